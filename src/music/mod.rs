@@ -1,0 +1,6 @@
+//! The music as the network sees it: the paper's frame encoding, the built-in 12-bar corpus
+//! (data, not logic) and Standard MIDI File import/export. Plain Rust, no plugin framework:
+//! used by the audio thread (read-only tables), the trainer and the command-line tool.
+
+pub mod corpus;
+pub mod encoding;
