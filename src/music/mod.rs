@@ -4,3 +4,4 @@
 
 pub mod corpus;
 pub mod encoding;
+pub mod midi_file;

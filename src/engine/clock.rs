@@ -1,0 +1,317 @@
+//! The clock: turns each block's host transport into the eighth-note steps that start inside the
+//! block, with exact sample offsets, and notices jumps (start, seek, loop) so the composer can
+//! re-align. Audio thread only; allocation-free.
+//!
+//! Step `n` starts at song position `n / 2` beats, so `n = floor(2 × pos_beats)` and the form
+//! position is `n mod 96`: bar N of the song is bar N mod 12 of the form (4/4 from beat 0).
+//! A step sounds at the first sample whose position is at or past its start.
+//!
+//! Missing host information is filled the way a user would expect:
+//! - no tempo, or a tempo that is not a number or is ≤ 0: 120 BPM; other tempos are clamped to
+//!   20–999 BPM;
+//! - no song position (the host gives none in beats, seconds or samples): the clock counts its
+//!   own time from where playback started, so the form starts at bar 1 when the user presses play;
+//! - transport stopped: no steps at all.
+
+/// Tempo used when the host gives none (or an unusable one).
+pub const DEFAULT_TEMPO_BPM: f64 = 120.0;
+/// Slowest tempo the clock follows.
+pub const MIN_TEMPO_BPM: f64 = 20.0;
+/// Fastest tempo the clock follows.
+pub const MAX_TEMPO_BPM: f64 = 999.0;
+/// Steps per quarter-note beat (one step per eighth note).
+pub const STEPS_PER_BEAT: f64 = 2.0;
+/// A host position that differs from where the last block ended by less than this many beats is
+/// taken as continuous play (rounding, tempo ramps), not as a jump.
+const CONTINUITY_TOLERANCE_BEATS: f64 = 1.0 / 64.0;
+/// Slack for floating-point rounding when a step lands exactly on a sample.
+const ROUNDING_EPSILON: f64 = 1e-7;
+
+/// What the host says about the transport for one block (plain copy of the host's fields).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BlockTransport {
+    /// Whether the host's transport is running.
+    pub playing: bool,
+    /// Tempo in BPM, if the host gives one.
+    pub tempo: Option<f64>,
+    /// Song position of the block's first sample in quarter-note beats, if known.
+    pub pos_beats: Option<f64>,
+    /// Loop range in beats, if the host loops.
+    pub loop_range_beats: Option<(f64, f64)>,
+    /// Sample rate in Hz.
+    pub sample_rate: f32,
+    /// Samples in this block.
+    pub samples: u32,
+}
+
+/// A step that starts inside the current block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Sample offset inside the block.
+    pub offset: u32,
+    /// Song step index (eighth notes since beat 0; negative during a count-in).
+    pub index: i64,
+}
+
+/// How this block relates to the previous one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Motion {
+    /// Transport stopped: nothing plays.
+    Stopped,
+    /// Playing on from where the last block ended.
+    Continuous,
+    /// Playing from a new place (start, seek or loop): the composer must re-align.
+    Jumped,
+}
+
+/// The plan for one block: its motion and the steps that start inside it.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockPlan {
+    pub motion: Motion,
+    /// Position of the block's first sample, in beats.
+    start_beats: f64,
+    /// Samples per beat at this block's tempo.
+    samples_per_beat: f64,
+    /// Next step to emit.
+    next_index: i64,
+    /// Beats past which no step is emitted in this block (block end or loop end).
+    end_beats: f64,
+    samples: u32,
+}
+
+impl BlockPlan {
+    /// The next step starting inside the block, if any. Steps come in order.
+    pub fn next_step(&mut self) -> Option<Step> {
+        if self.motion == Motion::Stopped {
+            return None;
+        }
+        let step_beats = self.next_index as f64 / STEPS_PER_BEAT;
+        if step_beats >= self.end_beats - ROUNDING_EPSILON {
+            return None;
+        }
+        let exact = (step_beats - self.start_beats) * self.samples_per_beat;
+        let offset = (exact - ROUNDING_EPSILON).ceil().max(0.0);
+        if offset >= f64::from(self.samples) {
+            return None;
+        }
+        let step = Step { offset: offset as u32, index: self.next_index };
+        self.next_index += 1;
+        Some(step)
+    }
+}
+
+/// Follows the host transport from block to block.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    /// Where the previous block ended (beats) and the next step index, while playing.
+    running: Option<Running>,
+    /// Samples played since playback started, for hosts that give no position.
+    own_position_samples: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Running {
+    end_beats: f64,
+    next_index: i64,
+}
+
+impl Clock {
+    /// Forget the transport: the next playing block counts as a jump.
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Plans one block. Call once per block, then drain the plan with `next_step`.
+    pub fn plan(&mut self, transport: &BlockTransport) -> BlockPlan {
+        let samples_per_beat = samples_per_beat(transport);
+        let mut plan = BlockPlan {
+            motion: Motion::Stopped,
+            start_beats: 0.0,
+            samples_per_beat,
+            next_index: 0,
+            end_beats: 0.0,
+            samples: transport.samples,
+        };
+        if !transport.playing || transport.samples == 0 {
+            if !transport.playing {
+                self.reset();
+            }
+            plan.motion = if transport.playing && self.running.is_some() { Motion::Continuous } else { Motion::Stopped };
+            return plan;
+        }
+
+        let start_beats = match transport.pos_beats.filter(|b| b.is_finite()) {
+            Some(beats) => beats,
+            None => self.own_position_samples / samples_per_beat,
+        };
+        self.own_position_samples = (start_beats * samples_per_beat) + f64::from(transport.samples);
+        let block_end = start_beats + f64::from(transport.samples) / samples_per_beat;
+        let end_beats = match transport.loop_range_beats {
+            // A loop end inside the block: the host jumps back at the next block.
+            Some((loop_start, loop_end)) if loop_end > loop_start && start_beats < loop_end && block_end > loop_end => loop_end,
+            _ => block_end,
+        };
+
+        let (motion, next_index) = match self.running {
+            Some(running) if (start_beats - running.end_beats).abs() < CONTINUITY_TOLERANCE_BEATS => {
+                (Motion::Continuous, running.next_index)
+            }
+            _ => (Motion::Jumped, (start_beats * STEPS_PER_BEAT - ROUNDING_EPSILON).ceil() as i64),
+        };
+        plan.motion = motion;
+        plan.start_beats = start_beats;
+        plan.next_index = next_index;
+        plan.end_beats = end_beats;
+
+        // Count the steps this block will emit so the next block continues after them.
+        let mut count = plan;
+        while count.next_step().is_some() {}
+        self.running = Some(Running { end_beats: block_end, next_index: count.next_index });
+        plan
+    }
+}
+
+/// Samples per quarter-note beat, with the tempo and sample-rate fallbacks applied.
+fn samples_per_beat(transport: &BlockTransport) -> f64 {
+    let tempo = match transport.tempo {
+        Some(t) if t.is_finite() && t > 0.0 => t.clamp(MIN_TEMPO_BPM, MAX_TEMPO_BPM),
+        _ => DEFAULT_TEMPO_BPM,
+    };
+    let sample_rate = if transport.sample_rate.is_finite() && transport.sample_rate > 0.0 {
+        f64::from(transport.sample_rate)
+    } else {
+        48_000.0
+    };
+    sample_rate * 60.0 / tempo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn playing(pos_beats: f64, tempo: f64, sample_rate: f32, samples: u32) -> BlockTransport {
+        BlockTransport {
+            playing: true,
+            tempo: Some(tempo),
+            pos_beats: Some(pos_beats),
+            loop_range_beats: None,
+            sample_rate,
+            samples,
+        }
+    }
+
+    fn steps(plan: &mut BlockPlan) -> Vec<Step> {
+        std::iter::from_fn(|| plan.next_step()).collect()
+    }
+
+    #[test]
+    fn a_step_exactly_at_offset_zero_is_included() {
+        let mut clock = Clock::default();
+        // 120 BPM at 48 kHz: 24,000 samples per beat, 12,000 per step.
+        let mut plan = clock.plan(&playing(0.0, 120.0, 48_000.0, 12_001));
+        assert_eq!(plan.motion, Motion::Jumped);
+        assert_eq!(steps(&mut plan), vec![Step { offset: 0, index: 0 }, Step { offset: 12_000, index: 1 }]);
+    }
+
+    #[test]
+    fn consecutive_blocks_emit_every_step_once_at_exact_samples() {
+        for block in [1u32, 7, 64, 511, 4096, 8192] {
+            let mut clock = Clock::default();
+            let spb = 48_000.0 * 60.0 / 137.0;
+            let mut pos = 0u64;
+            let mut seen = Vec::new();
+            while pos < 400_000 {
+                let mut plan = clock.plan(&playing(pos as f64 / spb, 137.0, 48_000.0, block));
+                for step in steps(&mut plan) {
+                    seen.push((step.index, pos + u64::from(step.offset)));
+                }
+                pos += u64::from(block);
+            }
+            for (i, &(index, sample)) in seen.iter().enumerate() {
+                assert_eq!(index, i as i64, "block {block}: skipped or doubled step");
+                let exact = (index as f64 / 2.0 * spb).ceil() as u64;
+                assert!(sample.abs_diff(exact) <= 1, "block {block}: step {index} at {sample}, want {exact}");
+            }
+            assert_eq!(seen.len(), (400_000.0 / (spb / 2.0)).ceil() as usize);
+        }
+    }
+
+    #[test]
+    fn a_seek_is_a_jump_and_lands_on_the_next_step() {
+        let mut clock = Clock::default();
+        clock.plan(&playing(0.0, 120.0, 48_000.0, 512));
+        let mut plan = clock.plan(&playing(24.3, 120.0, 48_000.0, 24_000));
+        assert_eq!(plan.motion, Motion::Jumped);
+        let first = plan.next_step().unwrap();
+        assert_eq!(first.index, 49); // 24.5 beats
+        assert_eq!(first.offset, 4_800); // 0.2 beats later
+    }
+
+    #[test]
+    fn stopped_transport_plays_nothing_and_restart_is_a_jump() {
+        let mut clock = Clock::default();
+        clock.plan(&playing(0.0, 120.0, 48_000.0, 512));
+        let mut stopped = playing(0.0, 120.0, 48_000.0, 512);
+        stopped.playing = false;
+        let mut plan = clock.plan(&stopped);
+        assert_eq!(plan.motion, Motion::Stopped);
+        assert!(plan.next_step().is_none());
+        assert_eq!(clock.plan(&playing(0.0, 120.0, 48_000.0, 512)).motion, Motion::Jumped);
+    }
+
+    #[test]
+    fn absurd_tempos_fall_back_or_clamp() {
+        for (tempo, want_spb) in [(0.0, 24_000.0), (f64::NAN, 24_000.0), (-5.0, 24_000.0), (5.0, 144_000.0), (1e9, 48_000.0 * 60.0 / 999.0)] {
+            let mut t = playing(0.0, tempo, 48_000.0, 1);
+            t.tempo = Some(tempo);
+            assert_eq!(samples_per_beat(&t), want_spb, "tempo {tempo}");
+        }
+        let mut no_tempo = playing(0.0, 1.0, 48_000.0, 1);
+        no_tempo.tempo = None;
+        assert_eq!(samples_per_beat(&no_tempo), 24_000.0);
+    }
+
+    #[test]
+    fn without_a_position_the_clock_counts_from_play() {
+        let mut clock = Clock::default();
+        let mut t = playing(0.0, 120.0, 48_000.0, 6_000);
+        t.pos_beats = None;
+        let mut seen = Vec::new();
+        for block in 0..8u32 {
+            let mut plan = clock.plan(&t);
+            seen.extend(steps(&mut plan).into_iter().map(|s| (s.index, block * 6_000 + s.offset)));
+        }
+        assert_eq!(seen, vec![(0, 0), (1, 12_000), (2, 24_000), (3, 36_000)]);
+    }
+
+    #[test]
+    fn no_step_at_or_after_the_loop_end() {
+        let mut clock = Clock::default();
+        let mut t = playing(3.9, 120.0, 48_000.0, 4_800); // 3.9 → 4.1 beats
+        t.loop_range_beats = Some((0.0, 4.0));
+        let mut plan = clock.plan(&t);
+        assert!(plan.next_step().is_none(), "step 8 is at the loop end, it belongs after the wrap");
+        let mut back = clock.plan(&playing(0.0, 120.0, 48_000.0, 512));
+        assert_eq!(back.motion, Motion::Jumped);
+        assert_eq!(back.next_step(), Some(Step { offset: 0, index: 0 }));
+    }
+
+    #[test]
+    fn a_tempo_change_keeps_steps_continuous() {
+        let mut clock = Clock::default();
+        let mut beats = 0.0;
+        let mut indices = Vec::new();
+        for block in 0..400 {
+            let tempo = if block < 200 { 90.0 } else { 300.0 };
+            let t = playing(beats, tempo, 44_100.0, 1000);
+            let mut plan = clock.plan(&t);
+            if block > 0 {
+                assert_eq!(plan.motion, Motion::Continuous, "block {block}");
+            }
+            indices.extend(steps(&mut plan).into_iter().map(|s| s.index));
+            beats += 1000.0 / samples_per_beat(&t);
+        }
+        assert!(indices.windows(2).all(|w| w[1] == w[0] + 1));
+        assert_eq!(*indices.last().unwrap(), (beats * 2.0).ceil() as i64 - 1);
+    }
+}

@@ -1,0 +1,193 @@
+//! The real-time engine, host-agnostic: transport → clock → composer → voices → notes out.
+//! The plugin shell feeds it plain values and a [`MidiIo`]; the command-line renderer and the
+//! tests drive it the same way. Audio thread only: nothing here allocates, locks, logs or waits.
+
+pub mod audition;
+pub mod clock;
+pub mod render;
+pub mod steering;
+pub mod voices;
+
+use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
+use audition::Audition;
+use clock::{BlockTransport, Clock, Motion};
+use steering::Steering;
+use voices::{VoiceSettings, Voices};
+
+/// A note event the engine sends out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutNote {
+    /// Sample offset inside the block.
+    pub timing: u32,
+    /// MIDI channel, 0–15.
+    pub channel: u8,
+    pub key: u8,
+    /// 0–1.
+    pub velocity: f32,
+    /// NoteOn (`true`) or NoteOff.
+    pub on: bool,
+}
+
+/// A note event coming in from the host (same fields as [`OutNote`]).
+pub type InNote = OutNote;
+
+/// Where notes come from and go to during one block.
+pub trait NoteSink {
+    fn send(&mut self, note: OutNote);
+}
+
+/// The host side of one block: incoming notes (in time order) and outgoing notes.
+pub trait MidiIo: NoteSink {
+    fn next_incoming(&mut self) -> Option<InNote>;
+}
+
+/// What the composer plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Play the training choruses themselves.
+    Audition,
+}
+
+/// Everything the engine reads from the plugin's parameters, as plain values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    pub mode: Mode,
+    pub voices: VoiceSettings,
+    /// Pass incoming notes through to the output.
+    pub thru: bool,
+    /// Seed of the composer's random choices.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { mode: Mode::Audition, voices: VoiceSettings::default(), thru: true, seed: 1 }
+    }
+}
+
+/// Where the engine is in the form, for displays.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Position {
+    /// Song step index of the last step played.
+    pub step: i64,
+    /// The frame it played.
+    pub frame: Frame,
+}
+
+/// The whole real-time engine.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    clock: Clock,
+    audition: Audition,
+    voices: Voices,
+    steering: Steering,
+    /// An incoming note read ahead of its time, waiting for its turn.
+    pending_in: Option<InNote>,
+    /// Whether the next step must re-align the composer (after a jump or reset).
+    realign: bool,
+    /// Sounding notes must be released at the start of the next block (after `reset`, where no
+    /// events can be sent).
+    release_pending: bool,
+    /// Last step played, for displays and tests.
+    position: Option<Position>,
+}
+
+impl Engine {
+    pub fn new(audition: Audition) -> Self {
+        Self {
+            clock: Clock::default(),
+            audition,
+            voices: Voices::default(),
+            steering: Steering::default(),
+            pending_in: None,
+            realign: true,
+            release_pending: false,
+            position: None,
+        }
+    }
+
+    /// Forget the transport and the held notes. Notes still sounding are released at the start of
+    /// the next block (the host gives no way to send them now).
+    pub fn reset(&mut self) {
+        self.clock.reset();
+        self.steering.clear();
+        self.pending_in = None;
+        self.realign = true;
+        self.release_pending = self.voices.sounding() > 0;
+    }
+
+    /// The last step played.
+    pub fn position(&self) -> Option<Position> {
+        self.position
+    }
+
+    /// Number of notes the engine is sounding now.
+    pub fn sounding(&self) -> usize {
+        self.voices.sounding()
+    }
+
+    /// Processes one block: reads the incoming notes, plays the steps that start inside it.
+    /// Events leave in non-decreasing time order, at offsets inside the block.
+    pub fn process_block(&mut self, transport: &BlockTransport, settings: &Settings, io: &mut impl MidiIo) {
+        let last_sample = transport.samples.saturating_sub(1);
+        let mut out = Ordered { io, last: 0, limit: last_sample };
+        let mut plan = self.clock.plan(transport);
+
+        if self.release_pending || plan.motion != Motion::Continuous {
+            self.voices.release_all(0, &mut out);
+            self.release_pending = false;
+        }
+        match plan.motion {
+            Motion::Stopped => self.steering.clear(),
+            Motion::Jumped => self.realign = true,
+            Motion::Continuous => {}
+        }
+        self.voices.release_changed(0, &settings.voices, &mut out);
+
+        loop {
+            let step = plan.next_step();
+            let until = step.map_or(u32::MAX, |s| s.offset);
+            while let Some(note) = self.pending_in.take().or_else(|| out.io.next_incoming()) {
+                if note.timing > until {
+                    self.pending_in = Some(note);
+                    break;
+                }
+                if note.on {
+                    self.steering.note_on(note.key);
+                } else {
+                    self.steering.note_off(note.key);
+                }
+                if settings.thru {
+                    out.send(note);
+                }
+            }
+            // The last pass (no step left) has drained every incoming note of the block.
+            let Some(step) = step else { break };
+
+            let form_pos = step.index.rem_euclid(STEPS_PER_CHORUS as i64) as usize;
+            let _steer = self.steering.take_input();
+            self.realign = false;
+            let frame = match settings.mode {
+                Mode::Audition => self.audition.frame(step.index, settings.seed),
+            };
+            self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
+            self.position = Some(Position { step: step.index, frame });
+        }
+    }
+}
+
+/// Sends events in non-decreasing time order inside the block, whatever order a host's incoming
+/// events came in.
+struct Ordered<'a, T: MidiIo> {
+    io: &'a mut T,
+    last: u32,
+    limit: u32,
+}
+
+impl<T: MidiIo> NoteSink for Ordered<'_, T> {
+    fn send(&mut self, mut note: OutNote) {
+        note.timing = note.timing.clamp(self.last, self.limit.max(self.last));
+        self.last = note.timing;
+        self.io.send(note);
+    }
+}

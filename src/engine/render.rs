@@ -1,0 +1,85 @@
+//! Offline rendering: drives the engine with a steady transport, block by block, exactly as a
+//! host would, and collects what it plays in musical time. Used by the command-line tool.
+//! Any non-audio thread (it allocates the result).
+
+use super::clock::BlockTransport;
+use super::{Engine, InNote, MidiIo, NoteSink, OutNote, Settings};
+use crate::music::encoding::STEPS_PER_CHORUS;
+use crate::music::midi_file::TimedNote;
+
+/// How to render.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RenderSpec {
+    pub choruses: u32,
+    pub tempo_bpm: f64,
+    pub sample_rate: f32,
+    /// Samples per block.
+    pub block: u32,
+}
+
+impl Default for RenderSpec {
+    fn default() -> Self {
+        Self { choruses: 1, tempo_bpm: 120.0, sample_rate: 48_000.0, block: 512 }
+    }
+}
+
+/// Collects one block's output.
+struct Collect<'a> {
+    notes: &'a mut Vec<TimedNote>,
+    block_beats: f64,
+    samples_per_beat: f64,
+}
+
+impl NoteSink for Collect<'_> {
+    fn send(&mut self, note: OutNote) {
+        self.notes.push(TimedNote {
+            beats: self.block_beats + f64::from(note.timing) / self.samples_per_beat,
+            channel: note.channel,
+            key: note.key,
+            velocity: (note.velocity * 127.0).round().clamp(1.0, 127.0) as u8,
+            on: note.on,
+        });
+    }
+}
+
+impl MidiIo for Collect<'_> {
+    fn next_incoming(&mut self) -> Option<InNote> {
+        None
+    }
+}
+
+/// Plays `spec.choruses` choruses from bar 1, then stops the transport so every note ends.
+pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Vec<TimedNote> {
+    let tempo = spec.tempo_bpm.clamp(super::clock::MIN_TEMPO_BPM, super::clock::MAX_TEMPO_BPM);
+    let samples_per_beat = f64::from(spec.sample_rate) * 60.0 / tempo;
+    let total_beats = f64::from(spec.choruses) * STEPS_PER_CHORUS as f64 / super::clock::STEPS_PER_BEAT;
+    let mut notes = Vec::new();
+    let mut sample: u64 = 0;
+    engine.reset();
+    loop {
+        let beats = sample as f64 / samples_per_beat;
+        let playing = beats < total_beats;
+        // The last block ends exactly at the end of the song, so no step of a next chorus starts.
+        let left = ((total_beats * samples_per_beat).ceil() as u64).saturating_sub(sample);
+        let samples = if playing { (spec.block as u64).min(left).max(1) as u32 } else { spec.block };
+        let transport = BlockTransport {
+            playing,
+            tempo: Some(tempo),
+            pos_beats: Some(beats),
+            loop_range_beats: None,
+            sample_rate: spec.sample_rate,
+            samples,
+        };
+        let mut out = Collect { notes: &mut notes, block_beats: beats, samples_per_beat };
+        engine.process_block(&transport, settings, &mut out);
+        if !playing {
+            break;
+        }
+        sample += u64::from(samples);
+    }
+    // Notes released at the stop belong at the song's end.
+    for note in notes.iter_mut() {
+        note.beats = note.beats.min(total_beats);
+    }
+    notes
+}
