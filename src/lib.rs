@@ -1,1 +1,195 @@
+//! Blues LSTM: a MIDI generator plugin that improvises 12-bar bebop blues, after Eck &
+//! Schmidhuber 2002. This file is the plugin shell only: it translates between the host
+//! (nice-plug) and the plain-Rust engine. Everything musical lives in `engine`, `lstm`, `music`.
+
+pub mod engine;
 pub mod music;
+pub mod params;
+
+use engine::audition::Audition;
+use engine::clock::BlockTransport;
+use engine::{Engine, InNote, MidiIo, NoteSink, OutNote};
+use music::corpus::Corpus;
+use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::prelude::*;
+use params::BluesParams;
+use std::sync::Arc;
+
+/// The plugin instance.
+pub struct BluesLstm {
+    params: Arc<BluesParams>,
+    /// The real-time engine; audio thread only.
+    engine: Engine,
+    /// Sample rate from `activate`, used when the host's transport has none.
+    sample_rate: f32,
+}
+
+impl Default for BluesLstm {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(BluesParams::default()),
+            engine: Engine::new(Audition::new(Corpus::builtin())),
+            sample_rate: 48_000.0,
+        }
+    }
+}
+
+impl BluesLstm {
+    /// The engine, for tests and displays.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+/// Adapts nice-plug's process context to the engine's [`MidiIo`].
+struct HostIo<'a, C> {
+    context: &'a mut C,
+}
+
+impl<C: ProcessContext<BluesLstm>> NoteSink for HostIo<'_, C> {
+    fn send(&mut self, note: OutNote) {
+        let (timing, channel, key) = (
+            note.timing,
+            Channel::Number(note.channel),
+            Key::Number(note.key),
+        );
+        let voice_id = VoiceID::Wildcard;
+        let event = if note.on {
+            NoteEvent::NoteOn {
+                timing,
+                voice_id,
+                channel,
+                key,
+                velocity: note.velocity,
+            }
+        } else {
+            NoteEvent::NoteOff {
+                timing,
+                voice_id,
+                channel,
+                key,
+                velocity: note.velocity,
+            }
+        };
+        // NOTE: a full host queue drops the event; nothing better can be done without allocating.
+        let _ = self.context.try_send_event(event);
+    }
+}
+
+impl<C: ProcessContext<BluesLstm>> MidiIo for HostIo<'_, C> {
+    fn next_incoming(&mut self) -> Option<InNote> {
+        loop {
+            let (timing, channel, key, velocity, on) = match self.context.next_event()? {
+                NoteEvent::NoteOn {
+                    timing,
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                } => (timing, channel, key, velocity, true),
+                NoteEvent::NoteOff {
+                    timing,
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                } => (timing, channel, key, velocity, false),
+                _ => continue,
+            };
+            let Some(key) = key.number().filter(|&k| k < 128) else {
+                continue;
+            };
+            // A NoteOn with velocity 0 is a NoteOff in MIDI.
+            let on = on && velocity > 0.0;
+            let channel = channel.number().unwrap_or(0).min(15);
+            return Some(InNote {
+                timing,
+                channel,
+                key,
+                velocity: velocity.clamp(0.0, 1.0),
+                on,
+            });
+        }
+    }
+}
+
+impl Plugin for BluesLstm {
+    const NAME: &'static str = "Blues LSTM";
+    const VENDOR: &'static str = "blues_lstm";
+    const URL: &'static str = "https://example.invalid/blues_lstm";
+    const EMAIL: &'static str = "dev@blues-lstm.invalid";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    // MIDI in, MIDI out, no audio.
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[];
+    const MIDI_INPUT: MidiConfig = MidiConfig::Basic;
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::Basic;
+    // Note storms from a host: the engine handles thousands per block.
+    const INPUT_EVENT_CAPACITY: usize = 8192;
+
+    type Editor = ();
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn activate(
+        &mut self,
+        _layout: &AudioIOLayout,
+        config: &BufferConfig,
+        _context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        self.sample_rate = config.sample_rate;
+        true
+    }
+
+    fn reset(&mut self) {
+        self.engine.reset();
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        let host = context.transport();
+        let sample_rate = if host.sample_rate > 0.0 {
+            host.sample_rate
+        } else {
+            self.sample_rate
+        };
+        let transport = BlockTransport {
+            playing: host.playing,
+            tempo: host.tempo,
+            pos_beats: host.pos_beats(),
+            loop_range_beats: host.loop_range_beats,
+            sample_rate,
+            samples: buffer.samples() as u32,
+        };
+        let settings = self.params.settings();
+        self.engine
+            .process_block(&transport, &settings, &mut HostIo { context });
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for BluesLstm {
+    const CLAP_ID: &'static str = "org.blues-lstm.blues-lstm";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Improvises 12-bar bebop blues with an LSTM (Eck & Schmidhuber 2002)");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[ClapFeature::NoteEffect, ClapFeature::Utility];
+}
+
+impl Vst3Plugin for BluesLstm {
+    const VST3_CLASS_ID: [u8; 16] = *b"BluesLstmEckSchm";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
+}
+
+nice_export_clap!(BluesLstm);
+nice_export_vst3!(BluesLstm);

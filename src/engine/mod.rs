@@ -61,7 +61,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { mode: Mode::Audition, voices: VoiceSettings::default(), thru: true, seed: 1 }
+        Self {
+            mode: Mode::Audition,
+            voices: VoiceSettings::default(),
+            thru: true,
+            seed: 1,
+        }
     }
 }
 
@@ -128,9 +133,18 @@ impl Engine {
 
     /// Processes one block: reads the incoming notes, plays the steps that start inside it.
     /// Events leave in non-decreasing time order, at offsets inside the block.
-    pub fn process_block(&mut self, transport: &BlockTransport, settings: &Settings, io: &mut impl MidiIo) {
+    pub fn process_block(
+        &mut self,
+        transport: &BlockTransport,
+        settings: &Settings,
+        io: &mut impl MidiIo,
+    ) {
         let last_sample = transport.samples.saturating_sub(1);
-        let mut out = Ordered { io, last: 0, limit: last_sample };
+        let mut out = Ordered {
+            io,
+            last: 0,
+            limit: last_sample,
+        };
         let mut plan = self.clock.plan(transport);
 
         if self.release_pending || plan.motion != Motion::Continuous {
@@ -170,8 +184,12 @@ impl Engine {
             let frame = match settings.mode {
                 Mode::Audition => self.audition.frame(step.index, settings.seed),
             };
-            self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
-            self.position = Some(Position { step: step.index, frame });
+            self.voices
+                .play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
+            self.position = Some(Position {
+                step: step.index,
+                frame,
+            });
         }
     }
 }
