@@ -2,12 +2,14 @@
 //! Schmidhuber 2002. This file is the plugin shell only: it translates between the host
 //! (nice-plug) and the plain-Rust engine. Everything musical lives in `engine`, `lstm`, `music`.
 
+pub mod editor;
 pub mod engine;
 pub mod music;
 pub mod params;
 
 use engine::audition::Audition;
 use engine::clock::BlockTransport;
+use engine::display::Display;
 use engine::{Engine, InNote, MidiIo, NoteSink, OutNote};
 use music::corpus::Corpus;
 use nice_plug::midi::{Channel, Key, VoiceID};
@@ -18,6 +20,10 @@ use std::sync::Arc;
 /// The plugin instance.
 pub struct BluesLstm {
     params: Arc<BluesParams>,
+    /// What the editor shows of the music; written by the audio thread.
+    display: Arc<Display>,
+    /// The editor window's size, kept while the window is closed.
+    editor_state: Arc<nice_plug_egui::EguiEditorState>,
     /// The real-time engine; audio thread only.
     engine: Engine,
     /// Sample rate from `activate`, used when the host's transport has none.
@@ -26,9 +32,12 @@ pub struct BluesLstm {
 
 impl Default for BluesLstm {
     fn default() -> Self {
+        let display = Arc::new(Display::default());
         Self {
             params: Arc::new(BluesParams::default()),
-            engine: Engine::new(Audition::new(Corpus::builtin())),
+            engine: Engine::new(Audition::new(Corpus::builtin()), display.clone()),
+            display,
+            editor_state: editor::default_state(),
             sample_rate: 48_000.0,
         }
     }
@@ -127,12 +136,20 @@ impl Plugin for BluesLstm {
     // Note storms from a host: the engine handles thousands per block.
     const INPUT_EVENT_CAPACITY: usize = 8192;
 
-    type Editor = ();
+    type Editor = nice_plug_egui::EguiEditor<editor::BluesEditor>;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(
+            self.params.clone(),
+            self.display.clone(),
+            self.editor_state.clone(),
+        )
     }
 
     fn activate(

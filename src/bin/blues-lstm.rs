@@ -123,7 +123,7 @@ fn run_render(o: &Options) -> Result<(), String> {
         ..Settings::default()
     };
     settings.voices.transpose = o.key;
-    let mut engine = Engine::new(Audition::new(Corpus::builtin()));
+    let mut engine = Engine::new(Audition::new(Corpus::builtin()), Default::default());
     let spec = RenderSpec {
         choruses: o.choruses,
         tempo_bpm: o.tempo,

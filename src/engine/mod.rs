@@ -4,6 +4,7 @@
 
 pub mod audition;
 pub mod clock;
+pub mod display;
 pub mod render;
 pub mod steering;
 pub mod voices;
@@ -11,6 +12,8 @@ pub mod voices;
 use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
 use audition::Audition;
 use clock::{BlockTransport, Clock, Motion};
+use display::Display;
+use std::sync::Arc;
 use steering::Steering;
 use voices::{VoiceSettings, Voices};
 
@@ -95,10 +98,12 @@ pub struct Engine {
     release_pending: bool,
     /// Last step played, for displays and tests.
     position: Option<Position>,
+    /// What the editor shows; written here with relaxed atomics.
+    display: Arc<Display>,
 }
 
 impl Engine {
-    pub fn new(audition: Audition) -> Self {
+    pub fn new(audition: Audition, display: Arc<Display>) -> Self {
         Self {
             clock: Clock::default(),
             audition,
@@ -108,6 +113,7 @@ impl Engine {
             realign: true,
             release_pending: false,
             position: None,
+            display,
         }
     }
 
@@ -146,6 +152,7 @@ impl Engine {
             limit: last_sample,
         };
         let mut plan = self.clock.plan(transport);
+        self.display.set_playing(plan.motion != Motion::Stopped);
 
         if self.release_pending || plan.motion != Motion::Continuous {
             self.voices.release_all(0, &mut out);

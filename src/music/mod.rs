@@ -2,6 +2,7 @@
 //! (data, not logic) and Standard MIDI File import/export. Plain Rust, no plugin framework:
 //! used by the audio thread (read-only tables), the trainer and the command-line tool.
 
+pub mod chord_names;
 pub mod corpus;
 pub mod encoding;
 pub mod midi_file;

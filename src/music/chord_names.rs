@@ -1,0 +1,68 @@
+//! Names of chords for people: the editor labels each bar of the form with the chord the network
+//! plays there, which for a user's own progression is not known in advance. Any thread.
+
+/// Chord qualities by their intervals above the root, most specific first.
+const QUALITIES: [(&str, &[u8]); 12] = [
+    ("7", &[0, 4, 7, 10]),
+    ("maj7", &[0, 4, 7, 11]),
+    ("m7", &[0, 3, 7, 10]),
+    ("m7b5", &[0, 3, 6, 10]),
+    ("dim7", &[0, 3, 6, 9]),
+    ("mMaj7", &[0, 3, 7, 11]),
+    ("6", &[0, 4, 7, 9]),
+    ("m6", &[0, 3, 7, 9]),
+    ("", &[0, 4, 7]),
+    ("m", &[0, 3, 7]),
+    ("dim", &[0, 3, 6]),
+    ("aug", &[0, 4, 8]),
+];
+
+const ROOTS: [&str; 12] = [
+    "C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
+];
+
+/// The name of the chord whose pitch classes are the set bits of `mask` (bit 0 = C), e.g. "F7";
+/// "–" for silence; the notes themselves ("C+E") when no known quality fits.
+pub fn chord_name(mask: u16) -> String {
+    let mask = mask & 0xFFF;
+    if mask == 0 {
+        return "–".to_string();
+    }
+    for (suffix, intervals) in QUALITIES {
+        for root in 0..12u8 {
+            let wanted = intervals
+                .iter()
+                .fold(0u16, |m, i| m | 1 << ((root + i) % 12));
+            if wanted == mask {
+                return format!("{}{suffix}", ROOTS[usize::from(root)]);
+            }
+        }
+    }
+    (0..12)
+        .filter(|i| mask & (1 << i) != 0)
+        .map(|i| ROOTS[i])
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::music::corpus::BUILTIN_FORM;
+    use crate::music::encoding::chord_mask;
+
+    #[test]
+    fn the_builtin_form_is_named_as_written() {
+        for chord in BUILTIN_FORM {
+            assert_eq!(chord_name(chord_mask(&chord.notes)), chord.name);
+        }
+    }
+
+    #[test]
+    fn triads_silence_and_clusters() {
+        assert_eq!(chord_name(chord_mask(&[55, 59, 50])), "G");
+        assert_eq!(chord_name(chord_mask(&[57, 48, 52])), "Am");
+        assert_eq!(chord_name(0), "–");
+        assert_eq!(chord_name(0b11), "C+Db");
+    }
+}
