@@ -5,6 +5,7 @@
 pub mod audition;
 pub mod clock;
 pub mod display;
+pub mod handoff;
 pub mod render;
 pub mod steering;
 pub mod voices;
