@@ -48,6 +48,11 @@ impl BluesLstm {
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
+
+    /// What the plugin has played lately, as the editor sees it.
+    pub fn display(&self) -> Arc<Display> {
+        self.display.clone()
+    }
 }
 
 /// Adapts nice-plug's process context to the engine's [`MidiIo`].

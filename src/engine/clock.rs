@@ -108,8 +108,8 @@ impl BlockPlan {
 pub struct Clock {
     /// Where the previous block ended (beats) and the next step index, while playing.
     running: Option<Running>,
-    /// Samples played since playback started, for hosts that give no position.
-    own_position_samples: f64,
+    /// Song position (beats) where the last block ended, for hosts that give no position.
+    own_position_beats: f64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -149,10 +149,10 @@ impl Clock {
 
         let start_beats = match transport.pos_beats.filter(|b| b.is_finite()) {
             Some(beats) => beats,
-            None => self.own_position_samples / samples_per_beat,
+            None => self.own_position_beats,
         };
-        self.own_position_samples = (start_beats * samples_per_beat) + f64::from(transport.samples);
         let block_end = start_beats + f64::from(transport.samples) / samples_per_beat;
+        self.own_position_beats = block_end;
         let end_beats = match transport.loop_range_beats {
             // A loop end inside the block: the host jumps back at the next block.
             Some((loop_start, loop_end))

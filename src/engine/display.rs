@@ -17,6 +17,8 @@ pub struct Display {
     playing: AtomicBool,
     /// Slot `step mod HISTORY_STEPS` holds that step's frame, packed with its step index.
     history: [AtomicU64; HISTORY_STEPS],
+    /// Steps recorded since the plugin was created (tests use it to catch doubled steps).
+    recorded: AtomicU64,
 }
 
 impl Default for Display {
@@ -25,6 +27,7 @@ impl Default for Display {
             step: AtomicI64::new(i64::MIN),
             playing: AtomicBool::new(false),
             history: std::array::from_fn(|_| AtomicU64::new(0)),
+            recorded: AtomicU64::new(0),
         }
     }
 }
@@ -57,6 +60,12 @@ impl Display {
         self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize]
             .store(pack(step, frame), Ordering::Relaxed);
         self.step.store(step, Ordering::Relaxed);
+        self.recorded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many steps have been played in all.
+    pub fn recorded(&self) -> u64 {
+        self.recorded.load(Ordering::Relaxed)
     }
 
     /// Audio thread: the transport state of this block.

@@ -6,16 +6,20 @@ pub mod audition;
 pub mod clock;
 pub mod display;
 pub mod handoff;
+pub mod output;
 pub mod render;
 pub mod steering;
+pub mod thru;
 pub mod voices;
 
 use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
 use audition::Audition;
 use clock::{BlockTransport, Clock, Motion};
 use display::Display;
+use output::{Output, Owners};
 use std::sync::Arc;
 use steering::Steering;
+use thru::Thru;
 use voices::{VoiceSettings, Voices};
 
 /// A note event the engine sends out.
@@ -90,6 +94,10 @@ pub struct Engine {
     audition: Audition,
     voices: Voices,
     steering: Steering,
+    /// Notes played in and passed through, so they are always released.
+    thru: Thru,
+    /// Who sounds each (channel, key) at the output.
+    owners: Owners,
     /// An incoming note read ahead of its time, waiting for its turn.
     pending_in: Option<InNote>,
     /// Whether the next step must re-align the composer (after a jump or reset).
@@ -110,6 +118,8 @@ impl Engine {
             audition,
             voices: Voices::default(),
             steering: Steering::default(),
+            thru: Thru::default(),
+            owners: Owners::default(),
             pending_in: None,
             realign: true,
             release_pending: false,
@@ -125,7 +135,7 @@ impl Engine {
         self.steering.clear();
         self.pending_in = None;
         self.realign = true;
-        self.release_pending = self.voices.sounding() > 0;
+        self.release_pending = self.voices.sounding() + self.thru.sounding() > 0;
     }
 
     /// The last step played.
@@ -147,14 +157,14 @@ impl Engine {
         io: &mut impl MidiIo,
     ) {
         let last_sample = transport.samples.saturating_sub(1);
-        let mut out = Ordered {
-            io,
-            last: 0,
-            limit: last_sample,
-        };
+        let mut out = Output::new(io, &mut self.owners, last_sample);
         let mut plan = self.clock.plan(transport);
         self.display.set_playing(plan.motion != Motion::Stopped);
 
+        if self.release_pending {
+            // After a reset the host may never send the NoteOffs of notes it passed us.
+            self.thru.release_all(0, &mut out);
+        }
         if self.release_pending || plan.motion != Motion::Continuous {
             self.voices.release_all(0, &mut out);
             self.release_pending = false;
@@ -179,9 +189,7 @@ impl Engine {
                 } else {
                     self.steering.note_off(note.key);
                 }
-                if settings.thru {
-                    out.send(note);
-                }
+                self.thru.pass(note, settings.thru, &mut out);
             }
             // The last pass (no step left) has drained every incoming note of the block.
             let Some(step) = step else { break };
@@ -198,22 +206,7 @@ impl Engine {
                 step: step.index,
                 frame,
             });
+            self.display.record(step.index, frame);
         }
-    }
-}
-
-/// Sends events in non-decreasing time order inside the block, whatever order a host's incoming
-/// events came in.
-struct Ordered<'a, T: MidiIo> {
-    io: &'a mut T,
-    last: u32,
-    limit: u32,
-}
-
-impl<T: MidiIo> NoteSink for Ordered<'_, T> {
-    fn send(&mut self, mut note: OutNote) {
-        note.timing = note.timing.clamp(self.last, self.limit.max(self.last));
-        self.last = note.timing;
-        self.io.send(note);
     }
 }
