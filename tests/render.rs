@@ -64,6 +64,10 @@ fn two_choruses_play_the_form_bar_by_bar_at_many_tempos_and_rates() {
             .filter(|e| e.on && e.channel == MELODY)
             .count();
         assert_eq!(melody, 2 * 48, "the corpus melody is quarter notes");
+        let display = s.plugin.display();
+        assert_eq!(display.recorded(), 192, "the editor sees every step");
+        assert_eq!(display.step(), Some(191));
+        assert!(!display.playing(), "and sees that the transport stopped");
         s.write_mid(&format!("form_{sample_rate}hz_{tempo}bpm"));
     }
 }
