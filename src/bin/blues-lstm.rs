@@ -5,7 +5,9 @@ use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::render::{render, RenderSpec};
 use blues_lstm::engine::{Engine, Mode, Settings};
 use blues_lstm::music::corpus::Corpus;
+use blues_lstm::music::encoding::STEPS_PER_CHORUS;
 use blues_lstm::music::midi_file::write_smf;
+use blues_lstm::music::piano_roll_png::piano_roll_png;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,6 +24,7 @@ render options:
     --mode M       audition: play the training choruses (default)
     --key K        transpose by K semitones, -12..12 (default 0)
     --out FILE     the Standard MIDI File to write: chords on channel 1, melody on channel 2
+    --png FILE     also draw what was rendered as a piano roll (chords blue, melody orange)
 ";
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ struct Options {
     mode: Mode,
     key: i8,
     out: Option<PathBuf>,
+    png: Option<PathBuf>,
 }
 
 impl Options {
@@ -62,6 +66,7 @@ impl Options {
             mode: Mode::Audition,
             key: 0,
             out: None,
+            png: None,
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -90,6 +95,7 @@ impl Options {
                     }
                 }
                 "--out" => o.out = Some(PathBuf::from(value()?)),
+                "--png" => o.png = Some(PathBuf::from(value()?)),
                 other => return Err(format!("unknown option '{other}'")),
             }
         }
@@ -137,6 +143,15 @@ fn run_render(o: &Options) -> Result<(), String> {
     };
     let bytes = write_smf(&notes, o.tempo, &names);
     std::fs::write(out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    if let Some(png) = &o.png {
+        let picture = piano_roll_png(
+            &notes,
+            o.choruses as usize * STEPS_PER_CHORUS,
+            settings.voices.chord_channel,
+        );
+        std::fs::write(png, picture).map_err(|e| format!("cannot write {}: {e}", png.display()))?;
+        println!("drew {}", png.display());
+    }
     let onsets = notes.iter().filter(|n| n.on).count();
     println!(
         "wrote {} ({} choruses, {} notes, {} BPM, seed {})",

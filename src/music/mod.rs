@@ -6,3 +6,4 @@ pub mod chord_names;
 pub mod corpus;
 pub mod encoding;
 pub mod midi_file;
+pub mod piano_roll_png;

@@ -1,0 +1,200 @@
+//! Piano-roll pictures of what was played: chords and melody in two colours on a grid of
+//! eighth-note steps, with bar lines and bar numbers (a tiny built-in digit font, so no font
+//! files are needed). Used by `blues-lstm render --png`. Any non-audio thread.
+
+use super::encoding::{CHORD_LOW, MELODY_LOW, N_MELODY, STEPS_PER_BAR, STEPS_PER_CHORUS};
+use super::midi_file::TimedNote;
+
+const STEP_W: usize = 8;
+const ROW_H: usize = 9;
+const TOP: usize = 14;
+const LEFT: usize = 6;
+const LOW: u8 = CHORD_LOW;
+const HIGH: u8 = MELODY_LOW + N_MELODY as u8 - 1;
+
+const BACKGROUND: [u8; 3] = [22, 22, 26];
+const GRID: [u8; 3] = [48, 48, 56];
+const BAR_LINE: [u8; 3] = [90, 90, 100];
+const CHORUS_LINE: [u8; 3] = [170, 170, 180];
+const CHORD: [u8; 3] = [90, 150, 220];
+const MELODY: [u8; 3] = [235, 120, 90];
+const TEXT: [u8; 3] = [200, 200, 200];
+
+/// 3×5 digits, one row of 3 bits per line, top to bottom.
+const DIGITS: [[u8; 5]; 10] = [
+    [7, 5, 5, 5, 7],
+    [2, 6, 2, 2, 7],
+    [7, 1, 7, 4, 7],
+    [7, 1, 7, 1, 7],
+    [5, 5, 7, 1, 1],
+    [7, 4, 7, 1, 7],
+    [7, 4, 7, 5, 7],
+    [7, 1, 1, 1, 1],
+    [7, 5, 7, 5, 7],
+    [7, 5, 7, 1, 7],
+];
+
+struct Canvas {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Canvas {
+    fn new(width: usize, height: usize) -> Self {
+        let mut rgb = Vec::with_capacity(width * height * 3);
+        for _ in 0..width * height {
+            rgb.extend_from_slice(&BACKGROUND);
+        }
+        Self { width, height, rgb }
+    }
+
+    fn fill(&mut self, x: usize, y: usize, w: usize, h: usize, colour: [u8; 3]) {
+        for yy in y..(y + h).min(self.height) {
+            for xx in x..(x + w).min(self.width) {
+                let i = (yy * self.width + xx) * 3;
+                self.rgb[i..i + 3].copy_from_slice(&colour);
+            }
+        }
+    }
+
+    fn number(&mut self, x: usize, y: usize, n: usize) {
+        for (i, ch) in n.to_string().bytes().enumerate() {
+            let glyph = DIGITS[usize::from(ch - b'0')];
+            for (row, bits) in glyph.iter().enumerate() {
+                for col in 0..3 {
+                    if bits & (4 >> col) != 0 {
+                        self.fill(x + i * 4 + col, y + row, 1, 1, TEXT);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Draws `steps` eighth-note steps of the notes (in beats from 0) as an RGB PNG file's bytes.
+pub fn piano_roll_png(notes: &[TimedNote], steps: usize, chord_channel: u8) -> Vec<u8> {
+    let rows = usize::from(HIGH - LOW + 1);
+    let (width, height) = (LEFT * 2 + steps * STEP_W, TOP + rows * ROW_H + 4);
+    let mut canvas = Canvas::new(width, height);
+    let row_y = |key: u8| TOP + usize::from(HIGH - key.clamp(LOW, HIGH)) * ROW_H;
+    // The line between the chord octave and the melody range.
+    canvas.fill(LEFT, row_y(MELODY_LOW) + ROW_H, steps * STEP_W, 1, GRID);
+    for step in 0..=steps {
+        let x = LEFT + step * STEP_W;
+        if step % STEPS_PER_BAR == 0 {
+            let colour = if step % STEPS_PER_CHORUS == 0 {
+                CHORUS_LINE
+            } else {
+                BAR_LINE
+            };
+            canvas.fill(x, TOP - 2, 1, rows * ROW_H + 2, colour);
+            if step < steps {
+                canvas.number(x + 3, 3, step / STEPS_PER_BAR % 12 + 1);
+            }
+        }
+    }
+    // Notes: from each NoteOn to its NoteOff (or the end).
+    for (i, on) in notes.iter().enumerate().filter(|(_, n)| n.on) {
+        let end = notes[i + 1..]
+            .iter()
+            .find(|n| !n.on && n.channel == on.channel && n.key == on.key)
+            .map_or(steps as f64 / 2.0, |off| off.beats);
+        let (x0, x1) = (
+            (on.beats * 2.0 * STEP_W as f64) as usize,
+            (end * 2.0 * STEP_W as f64) as usize,
+        );
+        let colour = if on.channel == chord_channel {
+            CHORD
+        } else {
+            MELODY
+        };
+        canvas.fill(
+            LEFT + x0 + 1,
+            row_y(on.key) + 1,
+            x1.saturating_sub(x0).saturating_sub(1).max(1),
+            ROW_H - 1,
+            colour,
+        );
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder
+        .write_header()
+        .expect("PNG header for an in-memory image");
+    writer
+        .write_image_data(&canvas.rgb)
+        .expect("PNG data for an in-memory image");
+    writer.finish().expect("PNG end for an in-memory image");
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_land_on_their_rows_and_steps() {
+        let notes = [
+            TimedNote {
+                beats: 0.0,
+                channel: 0,
+                key: 48,
+                velocity: 80,
+                on: true,
+            },
+            TimedNote {
+                beats: 4.0,
+                channel: 0,
+                key: 48,
+                velocity: 0,
+                on: false,
+            },
+            TimedNote {
+                beats: 1.0,
+                channel: 1,
+                key: 72,
+                velocity: 100,
+                on: true,
+            },
+            TimedNote {
+                beats: 1.5,
+                channel: 1,
+                key: 72,
+                velocity: 0,
+                on: false,
+            },
+        ];
+        let bytes = piano_roll_png(&notes, 16, 0);
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut rgb).unwrap();
+        let at = |x: usize, y: usize| -> [u8; 3] {
+            let i = (y * info.width as usize + x) * 3;
+            [rgb[i], rgb[i + 1], rgb[i + 2]]
+        };
+        assert_eq!(at(LEFT + 4, row_y_of(48) + 4), CHORD, "C3 from step 0");
+        assert_eq!(
+            at(LEFT + 7 * STEP_W + 4, row_y_of(48) + 4),
+            CHORD,
+            "held through the bar"
+        );
+        assert_eq!(
+            at(LEFT + 2 * STEP_W + 4, row_y_of(72) + 4),
+            MELODY,
+            "C5 on step 2"
+        );
+        assert_eq!(
+            at(LEFT + 4 * STEP_W + 4, row_y_of(72) + 4),
+            BACKGROUND,
+            "released after one step"
+        );
+    }
+
+    fn row_y_of(key: u8) -> usize {
+        TOP + usize::from(HIGH - key) * ROW_H
+    }
+}
