@@ -87,6 +87,8 @@ pub struct Session {
     /// Song position of the last sample of the previous block (−∞ after a seek).
     last_sample_beats: f64,
     pub events: Vec<Recorded>,
+    /// Whether to keep `events` (benches turn it off so memory stays flat).
+    pub record: bool,
     /// Notes to send into the plugin: (absolute sample, channel, key, on).
     pub to_send: VecDeque<(u64, u8, u8, bool)>,
     incoming: VecDeque<PluginNoteEvent<BluesLstm>>,
@@ -118,6 +120,7 @@ impl Session {
             blocks: 0,
             last_sample_beats: f64::NEG_INFINITY,
             events: Vec::new(),
+            record: true,
             to_send: VecDeque::new(),
             incoming: VecDeque::with_capacity(1 << 16),
             outgoing: Vec::with_capacity(1 << 16),
@@ -197,6 +200,9 @@ impl Session {
         assert_eq!(status, ProcessStatus::Normal);
         self.incoming.clear();
 
+        if !self.record {
+            self.outgoing.clear();
+        }
         for event in self.outgoing.drain(..) {
             let (timing, channel, key, velocity, on) = match event {
                 NoteEvent::NoteOn {
