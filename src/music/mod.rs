@@ -3,6 +3,7 @@
 //! used by the audio thread (read-only tables), the trainer and the command-line tool.
 
 pub mod chord_names;
+pub mod chorus_text;
 pub mod corpus;
 pub mod encoding;
 pub mod midi_file;
