@@ -67,8 +67,7 @@ fn run_session(seed: u64) {
             }
             1 => {
                 let start = rng.below(48) as f64;
-                s.transport.loop_range_beats =
-                    Some((start, start + 4.0 * (1 + rng.below(8)) as f64));
+                s.transport.loop_range_beats = Some((start, start + 4.0 * (1 + rng.below(8)) as f64));
                 s.seek(start);
                 continuous = false;
             }
@@ -78,13 +77,7 @@ fn run_session(seed: u64) {
                 continue;
             }
             3 => s.transport.tempo = Some(20.0 + rng.below(980) as f64),
-            4 => {
-                s.transport.tempo = if s.transport.tempo.is_some() {
-                    None
-                } else {
-                    Some(tempo)
-                }
-            }
+            4 => s.transport.tempo = if s.transport.tempo.is_some() { None } else { Some(tempo) },
             5 => {
                 s.transport.give_position = !s.transport.give_position;
                 continuous = false;
@@ -128,14 +121,9 @@ fn run_session(seed: u64) {
         assert_in_order(&s.events[events_before..]);
 
         let last_sample = start_beats + f64::from(samples - 1) / spb;
-        let loop_cut = s
-            .transport
-            .loop_range_beats
-            .is_some_and(|(_, end)| last_sample >= end - 1e-6);
+        let loop_cut = s.transport.loop_range_beats.is_some_and(|(_, end)| last_sample >= end - 1e-6);
         match next_step {
-            Some(first)
-                if s.transport.give_position && !loop_cut && !near_a_step_boundary(last_sample) =>
-            {
+            Some(first) if s.transport.give_position && !loop_cut && !near_a_step_boundary(last_sample) => {
                 let expected_last = last_step_started_by(last_sample);
                 let expected = (expected_last - first + 1).max(0) as u64;
                 assert_eq!(played, expected, "session {seed}: block at beat {start_beats:.5} ({samples} samples, {spb:.2} samples/beat) played {played} steps from step {first}, want {expected}");
@@ -164,17 +152,11 @@ fn run_session(seed: u64) {
 
 #[test]
 fn ten_thousand_random_host_sessions() {
-    if let Some(seed) = std::env::var("BLUES_LSTM_SESSION")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
+    if let Some(seed) = std::env::var("BLUES_LSTM_SESSION").ok().and_then(|v| v.parse().ok()) {
         run_session(seed);
         return;
     }
-    let count: u64 = std::env::var("BLUES_LSTM_SESSIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let count: u64 = std::env::var("BLUES_LSTM_SESSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     for seed in 0..count {
         run_session(seed);
     }

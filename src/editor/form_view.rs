@@ -18,8 +18,7 @@ fn bar_chords(display: &Display) -> [u16; BARS_PER_CHORUS] {
             let step = now - back;
             if step.rem_euclid(STEPS_PER_BAR as i64) == 0 {
                 if let Some(frame) = display.frame_at(step) {
-                    chords[(step.rem_euclid(STEPS_PER_CHORUS as i64) as usize) / STEPS_PER_BAR] =
-                        frame.chord;
+                    chords[(step.rem_euclid(STEPS_PER_CHORUS as i64) as usize) / STEPS_PER_BAR] = frame.chord;
                 }
             }
         }
@@ -45,26 +44,11 @@ pub fn show(ui: &mut Ui, display: &Display) {
         let min = rect.min + Vec2::new((bar % 4) as f32 * cell.x, (bar / 4) as f32 * cell.y);
         let r = Rect::from_min_size(min, cell).shrink(2.0);
         let lit = current_bar == Some(bar);
-        painter.rect_filled(
-            r,
-            4.0,
-            if lit {
-                CURRENT_BAR.gamma_multiply(0.35)
-            } else {
-                BAR_FILL
-            },
-        );
+        painter.rect_filled(r, 4.0, if lit { CURRENT_BAR.gamma_multiply(0.35) } else { BAR_FILL });
         painter.rect_stroke(
             r,
             4.0,
-            Stroke::new(
-                if lit { 2.0 } else { 1.0 },
-                if lit {
-                    CURRENT_BAR
-                } else {
-                    Color32::from_gray(70)
-                },
-            ),
+            Stroke::new(if lit { 2.0 } else { 1.0 }, if lit { CURRENT_BAR } else { Color32::from_gray(70) }),
             StrokeKind::Inside,
         );
         painter.text(
@@ -88,11 +72,7 @@ pub fn show(ui: &mut Ui, display: &Display) {
                 painter.circle_filled(
                     egui::pos2(x, r.bottom() - 7.0),
                     if on { 3.5 } else { 2.0 },
-                    if on {
-                        CURRENT_BAR
-                    } else {
-                        Color32::from_gray(110)
-                    },
+                    if on { CURRENT_BAR } else { Color32::from_gray(110) },
                 );
             }
         }

@@ -20,11 +20,7 @@ pub fn show(ui: &mut Ui, display: &Display, height: f32) {
     let step_w = rect.width() / HISTORY_STEPS as f32;
     // The boundary between the chord and the melody octaves.
     let split_y = rect.bottom() - f32::from(MELODY_LOW - low) * row_h;
-    painter.hline(
-        rect.x_range(),
-        split_y,
-        Stroke::new(1.0, Color32::from_gray(50)),
-    );
+    painter.hline(rect.x_range(), split_y, Stroke::new(1.0, Color32::from_gray(50)));
 
     let Some(now) = display.step() else {
         painter.text(
@@ -45,10 +41,7 @@ pub fn show(ui: &mut Ui, display: &Display, height: f32) {
             painter.vline(
                 x,
                 rect.y_range(),
-                Stroke::new(
-                    if strong { 1.5 } else { 0.5 },
-                    Color32::from_gray(if strong { 120 } else { 60 }),
-                ),
+                Stroke::new(if strong { 1.5 } else { 0.5 }, Color32::from_gray(if strong { 120 } else { 60 })),
             );
             painter.text(
                 egui::pos2(x + 2.0, rect.top() + 1.0),

@@ -20,11 +20,7 @@ pub struct Audition {
 
 impl Audition {
     pub fn new(corpus: Corpus) -> Self {
-        Self {
-            corpus,
-            loaded: None,
-            chorus: [Frame::default(); STEPS_PER_CHORUS],
-        }
+        Self { corpus, loaded: None, chorus: [Frame::default(); STEPS_PER_CHORUS] }
     }
 
     /// The frame for song step `index`.
@@ -59,18 +55,9 @@ mod tests {
         let again: Vec<Frame> = (0..96).map(|i| a.frame(i, 7)).collect();
         assert_eq!(first, again);
         assert!((0..4096).any(|c| builtin_chorus(c).to_vec() == first));
-        let choruses: std::collections::HashSet<Vec<Frame>> = (0..20)
-            .map(|c| (c * 96..c * 96 + 96).map(|i| a.frame(i, 7)).collect())
-            .collect();
-        assert!(
-            choruses.len() > 15,
-            "choruses should vary: {}",
-            choruses.len()
-        );
-        assert_ne!(
-            (0..96).map(|i| a.frame(i, 8)).collect::<Vec<_>>(),
-            first,
-            "another seed, another chorus"
-        );
+        let choruses: std::collections::HashSet<Vec<Frame>> =
+            (0..20).map(|c| (c * 96..c * 96 + 96).map(|i| a.frame(i, 7)).collect()).collect();
+        assert!(choruses.len() > 15, "choruses should vary: {}", choruses.len());
+        assert_ne!((0..96).map(|i| a.frame(i, 8)).collect::<Vec<_>>(), first, "another seed, another chorus");
     }
 }

@@ -94,10 +94,7 @@ impl BlockPlan {
         if offset >= f64::from(self.samples) {
             return None;
         }
-        let step = Step {
-            offset: offset as u32,
-            index: self.next_index,
-        };
+        let step = Step { offset: offset as u32, index: self.next_index };
         self.next_index += 1;
         Some(step)
     }
@@ -139,11 +136,8 @@ impl Clock {
             if !transport.playing {
                 self.reset();
             }
-            plan.motion = if transport.playing && self.running.is_some() {
-                Motion::Continuous
-            } else {
-                Motion::Stopped
-            };
+            plan.motion =
+                if transport.playing && self.running.is_some() { Motion::Continuous } else { Motion::Stopped };
             return plan;
         }
 
@@ -155,24 +149,17 @@ impl Clock {
         self.own_position_beats = block_end;
         let end_beats = match transport.loop_range_beats {
             // A loop end inside the block: the host jumps back at the next block.
-            Some((loop_start, loop_end))
-                if loop_end > loop_start && start_beats < loop_end && block_end > loop_end =>
-            {
+            Some((loop_start, loop_end)) if loop_end > loop_start && start_beats < loop_end && block_end > loop_end => {
                 loop_end
             }
             _ => block_end,
         };
 
         let (motion, next_index) = match self.running {
-            Some(running)
-                if (start_beats - running.end_beats).abs() < CONTINUITY_TOLERANCE_BEATS =>
-            {
+            Some(running) if (start_beats - running.end_beats).abs() < CONTINUITY_TOLERANCE_BEATS => {
                 (Motion::Continuous, running.next_index)
             }
-            _ => (
-                Motion::Jumped,
-                (start_beats * STEPS_PER_BEAT - ROUNDING_EPSILON).ceil() as i64,
-            ),
+            _ => (Motion::Jumped, (start_beats * STEPS_PER_BEAT - ROUNDING_EPSILON).ceil() as i64),
         };
         plan.motion = motion;
         plan.start_beats = start_beats;
@@ -182,10 +169,7 @@ impl Clock {
         // Count the steps this block will emit so the next block continues after them.
         let mut count = plan;
         while count.next_step().is_some() {}
-        self.running = Some(Running {
-            end_beats: block_end,
-            next_index: count.next_index,
-        });
+        self.running = Some(Running { end_beats: block_end, next_index: count.next_index });
         plan
     }
 }
@@ -229,19 +213,7 @@ mod tests {
         // 120 BPM at 48 kHz: 24,000 samples per beat, 12,000 per step.
         let mut plan = clock.plan(&playing(0.0, 120.0, 48_000.0, 12_001));
         assert_eq!(plan.motion, Motion::Jumped);
-        assert_eq!(
-            steps(&mut plan),
-            vec![
-                Step {
-                    offset: 0,
-                    index: 0
-                },
-                Step {
-                    offset: 12_000,
-                    index: 1
-                }
-            ]
-        );
+        assert_eq!(steps(&mut plan), vec![Step { offset: 0, index: 0 }, Step { offset: 12_000, index: 1 }]);
     }
 
     #[test]
@@ -261,10 +233,7 @@ mod tests {
             for (i, &(index, sample)) in seen.iter().enumerate() {
                 assert_eq!(index, i as i64, "block {block}: skipped or doubled step");
                 let exact = (index as f64 / 2.0 * spb).ceil() as u64;
-                assert!(
-                    sample.abs_diff(exact) <= 1,
-                    "block {block}: step {index} at {sample}, want {exact}"
-                );
+                assert!(sample.abs_diff(exact) <= 1, "block {block}: step {index} at {sample}, want {exact}");
             }
             assert_eq!(seen.len(), (400_000.0 / (spb / 2.0)).ceil() as usize);
         }
@@ -290,21 +259,14 @@ mod tests {
         let mut plan = clock.plan(&stopped);
         assert_eq!(plan.motion, Motion::Stopped);
         assert!(plan.next_step().is_none());
-        assert_eq!(
-            clock.plan(&playing(0.0, 120.0, 48_000.0, 512)).motion,
-            Motion::Jumped
-        );
+        assert_eq!(clock.plan(&playing(0.0, 120.0, 48_000.0, 512)).motion, Motion::Jumped);
     }
 
     #[test]
     fn absurd_tempos_fall_back_or_clamp() {
-        for (tempo, want_spb) in [
-            (0.0, 24_000.0),
-            (f64::NAN, 24_000.0),
-            (-5.0, 24_000.0),
-            (5.0, 144_000.0),
-            (1e9, 48_000.0 * 60.0 / 999.0),
-        ] {
+        for (tempo, want_spb) in
+            [(0.0, 24_000.0), (f64::NAN, 24_000.0), (-5.0, 24_000.0), (5.0, 144_000.0), (1e9, 48_000.0 * 60.0 / 999.0)]
+        {
             let mut t = playing(0.0, tempo, 48_000.0, 1);
             t.tempo = Some(tempo);
             assert_eq!(samples_per_beat(&t), want_spb, "tempo {tempo}");
@@ -322,11 +284,7 @@ mod tests {
         let mut seen = Vec::new();
         for block in 0..8u32 {
             let mut plan = clock.plan(&t);
-            seen.extend(
-                steps(&mut plan)
-                    .into_iter()
-                    .map(|s| (s.index, block * 6_000 + s.offset)),
-            );
+            seen.extend(steps(&mut plan).into_iter().map(|s| (s.index, block * 6_000 + s.offset)));
         }
         assert_eq!(seen, vec![(0, 0), (1, 12_000), (2, 24_000), (3, 36_000)]);
     }
@@ -337,19 +295,10 @@ mod tests {
         let mut t = playing(3.9, 120.0, 48_000.0, 4_800); // 3.9 → 4.1 beats
         t.loop_range_beats = Some((0.0, 4.0));
         let mut plan = clock.plan(&t);
-        assert!(
-            plan.next_step().is_none(),
-            "step 8 is at the loop end, it belongs after the wrap"
-        );
+        assert!(plan.next_step().is_none(), "step 8 is at the loop end, it belongs after the wrap");
         let mut back = clock.plan(&playing(0.0, 120.0, 48_000.0, 512));
         assert_eq!(back.motion, Motion::Jumped);
-        assert_eq!(
-            back.next_step(),
-            Some(Step {
-                offset: 0,
-                index: 0
-            })
-        );
+        assert_eq!(back.next_step(), Some(Step { offset: 0, index: 0 }));
     }
 
     #[test]

@@ -47,18 +47,14 @@ fn unpack(word: u64) -> Option<(i64, Frame)> {
     // Sign-extend the 40-bit step.
     let step = ((step_bits << 24) as i64 >> 24) - 1;
     let melody = (word & 0xFF) as u8;
-    let frame = Frame {
-        chord: (word >> 8 & 0xFFFF) as u16,
-        melody: melody.checked_sub(1),
-    };
+    let frame = Frame { chord: (word >> 8 & 0xFFFF) as u16, melody: melody.checked_sub(1) };
     Some((step, frame))
 }
 
 impl Display {
     /// Audio thread: a step was played.
     pub fn record(&self, step: i64, frame: Frame) {
-        self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize]
-            .store(pack(step, frame), Ordering::Relaxed);
+        self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize].store(pack(step, frame), Ordering::Relaxed);
         self.step.store(step, Ordering::Relaxed);
         self.recorded.fetch_add(1, Ordering::Relaxed);
     }
@@ -84,8 +80,7 @@ impl Display {
 
     /// Editor: the frame played at `step`, if it is still in the history.
     pub fn frame_at(&self, step: i64) -> Option<Frame> {
-        let word =
-            self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize].load(Ordering::Relaxed);
+        let word = self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize].load(Ordering::Relaxed);
         unpack(word).filter(|(s, _)| *s == step).map(|(_, f)| f)
     }
 }
@@ -111,10 +106,7 @@ mod tests {
         for step in 208..400i64 {
             let f = d.frame_at(step).unwrap();
             assert_eq!(f.chord, (step as u16).wrapping_mul(7) & 0xFFF);
-            assert_eq!(
-                f.melody,
-                (step % 3 != 0).then_some((step.rem_euclid(13)) as u8)
-            );
+            assert_eq!(f.melody, (step % 3 != 0).then_some((step.rem_euclid(13)) as u8));
         }
         assert_eq!(d.frame_at(207), None, "overwritten by step 399");
         assert_eq!(d.frame_at(-3), None);
@@ -122,10 +114,7 @@ mod tests {
 
     #[test]
     fn negative_steps_pack_and_unpack() {
-        let frame = Frame {
-            chord: 0xABC,
-            melody: Some(12),
-        };
+        let frame = Frame { chord: 0xABC, melody: Some(12) };
         assert_eq!(unpack(pack(-7, frame)), Some((-7, frame)));
         assert_eq!(unpack(pack(123_456_789, frame)), Some((123_456_789, frame)));
     }

@@ -22,11 +22,7 @@ pub struct Handoff<T> {
 
 impl<T> Default for Handoff<T> {
     fn default() -> Self {
-        Self {
-            staged: ArrayQueue::new(1),
-            retired: ArrayQueue::new(RETIRED_CAPACITY),
-            taken: AtomicU64::new(0),
-        }
+        Self { staged: ArrayQueue::new(1), retired: ArrayQueue::new(RETIRED_CAPACITY), taken: AtomicU64::new(0) }
     }
 }
 
@@ -105,10 +101,7 @@ mod tests {
             assert!(h.take(&mut current));
         }
         h.staged.push(Box::new(99)).unwrap();
-        assert!(
-            !h.take(&mut current),
-            "no room to hand the old value back: keep playing the current one"
-        );
+        assert!(!h.take(&mut current), "no room to hand the old value back: keep playing the current one");
         assert_eq!(*current, RETIRED_CAPACITY as i32);
         h.collect_garbage();
         assert!(h.take(&mut current));

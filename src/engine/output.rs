@@ -15,9 +15,7 @@ pub struct Owners {
 
 impl Default for Owners {
     fn default() -> Self {
-        Self {
-            count: [[0; 128]; 16],
-        }
+        Self { count: [[0; 128]; 16] }
     }
 }
 
@@ -32,12 +30,7 @@ pub struct Output<'a, T: MidiIo> {
 impl<'a, T: MidiIo> Output<'a, T> {
     /// Events go out at offsets `0..=last_sample`.
     pub fn new(io: &'a mut T, owners: &'a mut Owners, last_sample: u32) -> Self {
-        Self {
-            io,
-            owners,
-            last: 0,
-            limit: last_sample,
-        }
+        Self { io, owners, last: 0, limit: last_sample }
     }
 
     fn emit(&mut self, mut note: OutNote) {
@@ -53,11 +46,7 @@ impl<T: MidiIo> NoteSink for Output<'_, T> {
         let owners = self.owners.count[channel][key];
         if note.on {
             if owners > 0 {
-                self.emit(OutNote {
-                    on: false,
-                    velocity: 0.0,
-                    ..note
-                });
+                self.emit(OutNote { on: false, velocity: 0.0, ..note });
             }
             self.owners.count[channel][key] = owners.saturating_add(1);
             self.emit(note);
@@ -89,13 +78,7 @@ mod tests {
     }
 
     fn n(timing: u32, on: bool) -> OutNote {
-        OutNote {
-            timing,
-            channel: 15,
-            key: 50,
-            velocity: 0.5,
-            on,
-        }
+        OutNote { timing, channel: 15, key: 50, velocity: 0.5, on }
     }
 
     #[test]
@@ -115,18 +98,9 @@ mod tests {
     fn events_never_go_back_in_time_or_past_the_block() {
         let (mut host, mut owners) = (Host::default(), Owners::default());
         let mut out = Output::new(&mut host, &mut owners, 99);
-        out.send(OutNote {
-            key: 1,
-            ..n(50, true)
-        });
-        out.send(OutNote {
-            key: 2,
-            ..n(10, true)
-        });
-        out.send(OutNote {
-            key: 3,
-            ..n(500, true)
-        });
+        out.send(OutNote { key: 1, ..n(50, true) });
+        out.send(OutNote { key: 2, ..n(10, true) });
+        out.send(OutNote { key: 3, ..n(500, true) });
         let timings: Vec<u32> = host.0.iter().map(|e| e.timing).collect();
         assert_eq!(timings, vec![50, 50, 99]);
     }

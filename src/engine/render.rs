@@ -19,12 +19,7 @@ pub struct RenderSpec {
 
 impl Default for RenderSpec {
     fn default() -> Self {
-        Self {
-            choruses: 1,
-            tempo_bpm: 120.0,
-            sample_rate: 48_000.0,
-            block: 512,
-        }
+        Self { choruses: 1, tempo_bpm: 120.0, sample_rate: 48_000.0, block: 512 }
     }
 }
 
@@ -55,12 +50,9 @@ impl MidiIo for Collect<'_> {
 
 /// Plays `spec.choruses` choruses from bar 1, then stops the transport so every note ends.
 pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Vec<TimedNote> {
-    let tempo = spec
-        .tempo_bpm
-        .clamp(super::clock::MIN_TEMPO_BPM, super::clock::MAX_TEMPO_BPM);
+    let tempo = spec.tempo_bpm.clamp(super::clock::MIN_TEMPO_BPM, super::clock::MAX_TEMPO_BPM);
     let samples_per_beat = f64::from(spec.sample_rate) * 60.0 / tempo;
-    let total_beats =
-        f64::from(spec.choruses) * STEPS_PER_CHORUS as f64 / super::clock::STEPS_PER_BEAT;
+    let total_beats = f64::from(spec.choruses) * STEPS_PER_CHORUS as f64 / super::clock::STEPS_PER_BEAT;
     let mut notes = Vec::new();
     let mut sample: u64 = 0;
     engine.reset();
@@ -69,11 +61,7 @@ pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Ve
         let playing = beats < total_beats;
         // The last block ends exactly at the end of the song, so no step of a next chorus starts.
         let left = ((total_beats * samples_per_beat).ceil() as u64).saturating_sub(sample);
-        let samples = if playing {
-            (spec.block as u64).min(left).max(1) as u32
-        } else {
-            spec.block
-        };
+        let samples = if playing { (spec.block as u64).min(left).max(1) as u32 } else { spec.block };
         let transport = BlockTransport {
             playing,
             tempo: Some(tempo),
@@ -82,11 +70,7 @@ pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Ve
             sample_rate: spec.sample_rate,
             samples,
         };
-        let mut out = Collect {
-            notes: &mut notes,
-            block_beats: beats,
-            samples_per_beat,
-        };
+        let mut out = Collect { notes: &mut notes, block_beats: beats, samples_per_beat };
         engine.process_block(&transport, settings, &mut out);
         if !playing {
             break;

@@ -60,10 +60,7 @@ impl Steering {
                 .fold(0u16, |mask, k| mask | 1 << fold_to_chord_unit(k))
         });
         let held_melody = self.latest_melody.filter(|&k| self.held & (1 << k) != 0);
-        let melody = self
-            .latest_struck_melody
-            .or(held_melody)
-            .map(fold_to_melody_unit);
+        let melody = self.latest_struck_melody.or(held_melody).map(fold_to_melody_unit);
         self.struck = 0;
         self.latest_struck_melody = None;
         SteerInput { chord, melody }
@@ -79,13 +76,7 @@ mod tests {
         let mut s = Steering::default();
         s.note_on(74); // D5 → D4
         s.note_off(74);
-        assert_eq!(
-            s.take_input(),
-            SteerInput {
-                chord: None,
-                melody: Some(2)
-            }
-        );
+        assert_eq!(s.take_input(), SteerInput { chord: None, melody: Some(2) });
         assert_eq!(s.take_input(), SteerInput::default());
     }
 
@@ -109,10 +100,6 @@ mod tests {
         s.note_on(67);
         assert_eq!(s.take_input().melody, Some(7));
         s.note_off(67);
-        assert_eq!(
-            s.take_input().melody,
-            None,
-            "60 is held but 67 was the latest and is released"
-        );
+        assert_eq!(s.take_input().melody, None, "60 is held but 67 was the latest and is released");
     }
 }

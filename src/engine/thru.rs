@@ -31,13 +31,7 @@ impl Thru {
             while *keys != 0 {
                 let key = keys.trailing_zeros() as u8;
                 *keys &= !(1u128 << key);
-                sink.send(InNote {
-                    timing,
-                    channel: channel as u8,
-                    key,
-                    velocity: 0.0,
-                    on: false,
-                });
+                sink.send(InNote { timing, channel: channel as u8, key, velocity: 0.0, on: false });
             }
         }
     }
@@ -61,13 +55,7 @@ mod tests {
     }
 
     fn note(key: u8, on: bool) -> InNote {
-        InNote {
-            timing: 0,
-            channel: 3,
-            key,
-            velocity: 0.5,
-            on,
-        }
+        InNote { timing: 0, channel: 3, key, velocity: 0.5, on }
     }
 
     #[test]

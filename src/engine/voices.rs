@@ -59,24 +59,14 @@ struct Voice {
 
 impl Default for Voice {
     fn default() -> Self {
-        Self {
-            notes: [Sounding { channel: 0, key: 0 }; N_CHORD],
-            len: 0,
-            playing: (0, 0, 0),
-        }
+        Self { notes: [Sounding { channel: 0, key: 0 }; N_CHORD], len: 0, playing: (0, 0, 0) }
     }
 }
 
 impl Voice {
     fn release(&mut self, timing: u32, sink: &mut impl NoteSink) {
         for note in &self.notes[..self.len] {
-            sink.send(OutNote {
-                timing,
-                channel: note.channel,
-                key: note.key,
-                velocity: 0.0,
-                on: false,
-            });
+            sink.send(OutNote { timing, channel: note.channel, key: note.key, velocity: 0.0, on: false });
         }
         self.len = 0;
         self.playing = (0, 0, 0);
@@ -99,13 +89,7 @@ impl Voice {
             if key > 127 || self.len == self.notes.len() {
                 continue;
             }
-            sink.send(OutNote {
-                timing,
-                channel,
-                key,
-                velocity,
-                on: true,
-            });
+            sink.send(OutNote { timing, channel, key, velocity, on: true });
             self.notes[self.len] = Sounding { channel, key };
             self.len += 1;
         }
@@ -133,18 +117,12 @@ impl Voices {
     ) {
         let chord = if settings.chords_on { frame.chord } else { 0 };
         let chord_want = (chord, settings.chord_channel, settings.transpose);
-        let chord_restrike =
-            chord != 0 && (chord_want != self.chord.playing || form_pos % STEPS_PER_BAR == 0);
+        let chord_restrike = chord != 0 && (chord_want != self.chord.playing || form_pos % STEPS_PER_BAR == 0);
         let chord_change = chord_restrike || (chord == 0 && self.chord.len > 0);
 
-        let melody = if settings.melody_on {
-            frame.melody.map_or(0, |unit| u16::from(unit) + 1)
-        } else {
-            0
-        };
+        let melody = if settings.melody_on { frame.melody.map_or(0, |unit| u16::from(unit) + 1) } else { 0 };
         let melody_want = (melody, settings.melody_channel, settings.transpose);
-        let melody_restrike =
-            melody != 0 && (melody_want != self.melody.playing || form_pos % 2 == 0);
+        let melody_restrike = melody != 0 && (melody_want != self.melody.playing || form_pos % 2 == 0);
         let melody_change = melody_restrike || (melody == 0 && self.melody.len > 0);
 
         if chord_change {
@@ -154,23 +132,11 @@ impl Voices {
             self.melody.release(timing, sink);
         }
         if chord_restrike {
-            self.chord.strike(
-                timing,
-                chord_want,
-                frame.chord_notes(),
-                settings.chord_velocity,
-                sink,
-            );
+            self.chord.strike(timing, chord_want, frame.chord_notes(), settings.chord_velocity, sink);
         }
         if melody_restrike {
             let key = MELODY_LOW + (melody - 1) as u8;
-            self.melody.strike(
-                timing,
-                melody_want,
-                std::iter::once(key),
-                settings.melody_velocity,
-                sink,
-            );
+            self.melody.strike(timing, melody_want, std::iter::once(key), settings.melody_velocity, sink);
         }
         debug_assert!(frame.chord_notes().all(|k| k >= CHORD_LOW));
     }
@@ -183,25 +149,16 @@ impl Voices {
 
     /// Releases a voice whose settings changed (toggle, channel, key) without waiting for the
     /// next step, so nothing hangs on the old channel or key.
-    pub fn release_changed(
-        &mut self,
-        timing: u32,
-        settings: &VoiceSettings,
-        sink: &mut impl NoteSink,
-    ) {
+    pub fn release_changed(&mut self, timing: u32, settings: &VoiceSettings, sink: &mut impl NoteSink) {
         let (_, channel, transpose) = self.chord.playing;
         if self.chord.len > 0
-            && (!settings.chords_on
-                || channel != settings.chord_channel
-                || transpose != settings.transpose)
+            && (!settings.chords_on || channel != settings.chord_channel || transpose != settings.transpose)
         {
             self.chord.release(timing, sink);
         }
         let (_, channel, transpose) = self.melody.playing;
         if self.melody.len > 0
-            && (!settings.melody_on
-                || channel != settings.melody_channel
-                || transpose != settings.transpose)
+            && (!settings.melody_on || channel != settings.melody_channel || transpose != settings.transpose)
         {
             self.melody.release(timing, sink);
         }
@@ -236,20 +193,11 @@ mod tests {
         }
         voices.release_all(9_600, &mut out);
         let chord_ons = out.0.iter().filter(|n| n.on && n.channel == 0).count();
-        let melody_ons: Vec<u32> = out
-            .0
-            .iter()
-            .filter(|n| n.on && n.channel == 1)
-            .map(|n| n.timing)
-            .collect();
+        let melody_ons: Vec<u32> = out.0.iter().filter(|n| n.on && n.channel == 1).map(|n| n.timing).collect();
         assert_eq!(chord_ons, 12 * 4);
         assert_eq!(melody_ons, (0..48).map(|q| q * 200).collect::<Vec<_>>());
         let ons = out.0.iter().filter(|n| n.on).count();
-        assert_eq!(
-            ons,
-            out.0.iter().filter(|n| !n.on).count(),
-            "every NoteOn gets a NoteOff"
-        );
+        assert_eq!(ons, out.0.iter().filter(|n| !n.on).count(), "every NoteOn gets a NoteOff");
         assert_eq!(voices.sounding(), 0);
     }
 
@@ -270,31 +218,19 @@ mod tests {
             if n.on {
                 assert!(held.insert((n.channel, n.key)));
             } else {
-                assert!(
-                    held.remove(&(n.channel, n.key)),
-                    "NoteOff without NoteOn: {n:?}"
-                );
+                assert!(held.remove(&(n.channel, n.key)), "NoteOff without NoteOn: {n:?}");
             }
         }
         assert!(held.is_empty());
-        assert!(
-            out.0.iter().any(|n| n.on && n.channel == 9 && n.key == 53),
-            "C3 + 5 on channel 10"
-        );
+        assert!(out.0.iter().any(|n| n.on && n.channel == 9 && n.key == 53), "C3 + 5 on channel 10");
     }
 
     #[test]
     fn a_repeated_pitch_ties_off_the_beat_and_restrikes_on_it() {
         let mut voices = Voices::default();
         let mut out = Recorder::default();
-        let settings = VoiceSettings {
-            chords_on: false,
-            ..Default::default()
-        };
-        let frame = Frame {
-            chord: 0,
-            melody: Some(4),
-        };
+        let settings = VoiceSettings { chords_on: false, ..Default::default() };
+        let frame = Frame { chord: 0, melody: Some(4) };
         for pos in 0..4 {
             voices.play_step(pos as u32, pos, frame, &settings, &mut out);
         }

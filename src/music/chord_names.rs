@@ -17,9 +17,7 @@ const QUALITIES: [(&str, &[u8]); 12] = [
     ("aug", &[0, 4, 8]),
 ];
 
-const ROOTS: [&str; 12] = [
-    "C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
-];
+const ROOTS: [&str; 12] = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"];
 
 /// The name of the chord whose pitch classes are the set bits of `mask` (bit 0 = C), e.g. "F7";
 /// "–" for silence; the notes themselves ("C+E") when no known quality fits.
@@ -30,19 +28,13 @@ pub fn chord_name(mask: u16) -> String {
     }
     for (suffix, intervals) in QUALITIES {
         for root in 0..12u8 {
-            let wanted = intervals
-                .iter()
-                .fold(0u16, |m, i| m | 1 << ((root + i) % 12));
+            let wanted = intervals.iter().fold(0u16, |m, i| m | 1 << ((root + i) % 12));
             if wanted == mask {
                 return format!("{}{suffix}", ROOTS[usize::from(root)]);
             }
         }
     }
-    (0..12)
-        .filter(|i| mask & (1 << i) != 0)
-        .map(|i| ROOTS[i])
-        .collect::<Vec<_>>()
-        .join("+")
+    (0..12).filter(|i| mask & (1 << i) != 0).map(|i| ROOTS[i]).collect::<Vec<_>>().join("+")
 }
 
 #[cfg(test)]

@@ -9,13 +9,7 @@ use super::encoding::{Frame, N_MELODY, STEPS_PER_CHORUS};
 pub fn chorus_to_text(chorus: &Chorus) -> String {
     let steps: Vec<String> = chorus
         .iter()
-        .map(|f| {
-            format!(
-                "{:03x}.{}",
-                f.chord & 0xFFF,
-                f.melody.map_or("-".to_string(), |m| format!("{m:x}"))
-            )
-        })
+        .map(|f| format!("{:03x}.{}", f.chord & 0xFFF, f.melody.map_or("-".to_string(), |m| format!("{m:x}"))))
         .collect();
     steps.join(" ")
 }
@@ -24,10 +18,7 @@ pub fn chorus_to_text(chorus: &Chorus) -> String {
 pub fn chorus_from_text(text: &str) -> Result<Chorus, String> {
     let steps: Vec<&str> = text.split_whitespace().collect();
     if steps.len() != STEPS_PER_CHORUS {
-        return Err(format!(
-            "a chorus has {STEPS_PER_CHORUS} steps, this one has {}",
-            steps.len()
-        ));
+        return Err(format!("a chorus has {STEPS_PER_CHORUS} steps, this one has {}", steps.len()));
     }
     let mut chorus = [Frame::default(); STEPS_PER_CHORUS];
     for (i, step) in steps.iter().enumerate() {
@@ -69,16 +60,9 @@ mod tests {
         let good = chorus_to_text(&builtin_chorus(0));
         assert!(chorus_from_text("").unwrap_err().contains("has 0"));
         let bad = good.replacen("491.0", "491.z", 1);
-        assert_eq!(
-            chorus_from_text(&bad).unwrap_err(),
-            "step 1: '491.z': the melody is not a unit 0-c"
-        );
+        assert_eq!(chorus_from_text(&bad).unwrap_err(), "step 1: '491.z': the melody is not a unit 0-c");
         let bad = good.replacen("491.0", "1491.0", 1);
-        assert!(chorus_from_text(&bad)
-            .unwrap_err()
-            .contains("outside the octave"));
-        assert!(chorus_from_text(&good.replacen("491.0", "491", 1))
-            .unwrap_err()
-            .contains("expected CCC.M"));
+        assert!(chorus_from_text(&bad).unwrap_err().contains("outside the octave"));
+        assert!(chorus_from_text(&good.replacen("491.0", "491", 1)).unwrap_err().contains("expected CCC.M"));
     }
 }

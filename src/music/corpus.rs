@@ -8,9 +8,7 @@
 //! Read-only tables: any thread, including the audio thread (nothing here allocates but
 //! [`Corpus::from_choruses`]).
 
-use super::encoding::{
-    chord_mask, Frame, BARS_PER_CHORUS, MELODY_LOW, STEPS_PER_BAR, STEPS_PER_CHORUS,
-};
+use super::encoding::{chord_mask, Frame, BARS_PER_CHORUS, MELODY_LOW, STEPS_PER_BAR, STEPS_PER_CHORUS};
 
 /// One chorus: 96 eighth-note frames. Fixed size and `Copy`, so the audio thread can hold one.
 pub type Chorus = [Frame; STEPS_PER_CHORUS];
@@ -22,30 +20,14 @@ pub struct Chord {
     pub notes: [u8; 4],
 }
 
-const C7: Chord = Chord {
-    name: "C7",
-    notes: [48, 52, 55, 58],
-};
-const F7: Chord = Chord {
-    name: "F7",
-    notes: [48, 51, 53, 57],
-};
-const A7: Chord = Chord {
-    name: "A7",
-    notes: [49, 52, 55, 57],
-};
-const DM7: Chord = Chord {
-    name: "Dm7",
-    notes: [48, 50, 53, 57],
-};
-const G7: Chord = Chord {
-    name: "G7",
-    notes: [50, 53, 55, 59],
-};
+const C7: Chord = Chord { name: "C7", notes: [48, 52, 55, 58] };
+const F7: Chord = Chord { name: "F7", notes: [48, 51, 53, 57] };
+const A7: Chord = Chord { name: "A7", notes: [49, 52, 55, 57] };
+const DM7: Chord = Chord { name: "Dm7", notes: [48, 50, 53, 57] };
+const G7: Chord = Chord { name: "G7", notes: [50, 53, 55, 59] };
 
 /// The built-in form: one chord per bar.
-pub const BUILTIN_FORM: [Chord; BARS_PER_CHORUS] =
-    [C7, F7, C7, C7, F7, F7, C7, A7, DM7, G7, C7, G7];
+pub const BUILTIN_FORM: [Chord; BARS_PER_CHORUS] = [C7, F7, C7, C7, F7, F7, C7, A7, DM7, G7, C7, G7];
 
 /// The melody scale: C major pentatonic from C4 to C5.
 pub const PENTATONIC: [u8; 6] = [60, 62, 64, 67, 69, 72];
@@ -81,10 +63,7 @@ pub fn builtin_chorus(index: usize) -> Chorus {
         let segment = &segments[(index >> bar) & 1];
         let mask = chord_mask(&chord.notes);
         for step in 0..STEPS_PER_BAR {
-            chorus[bar * STEPS_PER_BAR + step] = Frame {
-                chord: mask,
-                melody: Some(segment[step / 2] - MELODY_LOW),
-            };
+            chorus[bar * STEPS_PER_BAR + step] = Frame { chord: mask, melody: Some(segment[step / 2] - MELODY_LOW) };
         }
     }
     chorus
@@ -107,18 +86,12 @@ pub struct Corpus {
 impl Corpus {
     /// The paper's corpus: the 4096 built-in choruses.
     pub fn builtin() -> Self {
-        Self {
-            include_builtin: true,
-            user: Vec::new(),
-        }
+        Self { include_builtin: true, user: Vec::new() }
     }
 
     /// A corpus of the user's own choruses only.
     pub fn from_choruses(user: Vec<Chorus>) -> Self {
-        Self {
-            include_builtin: false,
-            user,
-        }
+        Self { include_builtin: false, user }
     }
 
     /// Number of choruses in the set.
@@ -152,11 +125,7 @@ mod tests {
     fn chords_are_voiced_inside_the_chord_octave() {
         for chord in BUILTIN_FORM {
             for note in chord.notes {
-                assert!(
-                    (CHORD_LOW..CHORD_LOW + N_CHORD as u8).contains(&note),
-                    "{}",
-                    chord.name
-                );
+                assert!((CHORD_LOW..CHORD_LOW + N_CHORD as u8).contains(&note), "{}", chord.name);
             }
             let distinct: HashSet<u8> = chord.notes.into_iter().collect();
             assert_eq!(distinct.len(), 4, "{} has a doubled note", chord.name);
@@ -170,27 +139,13 @@ mod tests {
             let chord_classes: Vec<u8> = chord.notes.iter().map(|n| n % 12).collect();
             for segment in segments {
                 for &note in segment {
-                    assert!(
-                        PENTATONIC.contains(&note),
-                        "bar {}: {note} not pentatonic",
-                        bar + 1
-                    );
+                    assert!(PENTATONIC.contains(&note), "bar {}: {note} not pentatonic", bar + 1);
                     assert!((MELODY_LOW..MELODY_LOW + N_MELODY as u8).contains(&note));
                     let avoid = chord_classes.iter().any(|c| (c + 1) % 12 == note % 12);
-                    assert!(
-                        !avoid,
-                        "bar {} ({}): {note} clashes a semitone above a chord tone",
-                        bar + 1,
-                        chord.name
-                    );
+                    assert!(!avoid, "bar {} ({}): {note} clashes a semitone above a chord tone", bar + 1, chord.name);
                 }
             }
-            assert_ne!(
-                segments[0],
-                segments[1],
-                "bar {} has two equal segments",
-                bar + 1
-            );
+            assert_ne!(segments[0], segments[1], "bar {} has two equal segments", bar + 1);
         }
     }
 
@@ -212,19 +167,14 @@ mod tests {
     fn the_builtin_corpus_has_4096_distinct_choruses() {
         let corpus = Corpus::builtin();
         assert_eq!(corpus.len(), 4096);
-        let distinct: HashSet<Vec<Frame>> = (0..corpus.len())
-            .map(|i| corpus.chorus(i).to_vec())
-            .collect();
+        let distinct: HashSet<Vec<Frame>> = (0..corpus.len()).map(|i| corpus.chorus(i).to_vec()).collect();
         assert_eq!(distinct.len(), 4096);
     }
 
     #[test]
     fn user_choruses_follow_the_builtin_ones() {
         let mut mixed = Corpus::builtin();
-        let own = [Frame {
-            chord: 1,
-            melody: None,
-        }; STEPS_PER_CHORUS];
+        let own = [Frame { chord: 1, melody: None }; STEPS_PER_CHORUS];
         mixed.user.push(own);
         assert_eq!(mixed.len(), 4097);
         assert_eq!(mixed.chorus(4096), own);

@@ -46,9 +46,7 @@ impl Frame {
 
     /// MIDI notes of the chord, lowest first.
     pub fn chord_notes(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..N_CHORD as u8)
-            .filter(|i| self.chord & (1 << i) != 0)
-            .map(|i| CHORD_LOW + i)
+        (0..N_CHORD as u8).filter(|i| self.chord & (1 << i) != 0).map(|i| CHORD_LOW + i)
     }
 
     /// MIDI note of the melody, if any.
@@ -76,9 +74,7 @@ pub fn fold_to_melody_unit(note: u8) -> u8 {
 
 /// A chord mask from MIDI notes, each folded into the chord octave.
 pub fn chord_mask(notes: &[u8]) -> u16 {
-    notes
-        .iter()
-        .fold(0, |mask, &n| mask | 1 << fold_to_chord_unit(n))
+    notes.iter().fold(0, |mask, &n| mask | 1 << fold_to_chord_unit(n))
 }
 
 #[cfg(test)]
@@ -87,18 +83,12 @@ mod tests {
 
     #[test]
     fn units_round_trip_the_frame() {
-        let frame = Frame {
-            chord: chord_mask(&[48, 52, 55, 58]),
-            melody: Some(7),
-        };
+        let frame = Frame { chord: chord_mask(&[48, 52, 55, 58]), melody: Some(7) };
         let mut units = [0.0; N_UNITS];
         frame.write_units(&mut units);
         let on: Vec<usize> = (0..N_UNITS).filter(|&i| units[i] == 1.0).collect();
         assert_eq!(on, vec![0, 4, 7, 10, N_CHORD + 7]);
-        assert_eq!(
-            frame.chord_notes().collect::<Vec<_>>(),
-            vec![48, 52, 55, 58]
-        );
+        assert_eq!(frame.chord_notes().collect::<Vec<_>>(), vec![48, 52, 55, 58]);
         assert_eq!(frame.melody_note(), Some(67));
         let mut chords_only = [9.0; N_CHORD];
         frame.write_units(&mut chords_only);

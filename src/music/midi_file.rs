@@ -22,11 +22,7 @@ pub struct TimedNote {
 
 /// Writes notes as a format-1 Standard MIDI File: a tempo track, then one track per channel used.
 /// Notes must be in time order; within one tick a NoteOff goes before a NoteOn.
-pub fn write_smf(
-    notes: &[TimedNote],
-    tempo_bpm: f64,
-    track_names: &dyn Fn(u8) -> String,
-) -> Vec<u8> {
+pub fn write_smf(notes: &[TimedNote], tempo_bpm: f64, track_names: &dyn Fn(u8) -> String) -> Vec<u8> {
     let micros_per_beat = (60_000_000.0 / tempo_bpm.clamp(1.0, 10_000.0)).round() as u32;
     let mut tracks: Vec<Vec<TrackEvent<'static>>> = vec![vec![
         meta(0, MetaMessage::Tempo(u24::new(micros_per_beat))),
@@ -45,24 +41,12 @@ pub fn write_smf(
             let tick = (note.beats.max(0.0) * f64::from(TICKS_PER_BEAT)).round() as u64;
             let delta = tick.saturating_sub(last_tick).min(0x0FFF_FFFF) as u32;
             last_tick = last_tick.max(tick);
-            let (key, vel) = (
-                u7::new(note.key.min(127)),
-                u7::new(note.velocity.clamp(1, 127)),
-            );
-            let message = if note.on {
-                MidiMessage::NoteOn { key, vel }
-            } else {
-                MidiMessage::NoteOff {
-                    key,
-                    vel: u7::new(0),
-                }
-            };
+            let (key, vel) = (u7::new(note.key.min(127)), u7::new(note.velocity.clamp(1, 127)));
+            let message =
+                if note.on { MidiMessage::NoteOn { key, vel } } else { MidiMessage::NoteOff { key, vel: u7::new(0) } };
             track.push(TrackEvent {
                 delta: u28::new(delta),
-                kind: TrackEventKind::Midi {
-                    channel: u4::new(channel),
-                    message,
-                },
+                kind: TrackEventKind::Midi { channel: u4::new(channel), message },
             });
         }
         track.push(meta(0, MetaMessage::EndOfTrack));
@@ -78,21 +62,14 @@ pub fn write_smf(
         events.extend(track);
         named.push(events);
     }
-    let smf = Smf {
-        header: Header::new(Format::Parallel, Timing::Metrical(u15::new(TICKS_PER_BEAT))),
-        tracks: named,
-    };
+    let smf = Smf { header: Header::new(Format::Parallel, Timing::Metrical(u15::new(TICKS_PER_BEAT))), tracks: named };
     let mut bytes = Vec::new();
-    smf.write_std(&mut bytes)
-        .expect("writing to a Vec cannot fail");
+    smf.write_std(&mut bytes).expect("writing to a Vec cannot fail");
     bytes
 }
 
 fn meta(delta: u32, message: MetaMessage<'_>) -> TrackEvent<'_> {
-    TrackEvent {
-        delta: u28::new(delta),
-        kind: TrackEventKind::Meta(message),
-    }
+    TrackEvent { delta: u28::new(delta), kind: TrackEventKind::Meta(message) }
 }
 
 #[cfg(test)]
@@ -102,34 +79,10 @@ mod tests {
     #[test]
     fn written_notes_read_back_at_their_ticks() {
         let notes = [
-            TimedNote {
-                beats: 0.0,
-                channel: 0,
-                key: 48,
-                velocity: 80,
-                on: true,
-            },
-            TimedNote {
-                beats: 0.5,
-                channel: 1,
-                key: 60,
-                velocity: 100,
-                on: true,
-            },
-            TimedNote {
-                beats: 1.0,
-                channel: 1,
-                key: 60,
-                velocity: 0,
-                on: false,
-            },
-            TimedNote {
-                beats: 4.0,
-                channel: 0,
-                key: 48,
-                velocity: 0,
-                on: false,
-            },
+            TimedNote { beats: 0.0, channel: 0, key: 48, velocity: 80, on: true },
+            TimedNote { beats: 0.5, channel: 1, key: 60, velocity: 100, on: true },
+            TimedNote { beats: 1.0, channel: 1, key: 60, velocity: 0, on: false },
+            TimedNote { beats: 4.0, channel: 0, key: 48, velocity: 0, on: false },
         ];
         let bytes = write_smf(&notes, 140.0, &|c| format!("ch{c}"));
         let smf = Smf::parse(&bytes).unwrap();

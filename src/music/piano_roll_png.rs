@@ -83,11 +83,7 @@ pub fn piano_roll_png(notes: &[TimedNote], steps: usize, chord_channel: u8) -> V
     for step in 0..=steps {
         let x = LEFT + step * STEP_W;
         if step % STEPS_PER_BAR == 0 {
-            let colour = if step % STEPS_PER_CHORUS == 0 {
-                CHORUS_LINE
-            } else {
-                BAR_LINE
-            };
+            let colour = if step % STEPS_PER_CHORUS == 0 { CHORUS_LINE } else { BAR_LINE };
             canvas.fill(x, TOP - 2, 1, rows * ROW_H + 2, colour);
             if step < steps {
                 canvas.number(x + 3, 3, step / STEPS_PER_BAR % 12 + 1);
@@ -100,15 +96,8 @@ pub fn piano_roll_png(notes: &[TimedNote], steps: usize, chord_channel: u8) -> V
             .iter()
             .find(|n| !n.on && n.channel == on.channel && n.key == on.key)
             .map_or(steps as f64 / 2.0, |off| off.beats);
-        let (x0, x1) = (
-            (on.beats * 2.0 * STEP_W as f64) as usize,
-            (end * 2.0 * STEP_W as f64) as usize,
-        );
-        let colour = if on.channel == chord_channel {
-            CHORD
-        } else {
-            MELODY
-        };
+        let (x0, x1) = ((on.beats * 2.0 * STEP_W as f64) as usize, (end * 2.0 * STEP_W as f64) as usize);
+        let colour = if on.channel == chord_channel { CHORD } else { MELODY };
         canvas.fill(
             LEFT + x0 + 1,
             row_y(on.key) + 1,
@@ -121,12 +110,8 @@ pub fn piano_roll_png(notes: &[TimedNote], steps: usize, chord_channel: u8) -> V
     let mut encoder = png::Encoder::new(&mut bytes, width as u32, height as u32);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder
-        .write_header()
-        .expect("PNG header for an in-memory image");
-    writer
-        .write_image_data(&canvas.rgb)
-        .expect("PNG data for an in-memory image");
+    let mut writer = encoder.write_header().expect("PNG header for an in-memory image");
+    writer.write_image_data(&canvas.rgb).expect("PNG data for an in-memory image");
     writer.finish().expect("PNG end for an in-memory image");
     bytes
 }
@@ -138,34 +123,10 @@ mod tests {
     #[test]
     fn notes_land_on_their_rows_and_steps() {
         let notes = [
-            TimedNote {
-                beats: 0.0,
-                channel: 0,
-                key: 48,
-                velocity: 80,
-                on: true,
-            },
-            TimedNote {
-                beats: 4.0,
-                channel: 0,
-                key: 48,
-                velocity: 0,
-                on: false,
-            },
-            TimedNote {
-                beats: 1.0,
-                channel: 1,
-                key: 72,
-                velocity: 100,
-                on: true,
-            },
-            TimedNote {
-                beats: 1.5,
-                channel: 1,
-                key: 72,
-                velocity: 0,
-                on: false,
-            },
+            TimedNote { beats: 0.0, channel: 0, key: 48, velocity: 80, on: true },
+            TimedNote { beats: 4.0, channel: 0, key: 48, velocity: 0, on: false },
+            TimedNote { beats: 1.0, channel: 1, key: 72, velocity: 100, on: true },
+            TimedNote { beats: 1.5, channel: 1, key: 72, velocity: 0, on: false },
         ];
         let bytes = piano_roll_png(&notes, 16, 0);
         let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
@@ -177,21 +138,9 @@ mod tests {
             [rgb[i], rgb[i + 1], rgb[i + 2]]
         };
         assert_eq!(at(LEFT + 4, row_y_of(48) + 4), CHORD, "C3 from step 0");
-        assert_eq!(
-            at(LEFT + 7 * STEP_W + 4, row_y_of(48) + 4),
-            CHORD,
-            "held through the bar"
-        );
-        assert_eq!(
-            at(LEFT + 2 * STEP_W + 4, row_y_of(72) + 4),
-            MELODY,
-            "C5 on step 2"
-        );
-        assert_eq!(
-            at(LEFT + 4 * STEP_W + 4, row_y_of(72) + 4),
-            BACKGROUND,
-            "released after one step"
-        );
+        assert_eq!(at(LEFT + 7 * STEP_W + 4, row_y_of(48) + 4), CHORD, "held through the bar");
+        assert_eq!(at(LEFT + 2 * STEP_W + 4, row_y_of(72) + 4), MELODY, "C5 on step 2");
+        assert_eq!(at(LEFT + 4 * STEP_W + 4, row_y_of(72) + 4), BACKGROUND, "released after one step");
     }
 
     fn row_y_of(key: u8) -> usize {

@@ -25,32 +25,19 @@ pub fn assert_no_hanging(events: &[Recorded]) {
     let mut sounding = HashSet::new();
     for e in events {
         if e.on {
-            assert!(
-                sounding.insert((e.channel, e.key)),
-                "note struck again while sounding: {e:?}"
-            );
+            assert!(sounding.insert((e.channel, e.key)), "note struck again while sounding: {e:?}");
         } else {
-            assert!(
-                sounding.remove(&(e.channel, e.key)),
-                "NoteOff for a note not sounding: {e:?}"
-            );
+            assert!(sounding.remove(&(e.channel, e.key)), "NoteOff for a note not sounding: {e:?}");
         }
     }
-    assert!(
-        sounding.is_empty(),
-        "hanging notes at the end: {sounding:?}"
-    );
+    assert!(sounding.is_empty(), "hanging notes at the end: {sounding:?}");
 }
 
 /// Chord onsets on `channel`: sample → (song beats, keys struck).
 pub fn chord_onsets(events: &[Recorded], channel: u8) -> BTreeMap<u64, (f64, Vec<u8>)> {
     let mut onsets: BTreeMap<u64, (f64, Vec<u8>)> = BTreeMap::new();
     for e in events.iter().filter(|e| e.on && e.channel == channel) {
-        onsets
-            .entry(e.sample)
-            .or_insert((e.beats, Vec::new()))
-            .1
-            .push(e.key);
+        onsets.entry(e.sample).or_insert((e.beats, Vec::new())).1.push(e.key);
     }
     onsets
 }
@@ -66,9 +53,7 @@ pub fn assert_chords_follow_the_form(events: &[Recorded], channel: u8, transpose
     let onsets = chord_onsets(events, channel);
     for (sample, (beats, keys)) in &onsets {
         let bar = form_bar(*beats);
-        let mask = keys.iter().fold(0u16, |m, &k| {
-            m | 1 << (i32::from(k) - transpose - i32::from(CHORD_LOW))
-        });
+        let mask = keys.iter().fold(0u16, |m, &k| m | 1 << (i32::from(k) - transpose - i32::from(CHORD_LOW)));
         assert_eq!(
             mask,
             masks[bar],
@@ -84,18 +69,11 @@ pub fn assert_chords_follow_the_form(events: &[Recorded], channel: u8, transpose
 /// sample before it is before the step (whatever the tempo of the block before).
 pub fn assert_on_grid(events: &[Recorded], channels: &[u8]) {
     const EPS: f64 = 1e-9;
-    for e in events
-        .iter()
-        .filter(|e| e.on && channels.contains(&e.channel))
-    {
+    for e in events.iter().filter(|e| e.on && channels.contains(&e.channel)) {
         let step_beats = (e.beats * 2.0 + EPS).floor() / 2.0;
         let on_or_after = e.beats + EPS >= step_beats;
-        let first =
-            e.previous_sample_beats < step_beats + EPS || e.previous_sample_beats.is_infinite();
-        assert!(
-            on_or_after && first,
-            "onset off the grid (step at beat {step_beats}): {e:?}"
-        );
+        let first = e.previous_sample_beats < step_beats + EPS || e.previous_sample_beats.is_infinite();
+        assert!(on_or_after && first, "onset off the grid (step at beat {step_beats}): {e:?}");
     }
 }
 
