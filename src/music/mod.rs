@@ -8,3 +8,4 @@ pub mod corpus;
 pub mod encoding;
 pub mod midi_file;
 pub mod piano_roll_png;
+pub mod training_set;

@@ -1,0 +1,60 @@
+//! Speed of the network: one real-time step of the paper's Exp 2 net (step + chord mask +
+//! melody draw, as the composer does it), and one training epoch at the default config.
+//! `cargo bench --bench network`.
+
+use blues_lstm::lstm::model_file::Model;
+use blues_lstm::lstm::network::Network;
+use blues_lstm::lstm::rng::Rng;
+use blues_lstm::lstm::sampling::{chord_mask_from_outputs, sample_melody};
+use blues_lstm::lstm::topology::Topology;
+use blues_lstm::lstm::train::{TrainConfig, Trainer};
+use blues_lstm::music::corpus::Corpus;
+use blues_lstm::music::encoding::{N_CHORD, N_UNITS};
+use blues_lstm::music::training_set::encoding;
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+/// An Exp 2 model after a few epochs of training: realistic weights, cheap to make.
+fn exp2_model() -> Model {
+    let t = Topology::exp2();
+    let corpus = Corpus::builtin();
+    let mut trainer = Trainer::new(t, encoding(), &corpus, &TrainConfig::for_topology(t, 1)).expect("trainer");
+    for _ in 0..20 {
+        trainer.epoch();
+    }
+    trainer.model()
+}
+
+fn step(c: &mut Criterion) {
+    let mut net = Network::new(&exp2_model());
+    let chorus = Corpus::builtin().chorus(0);
+    let mut frames = vec![[0.0f32; N_UNITS]; chorus.len()];
+    for (f, frame) in frames.iter_mut().zip(&chorus) {
+        frame.write_units(f);
+    }
+    let mut y = [0.0f32; N_UNITS];
+    let mut rng = Rng::new(1);
+    let mut i = 0;
+    c.bench_function("step", |b| {
+        b.iter(|| {
+            net.step(black_box(&frames[i % frames.len()]), &mut y);
+            i += 1;
+            let chord = chord_mask_from_outputs(&y[..N_CHORD]);
+            let melody = sample_melody(&y[N_CHORD..], 1.0, &mut rng);
+            black_box((chord, melody))
+        })
+    });
+}
+
+fn epoch(c: &mut Criterion) {
+    let t = Topology::exp2();
+    let corpus = Corpus::builtin();
+    let mut trainer = Trainer::new(t, encoding(), &corpus, &TrainConfig::for_topology(t, 1)).expect("trainer");
+    let mut group = c.benchmark_group("train");
+    group.sample_size(20);
+    group.bench_function("epoch", |b| b.iter(|| black_box(trainer.epoch())));
+    group.finish();
+}
+
+criterion_group!(benches, step, epoch);
+criterion_main!(benches);

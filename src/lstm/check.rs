@@ -1,0 +1,88 @@
+//! The paper's test of a trained net: start it on the first frame of a training chorus, then
+//! feed back its own outputs (chords thresholded at 0.5, melody drawn at T = 1) and count the
+//! whole choruses in which every step's chord is one the training set has at that position of
+//! the form. Trainer thread (stop criterion) and the CLI (eval).
+
+use super::model_file::Model;
+use super::network::Network;
+use super::rng::Rng;
+use super::sampling::{chord_mask_from_outputs, sample_melody};
+use super::train::TrainingSet;
+
+/// For each step of the form, the chord masks the training set plays there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowedChords {
+    /// Indexed by step within the chorus; each list sorted and without repeats.
+    pub per_step: Vec<Vec<u16>>,
+}
+
+impl AllowedChords {
+    /// Reads every chorus of `set` (as `n_in` units, the first `n_chord` of them chords).
+    pub fn from_set(set: &dyn TrainingSet, n_in: usize, n_chord: usize) -> Self {
+        let steps = set.steps_per_chorus();
+        let mut per_step = vec![Vec::new(); steps];
+        let mut units = vec![0.0; steps * n_in];
+        for i in 0..set.len() {
+            set.write_chorus(i, n_in, &mut units);
+            for (s, frame) in units.chunks_exact(n_in).enumerate() {
+                let mask = chord_mask_from_outputs(&frame[..n_chord]);
+                if let Err(at) = per_step[s].binary_search(&mask) {
+                    per_step[s].insert(at, mask);
+                }
+            }
+        }
+        Self { per_step }
+    }
+
+    /// Whether `mask` is allowed at step `step` of the form.
+    pub fn allows(&self, step: usize, mask: u16) -> bool {
+        self.per_step[step % self.per_step.len()].binary_search(&mask).is_ok()
+    }
+}
+
+/// Free-runs `net` from `start` (one frame of `n_in` units) and returns the number of whole
+/// choruses played with every chord allowed before the first wrong one, at most `choruses`.
+/// The starting frame counts as step 0 of the first chorus.
+pub fn free_run(net: &mut Network, allowed: &AllowedChords, start: &[f32], choruses: u32, rng: &mut Rng) -> u32 {
+    let t = net.topology();
+    let steps = allowed.per_step.len();
+    let mut x = start.to_vec();
+    let mut y = vec![0.0; t.n_out()];
+    net.reset();
+    let mut done = 0;
+    let mut n = 0usize;
+    while done < choruses {
+        net.step(&x, &mut y);
+        n += 1;
+        let chord = chord_mask_from_outputs(&y[..t.n_chord]);
+        if !allowed.allows(n, chord) {
+            break;
+        }
+        let melody = sample_melody(&y[t.n_chord..], 1.0, rng);
+        for (i, u) in x[..t.n_chord].iter_mut().enumerate() {
+            *u = f32::from(u8::from(chord & (1 << i) != 0));
+        }
+        for (i, u) in x[t.n_chord..].iter_mut().enumerate() {
+            *u = f32::from(u8::from(melody == Some(i as u8)));
+        }
+        if n % steps == steps - 1 {
+            done += 1;
+        }
+    }
+    done
+}
+
+/// The number of whole choruses the free-running `model` plays with every step's chord
+/// allowed by `set` (see module docs), stopping at `choruses`. The starting chorus and the
+/// melody draws come from `seed`.
+pub fn free_run_chord_check(model: &Model, set: &dyn TrainingSet, choruses: u32, seed: u64) -> u32 {
+    let t = model.topology;
+    if set.len() == 0 || set.steps_per_chorus() == 0 {
+        return 0;
+    }
+    let allowed = AllowedChords::from_set(set, t.n_in(), t.n_chord);
+    let mut rng = Rng::new(seed);
+    let mut units = vec![0.0; set.steps_per_chorus() * t.n_in()];
+    set.write_chorus(rng.below(set.len()), t.n_in(), &mut units);
+    free_run(&mut Network::new(model), &allowed, &units[..t.n_in()], choruses, &mut rng)
+}
