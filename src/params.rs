@@ -1,14 +1,21 @@
-//! The plugin's parameters. Ids are short and stable: once released an id is never renamed, so
-//! projects and presets keep working (a test pins the list). Read by the audio thread each block
-//! and translated into the engine's plain [`Settings`]; written by the host and the editor.
+//! The plugin's parameters, and the fields saved with the DAW project (the user's corpus and the
+//! model). Ids are short and stable: once released an id is never renamed, so projects and
+//! presets keep working (a test pins the list). Read by the audio thread each block and translated
+//! into the engine's plain [`Settings`]; written by the host and the editor.
 
 use crate::engine::voices::VoiceSettings;
 use crate::engine::{Mode, Settings};
+use crate::project::{CorpusField, ModelField, Project};
 use nice_plug::prelude::*;
+use std::sync::Arc;
 
 /// What the plugin plays.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModeChoice {
+    /// The LSTM improvises over the form it learned.
+    #[id = "impro"]
+    #[name = "Improvise (LSTM)"]
+    Improvise,
     /// Play the training choruses themselves, a different one each chorus.
     #[id = "audit"]
     #[name = "Audition corpus"]
@@ -19,12 +26,20 @@ pub enum ModeChoice {
 pub struct BluesParams {
     #[id = "mode"]
     pub mode: EnumParam<ModeChoice>,
+    /// Melody temperature: 0 always plays the likeliest note, 1 samples as the paper did, higher
+    /// is wilder. Chords are always thresholded, as in the paper.
+    #[id = "temp"]
+    pub temperature: FloatParam,
     /// Transposition of everything played, in semitones.
     #[id = "key"]
     pub key: IntParam,
     /// Seed of the composer's random choices: the same seed plays the same music.
     #[id = "seed"]
     pub seed: IntParam,
+    /// A rising edge draws fresh random choices and re-primes the network where the song is (for
+    /// hosts and controllers; the editor's Reseed button sets a new Seed instead, which is saved).
+    #[id = "reseed"]
+    pub reseed: BoolParam,
     #[id = "chon"]
     pub chords_on: BoolParam,
     #[id = "mlon"]
@@ -41,6 +56,13 @@ pub struct BluesParams {
     /// Pass the notes played into the plugin through to its output.
     #[id = "thru"]
     pub thru: BoolParam,
+
+    /// The user's own 12-bar choruses, saved with the project.
+    #[persist = "corpus"]
+    pub corpus: CorpusField,
+    /// The model being played, saved with the project (empty for the built-in one).
+    #[persist = "model"]
+    pub model: ModelField,
 }
 
 /// Range of the key (transpose) parameter, shared with the editor.
@@ -58,15 +80,24 @@ pub fn velocity_range() -> IntRange {
     IntRange::Linear { min: 1, max: 127 }
 }
 
+/// Range of the temperature parameter, shared with the editor.
+pub fn temperature_range() -> FloatRange {
+    FloatRange::Linear { min: 0.0, max: 2.0 }
+}
+
 /// Range of the seed parameter, shared with the editor.
 pub fn seed_range() -> IntRange {
     IntRange::Linear { min: 0, max: 9_999 }
 }
 
-impl Default for BluesParams {
-    fn default() -> Self {
+impl BluesParams {
+    pub fn new(project: Arc<Project>) -> Self {
         Self {
-            mode: EnumParam::new("Mode", ModeChoice::Audition),
+            mode: EnumParam::new("Mode", ModeChoice::Improvise),
+            temperature: FloatParam::new("Temperature", 1.0, temperature_range())
+                .with_step_size(0.01)
+                .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            reseed: BoolParam::new("Reseed", false),
             key: IntParam::new("Key", 0, key_range()).with_unit(" st"),
             seed: IntParam::new("Seed", 1, seed_range()),
             chords_on: BoolParam::new("Chords", true),
@@ -76,15 +107,16 @@ impl Default for BluesParams {
             chord_velocity: IntParam::new("Chord velocity", 80, velocity_range()),
             melody_velocity: IntParam::new("Melody velocity", 100, velocity_range()),
             thru: BoolParam::new("MIDI thru", true),
+            corpus: CorpusField(project.clone()),
+            model: ModelField(project),
         }
     }
-}
 
-impl BluesParams {
     /// The engine's view of the parameters, read once per block.
     pub fn settings(&self) -> Settings {
         Settings {
             mode: match self.mode.value() {
+                ModeChoice::Improvise => Mode::Improvise,
                 ModeChoice::Audition => Mode::Audition,
             },
             voices: VoiceSettings {
@@ -98,6 +130,7 @@ impl BluesParams {
             },
             thru: self.thru.value(),
             seed: self.seed.value().max(0) as u64,
+            temperature: self.temperature.value().clamp(0.0, 2.0),
         }
     }
 }

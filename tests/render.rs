@@ -1,236 +1,211 @@
 //! Offline renders through the real `Plugin::process` with a fake host: the form on the right
 //! bars, onsets on the grid, no hanging notes, events in order, no allocation in process(),
-//! across tempos, sample rates, block sizes, seeks, loops, stops and tempo changes.
+//! across tempos, sample rates, block sizes, seeks, loops, stops and tempo changes — in both
+//! modes: the LSTM improvising (the default) and the corpus auditioned.
 //! Each test writes what it heard to target/renders/*.mid.
 
 mod common;
 
 use blues_lstm::music::corpus::PENTATONIC;
 use common::analysis::*;
-use common::{Session, TestRng};
+use common::{PlayMode, Session, TestRng};
 
 const CHORDS: u8 = 0;
 const MELODY: u8 = 1;
 
+const MODES: [PlayMode; 2] = [PlayMode::Improvise, PlayMode::Audition];
+
+/// What a listener checks in any mode: events in order, nothing hanging, onsets on the grid,
+/// every chord the chord of its bar, the melody in the scale (the corpus always; the network at
+/// least 99% of its notes). Returns the number of chords struck.
 fn check(session: &Session) -> usize {
     assert_in_order(&session.events);
     assert_no_hanging(&session.events);
     assert_on_grid(&session.events, &[CHORDS, MELODY]);
-    for e in session
-        .events
-        .iter()
-        .filter(|e| e.on && e.channel == MELODY)
-    {
-        assert!(
-            PENTATONIC.contains(&e.key),
-            "melody note {} not in the scale",
-            e.key
-        );
-    }
+    let melody: Vec<u8> = session.events.iter().filter(|e| e.on && e.channel == MELODY).map(|e| e.key).collect();
+    let outside = melody.iter().filter(|k| !PENTATONIC.contains(k)).count();
+    assert!(outside * 100 <= melody.len(), "{outside} of {} melody notes outside the scale", melody.len());
     assert_chords_follow_the_form(&session.events, CHORDS, 0)
 }
 
 #[test]
 fn two_choruses_play_the_form_bar_by_bar_at_many_tempos_and_rates() {
-    for (sample_rate, tempo, block) in [
-        (44_100.0, 120.0, 512),
-        (48_000.0, 97.5, 64),
-        (96_000.0, 240.0, 4096),
-        (22_050.0, 999.0, 8192),
-        (192_000.0, 20.0, 1024),
-    ] {
-        let mut s = Session::new(sample_rate, tempo);
-        s.play_until(96.0, || block);
-        s.stop(256);
-        let onsets = check(&s);
-        assert_eq!(
-            onsets, 24,
-            "{sample_rate} Hz {tempo} BPM: one chord per bar"
-        );
-        let starts = bar_starts_with_chords(&s.events, CHORDS);
-        assert_eq!(starts.len(), 24);
-        for (bar, beats) in starts.iter().enumerate() {
-            let exact = (bar as f64 * 4.0 * s.samples_per_beat()).ceil();
-            let sample = (beats * s.samples_per_beat()).round();
-            assert!(
-                (sample - exact).abs() <= 1.0,
-                "bar {} struck at {sample}, want {exact}",
-                bar + 1
-            );
+    for mode in MODES {
+        for (sample_rate, tempo, block) in [
+            (44_100.0, 120.0, 512),
+            (48_000.0, 97.5, 64),
+            (96_000.0, 240.0, 4096),
+            (22_050.0, 999.0, 8192),
+            (192_000.0, 20.0, 1024),
+        ] {
+            let mut s = Session::with_mode(sample_rate, tempo, mode);
+            s.play_until(96.0, || block);
+            s.stop(256);
+            let onsets = check(&s);
+            assert_eq!(onsets, 24, "{mode:?} {sample_rate} Hz {tempo} BPM: one chord per bar");
+            let starts = bar_starts_with_chords(&s.events, CHORDS);
+            assert_eq!(starts.len(), 24);
+            for (bar, beats) in starts.iter().enumerate() {
+                let exact = (bar as f64 * 4.0 * s.samples_per_beat()).ceil();
+                let sample = (beats * s.samples_per_beat()).round();
+                assert!((sample - exact).abs() <= 1.0, "bar {} struck at {sample}, want {exact}", bar + 1);
+            }
+            let melody = s.events.iter().filter(|e| e.on && e.channel == MELODY).count();
+            if mode == PlayMode::Audition {
+                assert_eq!(melody, 2 * 48, "the corpus melody is quarter notes");
+            } else {
+                assert!(melody >= 48, "the network's melody sounds on most beats: {melody} notes");
+            }
+            let display = s.plugin.display();
+            assert_eq!(display.recorded(), 192, "the editor sees every step");
+            assert_eq!(display.step(), Some(191));
+            assert!(!display.playing(), "and sees that the transport stopped");
+            s.write_mid(&format!("form_{mode:?}_{sample_rate}hz_{tempo}bpm"));
         }
-        let melody = s
-            .events
-            .iter()
-            .filter(|e| e.on && e.channel == MELODY)
-            .count();
-        assert_eq!(melody, 2 * 48, "the corpus melody is quarter notes");
-        let display = s.plugin.display();
-        assert_eq!(display.recorded(), 192, "the editor sees every step");
-        assert_eq!(display.step(), Some(191));
-        assert!(!display.playing(), "and sees that the transport stopped");
-        s.write_mid(&format!("form_{sample_rate}hz_{tempo}bpm"));
     }
 }
 
 #[test]
 fn random_block_sizes_from_1_to_8192_change_nothing() {
-    let mut reference = Session::new(48_000.0, 133.0);
-    reference.play_until(48.0, || 512);
-    reference.stop(1);
-    let mut rng = TestRng(7);
-    let mut s = Session::new(48_000.0, 133.0);
-    s.play_until(48.0, || match rng.below(4) {
-        0 => 1 + rng.below(8) as u32,
-        1 => 1 + rng.below(8192) as u32,
-        _ => 1 + rng.below(700) as u32,
-    });
-    s.stop(1);
-    check(&s);
-    let key = |e: &common::Recorded| (e.sample, e.channel, e.key, e.on);
-    let a: Vec<_> = reference.events.iter().map(key).collect();
-    let b: Vec<_> = s.events.iter().map(key).collect();
-    assert_eq!(a.len(), b.len());
-    assert_eq!(
-        a, b,
-        "the same song, sample for sample, whatever the block sizes"
-    );
-    s.write_mid("random_blocks");
+    for mode in MODES {
+        let mut reference = Session::with_mode(48_000.0, 133.0, mode);
+        reference.play_until(48.0, || 512);
+        reference.stop(1);
+        let mut rng = TestRng(7);
+        let mut s = Session::with_mode(48_000.0, 133.0, mode);
+        s.play_until(48.0, || match rng.below(4) {
+            0 => 1 + rng.below(8) as u32,
+            1 => 1 + rng.below(8192) as u32,
+            _ => 1 + rng.below(700) as u32,
+        });
+        s.stop(1);
+        check(&s);
+        let key = |e: &common::Recorded| (e.sample, e.channel, e.key, e.on);
+        let a: Vec<_> = reference.events.iter().map(key).collect();
+        let b: Vec<_> = s.events.iter().map(key).collect();
+        assert_eq!(a.len(), b.len());
+        assert_eq!(a, b, "{mode:?}: the same song, sample for sample, whatever the block sizes");
+        s.write_mid(&format!("random_blocks_{mode:?}"));
+    }
 }
 
 #[test]
 fn a_seek_into_bar_8_plays_bar_8s_chord_from_the_next_step() {
-    let mut s = Session::new(48_000.0, 120.0);
-    s.play_until(5.0, || 480);
-    s.seek(29.3); // inside bar 8 (A7)
-    let before = s.events.len();
-    s.play_until(40.0, || 480);
-    s.stop(64);
-    check(&s);
-    let first_chord = s.events[before..]
-        .iter()
-        .find(|e| e.on && e.channel == CHORDS)
-        .unwrap();
-    assert!(
-        (first_chord.beats - 29.5).abs() < 1e-3,
-        "first chord after the seek at beat {}",
-        first_chord.beats
-    );
-    assert_eq!(form_bar(first_chord.beats), 7);
-    s.write_mid("seek_bar_8");
+    for mode in MODES {
+        let mut s = Session::with_mode(48_000.0, 120.0, mode);
+        s.play_until(5.0, || 480);
+        s.seek(29.3); // inside bar 8 (A7)
+        let before = s.events.len();
+        s.play_until(40.0, || 480);
+        s.stop(64);
+        check(&s);
+        let first_chord = s.events[before..].iter().find(|e| e.on && e.channel == CHORDS).unwrap();
+        assert!((first_chord.beats - 29.5).abs() < 1e-3, "first chord after the seek at beat {}", first_chord.beats);
+        assert_eq!(form_bar(first_chord.beats), 7);
+        s.write_mid(&format!("seek_bar_8_{mode:?}"));
+    }
 }
 
 #[test]
 fn looping_back_to_bar_1_restarts_the_form() {
-    let mut s = Session::new(44_100.0, 150.0);
-    s.transport.loop_range_beats = Some((0.0, 16.0));
-    for _ in 0..3 {
+    for mode in MODES {
+        let mut s = Session::with_mode(44_100.0, 150.0, mode);
+        s.transport.loop_range_beats = Some((0.0, 16.0));
+        for _ in 0..3 {
+            s.seek(0.0);
+            s.play_until(16.0, || 1000);
+        }
         s.seek(0.0);
-        s.play_until(16.0, || 1000);
+        s.play_until(2.0, || 1000);
+        s.stop(10);
+        check(&s);
+        assert_eq!(bar_starts_with_chords(&s.events, CHORDS).len(), 3 * 4 + 1);
+        assert!(s.events.iter().all(|e| e.beats < 16.0 + 1e-9), "nothing plays at or past the loop end");
+        s.write_mid(&format!("loop_bars_1_to_4_{mode:?}"));
     }
-    s.seek(0.0);
-    s.play_until(2.0, || 1000);
-    s.stop(10);
-    check(&s);
-    assert_eq!(bar_starts_with_chords(&s.events, CHORDS).len(), 3 * 4 + 1);
-    assert!(
-        s.events.iter().all(|e| e.beats < 16.0 + 1e-9),
-        "nothing plays at or past the loop end"
-    );
-    s.write_mid("loop_bars_1_to_4");
 }
 
 #[test]
 fn a_loop_in_the_middle_of_the_form_keeps_its_bars() {
-    let mut s = Session::new(48_000.0, 180.0);
-    s.transport.loop_range_beats = Some((24.0, 36.0)); // bars 7–9: C7 A7 Dm7
-    s.seek(20.0);
-    s.play_until(36.0, || 777);
-    for _ in 0..2 {
-        s.seek(24.0);
-        s.play_until(36.0, || 333);
+    for mode in MODES {
+        let mut s = Session::with_mode(48_000.0, 180.0, mode);
+        s.transport.loop_range_beats = Some((24.0, 36.0)); // bars 7–9: C7 A7 Dm7
+        s.seek(20.0);
+        s.play_until(36.0, || 777);
+        for _ in 0..2 {
+            s.seek(24.0);
+            s.play_until(36.0, || 333);
+        }
+        s.stop(1);
+        check(&s);
+        s.write_mid(&format!("loop_bars_7_to_9_{mode:?}"));
     }
-    s.stop(1);
-    check(&s);
-    s.write_mid("loop_bars_7_to_9");
 }
 
 #[test]
 fn stop_releases_everything_and_play_resumes_in_place() {
-    let mut s = Session::new(48_000.0, 120.0);
-    s.play_until(5.3, || 256);
-    assert!(s.plugin.engine().sounding() > 0);
-    s.stop(256);
-    assert_eq!(s.plugin.engine().sounding(), 0);
-    let stopped_at = s.events.len();
-    assert_no_hanging(&s.events);
-    for _ in 0..10 {
-        s.block(256); // stopped: silence
+    for mode in MODES {
+        let mut s = Session::with_mode(48_000.0, 120.0, mode);
+        s.play_until(5.3, || 256);
+        assert!(s.plugin.engine().sounding() > 0);
+        s.stop(256);
+        assert_eq!(s.plugin.engine().sounding(), 0);
+        let stopped_at = s.events.len();
+        assert_no_hanging(&s.events);
+        for _ in 0..10 {
+            s.block(256); // stopped: silence
+        }
+        assert_eq!(s.events.len(), stopped_at, "a stopped transport plays nothing");
+        s.play_until(12.0, || 256);
+        s.stop(256);
+        check(&s);
+        let resumed = s.events[stopped_at..].iter().find(|e| e.on && e.channel == CHORDS).unwrap();
+        assert!((resumed.beats - 5.5).abs() < 1e-3, "{mode:?} resumes at the next step: {}", resumed.beats);
     }
-    assert_eq!(
-        s.events.len(),
-        stopped_at,
-        "a stopped transport plays nothing"
-    );
-    s.play_until(12.0, || 256);
-    s.stop(256);
-    check(&s);
-    let resumed = s.events[stopped_at..]
-        .iter()
-        .find(|e| e.on && e.channel == CHORDS)
-        .unwrap();
-    assert!(
-        (resumed.beats - 5.5).abs() < 1e-3,
-        "resumes at the next step: {}",
-        resumed.beats
-    );
 }
 
 #[test]
 fn tempo_changes_mid_song_keep_every_bar_on_its_chord() {
-    let mut s = Session::new(48_000.0, 100.0);
-    let tempos = [100.0, 60.0, 240.0, 20.0, 999.0, 87.0];
-    for bar in 0..24 {
-        s.transport.tempo = Some(tempos[bar % tempos.len()]);
-        s.play_until((bar + 1) as f64 * 4.0, || 300);
+    for mode in MODES {
+        let mut s = Session::with_mode(48_000.0, 100.0, mode);
+        let tempos = [100.0, 60.0, 240.0, 20.0, 999.0, 87.0];
+        for bar in 0..24 {
+            s.transport.tempo = Some(tempos[bar % tempos.len()]);
+            s.play_until((bar + 1) as f64 * 4.0, || 300);
+        }
+        s.stop(1);
+        assert_eq!(check(&s), 24);
+        assert_eq!(s.plugin.display().recorded(), 192, "no skipped or doubled step");
+        if mode == PlayMode::Audition {
+            let mut steps: Vec<i64> = s
+                .events
+                .iter()
+                .filter(|e| e.on && e.channel == MELODY)
+                .map(|e| (e.beats * 2.0).round() as i64)
+                .collect();
+            steps.dedup();
+            assert_eq!(steps, (0..192).step_by(2).collect::<Vec<_>>(), "a quarter note on every beat");
+        }
+        s.write_mid(&format!("tempo_changes_{mode:?}"));
     }
-    s.stop(1);
-    assert_eq!(check(&s), 24);
-    let mut steps: Vec<i64> = s
-        .events
-        .iter()
-        .filter(|e| e.on && e.channel == MELODY)
-        .map(|e| (e.beats * 2.0).round() as i64)
-        .collect();
-    steps.dedup();
-    assert_eq!(
-        steps,
-        (0..192).step_by(2).collect::<Vec<_>>(),
-        "no skipped or doubled step"
-    );
-    s.write_mid("tempo_changes");
 }
 
 #[test]
 fn a_host_without_position_or_tempo_plays_from_where_play_started_at_120() {
-    let mut s = Session::new(48_000.0, 120.0);
-    s.transport.give_position = false;
-    s.transport.tempo = None;
-    s.play_until(48.0, || 512);
-    s.stop(1);
-    assert_eq!(check(&s), 12);
+    for mode in MODES {
+        let mut s = Session::with_mode(48_000.0, 120.0, mode);
+        s.transport.give_position = false;
+        s.transport.tempo = None;
+        s.play_until(48.0, || 512);
+        s.stop(1);
+        assert_eq!(check(&s), 12);
+    }
 }
 
 #[test]
 fn absurd_host_values_never_break_the_plugin() {
     let mut s = Session::new(48_000.0, 120.0);
-    for tempo in [
-        Some(0.0),
-        Some(-120.0),
-        Some(f64::NAN),
-        Some(f64::INFINITY),
-        Some(1e12),
-        None,
-    ] {
+    for tempo in [Some(0.0), Some(-120.0), Some(f64::NAN), Some(f64::INFINITY), Some(1e12), None] {
         s.transport.tempo = tempo;
         for _ in 0..50 {
             s.block(1);
@@ -251,7 +226,9 @@ fn absurd_host_values_never_break_the_plugin() {
 
 #[test]
 fn played_notes_pass_through_in_order_even_in_a_storm() {
-    let mut s = Session::new(48_000.0, 120.0);
+    // Audition: in improvise mode the storm's low notes would become the network's chord input,
+    // which is steering (tests/improvise.rs), not what this test is about.
+    let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Audition);
     // Thousands of notes in one 8192-sample block, plus a few later, on channel 16.
     for i in 0..3000u64 {
         let at = i * 8192 / 3000;
@@ -265,19 +242,12 @@ fn played_notes_pass_through_in_order_even_in_a_storm() {
     check(&s);
     let thru: Vec<_> = s.events.iter().filter(|e| e.channel == 15).collect();
     assert_eq!(thru.len(), 6002);
-    assert!(thru
-        .iter()
-        .filter(|e| e.key == 100)
-        .all(|e| e.sample == 20_000 || e.sample == 30_000));
+    assert!(thru.iter().filter(|e| e.key == 100).all(|e| e.sample == 20_000 || e.sample == 30_000));
     s.set_param("thru", 0.0);
     s.to_send.push_back((s.sample + 10, 15, 70, true));
     s.play_until(5.0, || 512);
     s.stop(1);
-    assert_eq!(
-        s.events.iter().filter(|e| e.channel == 15).count(),
-        6002,
-        "thru off: nothing passes"
-    );
+    assert_eq!(s.events.iter().filter(|e| e.channel == 15).count(), 6002, "thru off: nothing passes");
 }
 
 #[test]
@@ -301,24 +271,10 @@ fn toggles_key_and_channel_changes_never_leave_a_note_hanging() {
     s.stop(1);
     assert_in_order(&s.events);
     assert_no_hanging(&s.events);
-    assert!(
-        s.events.iter().any(|e| e.on && e.channel == 2),
-        "chords moved to channel 3"
-    );
-    assert!(
-        s.events.iter().any(|e| e.on && e.channel == 8),
-        "melody moved to channel 9"
-    );
-    let last_chord = s
-        .events
-        .iter()
-        .rev()
-        .find(|e| e.on && e.channel == 2)
-        .unwrap();
-    assert!(
-        last_chord.key < 48,
-        "key −12 moves the chords an octave down"
-    );
+    assert!(s.events.iter().any(|e| e.on && e.channel == 2), "chords moved to channel 3");
+    assert!(s.events.iter().any(|e| e.on && e.channel == 8), "melody moved to channel 9");
+    let last_chord = s.events.iter().rev().find(|e| e.on && e.channel == 2).unwrap();
+    assert!(last_chord.key < 48, "key −12 moves the chords an octave down");
 }
 
 /// The allocation guard these renders rely on must really fire in this test binary: a child
@@ -335,22 +291,11 @@ fn the_allocation_guard_of_these_renders_really_fires() {
         return; // Only reached when the guard is broken; the parent then fails.
     }
     let child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "the_allocation_guard_of_these_renders_really_fires",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["the_allocation_guard_of_these_renders_really_fires", "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&child.stderr);
-    assert!(
-        !child.status.success(),
-        "allocating under the guard was not stopped:\n{stderr}"
-    );
-    assert!(
-        stderr.to_lowercase().contains("alloc"),
-        "the child died for another reason:\n{stderr}"
-    );
+    assert!(!child.status.success(), "allocating under the guard was not stopped:\n{stderr}");
+    assert!(stderr.to_lowercase().contains("alloc"), "the child died for another reason:\n{stderr}");
 }

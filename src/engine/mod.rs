@@ -4,8 +4,10 @@
 
 pub mod audition;
 pub mod clock;
+pub mod composer;
 pub mod display;
 pub mod handoff;
+pub mod improviser;
 pub mod output;
 pub mod render;
 pub mod steering;
@@ -13,9 +15,10 @@ pub mod thru;
 pub mod voices;
 
 use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
-use audition::Audition;
 use clock::{BlockTransport, Clock, Motion};
+use composer::Composer;
 use display::Display;
+use handoff::Handoff;
 use output::{Output, Owners};
 use std::sync::Arc;
 use steering::Steering;
@@ -52,6 +55,8 @@ pub trait MidiIo: NoteSink {
 /// What the composer plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
+    /// The LSTM improvises (falls back to audition when no model is loaded).
+    Improvise,
     /// Play the training choruses themselves.
     Audition,
 }
@@ -65,16 +70,13 @@ pub struct Settings {
     pub thru: bool,
     /// Seed of the composer's random choices.
     pub seed: u64,
+    /// Melody temperature: 0 plays the likeliest note, 1 samples as the paper did.
+    pub temperature: f32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            mode: Mode::Audition,
-            voices: VoiceSettings::default(),
-            thru: true,
-            seed: 1,
-        }
+        Self { mode: Mode::Improvise, voices: VoiceSettings::default(), thru: true, seed: 1, temperature: 1.0 }
     }
 }
 
@@ -88,10 +90,11 @@ pub struct Position {
 }
 
 /// The whole real-time engine.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Engine {
     clock: Clock,
-    audition: Audition,
+    /// Decides what each step plays; replaced whole through a [`Handoff`].
+    composer: Box<Composer>,
     voices: Voices,
     steering: Steering,
     /// Notes played in and passed through, so they are always released.
@@ -100,8 +103,8 @@ pub struct Engine {
     owners: Owners,
     /// An incoming note read ahead of its time, waiting for its turn.
     pending_in: Option<InNote>,
-    /// Whether the next step must re-align the composer (after a jump or reset).
-    realign: bool,
+    /// A new composer arrived: the next step releases everything the old one played.
+    swapped: bool,
     /// Sounding notes must be released at the start of the next block (after `reset`, where no
     /// events can be sent).
     release_pending: bool,
@@ -112,19 +115,28 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(audition: Audition, display: Arc<Display>) -> Self {
+    pub fn new(composer: Box<Composer>, display: Arc<Display>) -> Self {
         Self {
             clock: Clock::default(),
-            audition,
+            composer,
             voices: Voices::default(),
             steering: Steering::default(),
             thru: Thru::default(),
             owners: Owners::default(),
             pending_in: None,
-            realign: true,
+            swapped: false,
             release_pending: false,
             position: None,
             display,
+        }
+    }
+
+    /// Takes a newly staged composer, if any (audio thread, at a block start: the swap sounds at
+    /// the next step). The old one goes back through the hand-off to be dropped elsewhere.
+    pub fn adopt(&mut self, handoff: &Handoff<Composer>) {
+        if handoff.take(&mut self.composer) {
+            self.composer.unlock();
+            self.swapped = true;
         }
     }
 
@@ -134,7 +146,7 @@ impl Engine {
         self.clock.reset();
         self.steering.clear();
         self.pending_in = None;
-        self.realign = true;
+        self.composer.unlock();
         self.release_pending = self.voices.sounding() + self.thru.sounding() > 0;
     }
 
@@ -150,12 +162,7 @@ impl Engine {
 
     /// Processes one block: reads the incoming notes, plays the steps that start inside it.
     /// Events leave in non-decreasing time order, at offsets inside the block.
-    pub fn process_block(
-        &mut self,
-        transport: &BlockTransport,
-        settings: &Settings,
-        io: &mut impl MidiIo,
-    ) {
+    pub fn process_block(&mut self, transport: &BlockTransport, settings: &Settings, io: &mut impl MidiIo) {
         let last_sample = transport.samples.saturating_sub(1);
         let mut out = Output::new(io, &mut self.owners, last_sample);
         let mut plan = self.clock.plan(transport);
@@ -171,7 +178,7 @@ impl Engine {
         }
         match plan.motion {
             Motion::Stopped => self.steering.clear(),
-            Motion::Jumped => self.realign = true,
+            Motion::Jumped => self.composer.unlock(),
             Motion::Continuous => {}
         }
         self.voices.release_changed(0, &settings.voices, &mut out);
@@ -195,17 +202,15 @@ impl Engine {
             let Some(step) = step else { break };
 
             let form_pos = step.index.rem_euclid(STEPS_PER_CHORUS as i64) as usize;
-            let _steer = self.steering.take_input();
-            self.realign = false;
-            let frame = match settings.mode {
-                Mode::Audition => self.audition.frame(step.index, settings.seed),
-            };
-            self.voices
-                .play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
-            self.position = Some(Position {
-                step: step.index,
-                frame,
-            });
+            let steer = self.steering.take_input();
+            if self.swapped {
+                // Notes of the old model end where the new one starts.
+                self.voices.release_all(step.offset, &mut out);
+                self.swapped = false;
+            }
+            let frame = self.composer.frame(settings.mode, step.index, settings.seed, steer, settings.temperature);
+            self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
+            self.position = Some(Position { step: step.index, frame });
             self.display.record(step.index, frame);
         }
     }

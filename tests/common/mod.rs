@@ -109,12 +109,7 @@ impl Session {
         Self {
             plugin,
             sample_rate,
-            transport: HostTransport {
-                playing: true,
-                tempo: Some(tempo),
-                give_position: true,
-                loop_range_beats: None,
-            },
+            transport: HostTransport { playing: true, tempo: Some(tempo), give_position: true, loop_range_beats: None },
             pos_beats: 0.0,
             sample: 0,
             blocks: 0,
@@ -128,11 +123,7 @@ impl Session {
     }
 
     pub fn tempo(&self) -> f64 {
-        self.transport
-            .tempo
-            .filter(|t| *t > 0.0)
-            .unwrap_or(120.0)
-            .clamp(20.0, 999.0)
+        self.transport.tempo.filter(|t| *t > 0.0).unwrap_or(120.0).clamp(20.0, 999.0)
     }
 
     pub fn samples_per_beat(&self) -> f64 {
@@ -158,45 +149,20 @@ impl Session {
             }
             self.to_send.pop_front();
             let timing = at.saturating_sub(self.sample) as u32;
-            let (channel, key, voice_id) = (
-                Channel::Number(channel),
-                Key::Number(key),
-                VoiceID::Wildcard,
-            );
+            let (channel, key, voice_id) = (Channel::Number(channel), Key::Number(key), VoiceID::Wildcard);
             self.incoming.push_back(if on {
-                NoteEvent::NoteOn {
-                    timing,
-                    voice_id,
-                    channel,
-                    key,
-                    velocity: 0.8,
-                }
+                NoteEvent::NoteOn { timing, voice_id, channel, key, velocity: 0.8 }
             } else {
-                NoteEvent::NoteOff {
-                    timing,
-                    voice_id,
-                    channel,
-                    key,
-                    velocity: 0.0,
-                }
+                NoteEvent::NoteOff { timing, voice_id, channel, key, velocity: 0.0 }
             });
         }
 
         let mut buffer = Buffer::default();
         unsafe { buffer.set_slices(samples as usize, |_| {}) };
-        let mut aux = AuxiliaryBuffers {
-            inputs: &mut [],
-            outputs: &mut [],
-        };
-        let mut context = Context {
-            transport,
-            incoming: &mut self.incoming,
-            outgoing: &mut self.outgoing,
-        };
+        let mut aux = AuxiliaryBuffers { inputs: &mut [], outputs: &mut [] };
+        let mut context = Context { transport, incoming: &mut self.incoming, outgoing: &mut self.outgoing };
         let plugin = &mut self.plugin;
-        let status = nice_assert_no_alloc::assert_no_alloc(|| {
-            plugin.process(&mut buffer, &mut aux, &mut context)
-        });
+        let status = nice_assert_no_alloc::assert_no_alloc(|| plugin.process(&mut buffer, &mut aux, &mut context));
         assert_eq!(status, ProcessStatus::Normal);
         self.incoming.clear();
 
@@ -205,26 +171,11 @@ impl Session {
         }
         for event in self.outgoing.drain(..) {
             let (timing, channel, key, velocity, on) = match event {
-                NoteEvent::NoteOn {
-                    timing,
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => (timing, channel, key, velocity, true),
-                NoteEvent::NoteOff {
-                    timing,
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => (timing, channel, key, velocity, false),
+                NoteEvent::NoteOn { timing, channel, key, velocity, .. } => (timing, channel, key, velocity, true),
+                NoteEvent::NoteOff { timing, channel, key, velocity, .. } => (timing, channel, key, velocity, false),
                 other => panic!("unexpected event {other:?}"),
             };
-            assert!(
-                timing < samples.max(1),
-                "event at {timing} outside a block of {samples}"
-            );
+            assert!(timing < samples.max(1), "event at {timing} outside a block of {samples}");
             self.events.push(Recorded {
                 sample: self.sample + u64::from(timing),
                 beats: self.pos_beats + f64::from(timing) / spb,
@@ -257,9 +208,7 @@ impl Session {
         self.transport.playing = true;
         // Stop within a millionth of a sample of the target, so float sums never add a block.
         while (beats - self.pos_beats) * self.samples_per_beat() > 1e-6 {
-            let left = ((beats - self.pos_beats) * self.samples_per_beat())
-                .round()
-                .max(1.0) as u32;
+            let left = ((beats - self.pos_beats) * self.samples_per_beat()).round().max(1.0) as u32;
             self.block(block_size().clamp(1, 8192).min(left));
         }
     }
@@ -294,9 +243,7 @@ impl Session {
                 on: e.on,
             })
             .collect();
-        let bytes = blues_lstm::music::midi_file::write_smf(&notes, self.tempo(), &|c| {
-            format!("channel {}", c + 1)
-        });
+        let bytes = blues_lstm::music::midi_file::write_smf(&notes, self.tempo(), &|c| format!("channel {}", c + 1));
         std::fs::write(&path, bytes).unwrap();
         path
     }
@@ -327,15 +274,26 @@ impl TestRng {
     }
 }
 
+/// The plugin's modes, as the `mode` parameter's plain values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlayMode {
+    Improvise = 0,
+    Audition = 1,
+}
+
 impl Session {
+    /// A session whose plugin plays in `mode`.
+    pub fn with_mode(sample_rate: f32, tempo: f64, mode: PlayMode) -> Self {
+        let mut s = Self::new(sample_rate, tempo);
+        s.set_param("mode", mode as i32 as f32);
+        s
+    }
+
     /// Sets a parameter by its id to a plain value, as a host's automation would (between blocks).
     pub fn set_param(&mut self, id: &str, plain: f32) {
         let params = self.plugin.params();
-        let (_, ptr, _) = params
-            .param_map()
-            .into_iter()
-            .find(|(i, _, _)| i == id)
-            .unwrap_or_else(|| panic!("no parameter {id}"));
+        let (_, ptr, _) =
+            params.param_map().into_iter().find(|(i, _, _)| i == id).unwrap_or_else(|| panic!("no parameter {id}"));
         unsafe {
             let normalized = ptr.preview_normalized(plain);
             ptr._internal_set_normalized_value(normalized);

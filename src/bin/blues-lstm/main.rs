@@ -1,36 +1,46 @@
-//! `blues-lstm`: the command-line tool. Renders blues choruses to a Standard MIDI File through
-//! the same engine the plugin runs.
+//! `blues-lstm`: the command-line tool, for people without a DAW and for building the embedded
+//! models. `render` plays choruses into a Standard MIDI File through the same engine the plugin
+//! runs; `train` trains a model the paper's way.
 
-use blues_lstm::engine::audition::Audition;
-use blues_lstm::engine::render::{render, RenderSpec};
-use blues_lstm::engine::{Engine, Mode, Settings};
-use blues_lstm::music::corpus::Corpus;
-use blues_lstm::music::encoding::STEPS_PER_CHORUS;
-use blues_lstm::music::midi_file::write_smf;
-use blues_lstm::music::piano_roll_png::piano_roll_png;
-use std::path::PathBuf;
+mod args;
+mod render;
+mod train;
+
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-blues-lstm: improvise 12-bar bebop blues (Eck & Schmidhuber 2002)
+blues-lstm: improvise 12-bar bebop blues with an LSTM (Eck & Schmidhuber 2002)
 
 USAGE:
-    blues-lstm render [--choruses N] [--tempo BPM] [--seed S] [--mode audition] --out FILE.mid
+    blues-lstm render [options] --out FILE.mid
+    blues-lstm train  [options] --out FILE.json
 
-render options:
-    --choruses N   choruses of 12 bars to play (default 1)
-    --tempo BPM    tempo written into the file and used by the clock (default 120)
-    --seed S       seed of the random choices; the same seed renders the same music (default 1)
-    --mode M       audition: play the training choruses (default)
-    --key K        transpose by K semitones, -12..12 (default 0)
-    --out FILE     the Standard MIDI File to write: chords on channel 1, melody on channel 2
-    --png FILE     also draw what was rendered as a piano roll (chords blue, melody orange)
+render: plays choruses through the plugin's engine into a Standard MIDI File
+    --choruses N        choruses of 12 bars (default 1)
+    --tempo BPM         20..999 (default 120)
+    --seed S            the same seed renders the same music (default 1)
+    --model FILE.json   the model to play (default: the embedded Exp 2 model)
+    --temperature T     melody temperature 0..2: 0 likeliest note, 1 the paper (default 1)
+    --mode M            improvise (default) or audition (play the training choruses)
+    --key K             transpose by K semitones, -12..12 (default 0)
+    --out FILE.mid      chords on channel 1, melody on channel 2
+    --png FILE.png      also draw it as a piano roll
+
+train: trains a model by BPTT until its free-running chords hold the form for 100 choruses
+    --experiment 1|2    1: chords only (4 blocks); 2: chords and melody (8 blocks) (default 2)
+    --seed S            weights and data order come from the seed (default 1)
+    --corpus A.mid …    learn your own 12-bar choruses (default: the built-in corpus)
+    --split range|channel:N   chords are notes below C4 (range, default) or on channel N
+    --with-builtin      learn the built-in corpus along with --corpus
+    --name TEXT         the model's name
+    --out FILE.json     the model file to write
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("render") => Options::parse(&args[1..]).and_then(|o| run_render(&o)),
+        Some("render") => render::run(&args[1..]),
+        Some("train") => train::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -44,122 +54,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Options of `render`.
-struct Options {
-    choruses: u32,
-    tempo: f64,
-    seed: u64,
-    mode: Mode,
-    key: i8,
-    out: Option<PathBuf>,
-    png: Option<PathBuf>,
-}
-
-impl Options {
-    fn parse(args: &[String]) -> Result<Self, String> {
-        let mut o = Options {
-            choruses: 1,
-            tempo: 120.0,
-            seed: 1,
-            mode: Mode::Audition,
-            key: 0,
-            out: None,
-            png: None,
-        };
-        let mut it = args.iter();
-        while let Some(flag) = it.next() {
-            let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-            match flag.as_str() {
-                "--choruses" => o.choruses = parse_in(value()?, flag, 1..=10_000)?,
-                "--tempo" => {
-                    let v: f64 = value()?
-                        .parse()
-                        .map_err(|_| format!("{flag}: not a number"))?;
-                    if !(20.0..=999.0).contains(&v) {
-                        return Err(format!("{flag}: {v} is outside 20..999 BPM"));
-                    }
-                    o.tempo = v;
-                }
-                "--seed" => {
-                    o.seed = value()?
-                        .parse()
-                        .map_err(|_| format!("{flag}: not a whole number"))?
-                }
-                "--key" => o.key = parse_in(value()?, flag, -12..=12)?,
-                "--mode" => {
-                    o.mode = match value()?.as_str() {
-                        "audition" => Mode::Audition,
-                        other => return Err(format!("--mode: unknown mode '{other}' (audition)")),
-                    }
-                }
-                "--out" => o.out = Some(PathBuf::from(value()?)),
-                "--png" => o.png = Some(PathBuf::from(value()?)),
-                other => return Err(format!("unknown option '{other}'")),
-            }
-        }
-        Ok(o)
-    }
-}
-
-fn parse_in<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
-    text: &str,
-    flag: &str,
-    range: std::ops::RangeInclusive<T>,
-) -> Result<T, String> {
-    let v: T = text
-        .parse()
-        .map_err(|_| format!("{flag}: '{text}' is not a whole number"))?;
-    if !range.contains(&v) {
-        return Err(format!(
-            "{flag}: {v} is outside {}..{}",
-            range.start(),
-            range.end()
-        ));
-    }
-    Ok(v)
-}
-
-fn run_render(o: &Options) -> Result<(), String> {
-    let out = o.out.as_ref().ok_or("render needs --out FILE.mid")?;
-    let mut settings = Settings {
-        mode: o.mode,
-        seed: o.seed,
-        ..Settings::default()
-    };
-    settings.voices.transpose = o.key;
-    let mut engine = Engine::new(Audition::new(Corpus::builtin()), Default::default());
-    let spec = RenderSpec {
-        choruses: o.choruses,
-        tempo_bpm: o.tempo,
-        ..RenderSpec::default()
-    };
-    let notes = render(&mut engine, &settings, &spec);
-    let names = |channel: u8| match channel {
-        0 => "Blues LSTM chords".to_string(),
-        1 => "Blues LSTM melody".to_string(),
-        c => format!("Blues LSTM channel {}", c + 1),
-    };
-    let bytes = write_smf(&notes, o.tempo, &names);
-    std::fs::write(out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    if let Some(png) = &o.png {
-        let picture = piano_roll_png(
-            &notes,
-            o.choruses as usize * STEPS_PER_CHORUS,
-            settings.voices.chord_channel,
-        );
-        std::fs::write(png, picture).map_err(|e| format!("cannot write {}: {e}", png.display()))?;
-        println!("drew {}", png.display());
-    }
-    let onsets = notes.iter().filter(|n| n.on).count();
-    println!(
-        "wrote {} ({} choruses, {} notes, {} BPM, seed {})",
-        out.display(),
-        o.choruses,
-        onsets,
-        o.tempo,
-        o.seed
-    );
-    Ok(())
 }

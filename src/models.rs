@@ -1,0 +1,49 @@
+//! The embedded models, compiled into the plugin: the paper's Experiment 2 (chords and melody,
+//! the default) and Experiment 1 (chords only). Both are trained by `blues-lstm train` and
+//! committed under `models/`; tests check they still play the form. Any non-audio thread.
+
+use crate::engine::improviser::Improviser;
+use crate::lstm::model_file::{Encoding, Model};
+use crate::music::corpus::{builtin_chorus, Chorus};
+use crate::music::encoding::{BARS_PER_CHORUS, CHORD_LOW, MELODY_LOW, STEPS_PER_BAR};
+use std::sync::OnceLock;
+
+/// The default model: Exp 2, 4 chord + 4 melody blocks of 2 cells.
+pub const EXP2_JSON: &str = include_str!("../models/exp2.json");
+/// The chords-only model: Exp 1, 4 blocks of 2 cells.
+pub const EXP1_JSON: &str = include_str!("../models/exp1.json");
+
+/// The plugin's encoding, as model files record it.
+pub fn encoding() -> Encoding {
+    Encoding {
+        chord_low: CHORD_LOW,
+        melody_low: MELODY_LOW,
+        steps_per_bar: STEPS_PER_BAR as u32,
+        bars_per_chorus: BARS_PER_CHORUS as u32,
+    }
+}
+
+/// The embedded Exp 2 model, parsed once. `None` only if the build embedded a broken file (a
+/// test guards against that); the plugin then auditions the corpus instead of failing.
+pub fn builtin_model() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    MODEL.get_or_init(|| Model::from_json(EXP2_JSON).ok()).as_ref()
+}
+
+/// The embedded Exp 1 model, parsed once.
+pub fn builtin_chords_model() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    MODEL.get_or_init(|| Model::from_json(EXP1_JSON).ok()).as_ref()
+}
+
+/// A real-time improviser for the embedded Exp 2 model.
+pub fn builtin_improviser() -> Option<Improviser> {
+    builtin_model().and_then(|model| Improviser::new(model, primer_of(model)).ok())
+}
+
+/// The chorus that primes a model after a jump: the first built-in chorus.
+// TODO(#4): the model file keeps the first chorus it was trained on, so a model trained on a
+// user's own progression primes with that progression.
+pub fn primer_of(_model: &Model) -> Chorus {
+    builtin_chorus(0)
+}
