@@ -4,22 +4,38 @@
 
 pub mod editor;
 pub mod engine;
+pub mod lstm;
+pub mod models;
 pub mod music;
 pub mod params;
+pub mod project;
+pub mod training;
 
-use engine::audition::Audition;
 use engine::clock::BlockTransport;
+use engine::composer::Composer;
 use engine::display::Display;
+use engine::handoff::Handoff;
 use engine::{Engine, InNote, MidiIo, NoteSink, OutNote};
-use music::corpus::Corpus;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 use params::BluesParams;
+use project::Project;
 use std::sync::Arc;
+use training::Training;
 
 /// The plugin instance.
 pub struct BluesLstm {
     params: Arc<BluesParams>,
+    /// The user's corpus and the model played; shared with the editor, the state and the trainer.
+    project: Arc<Project>,
+    /// New composers on their way to the audio thread.
+    handoff: Arc<Handoff<Composer>>,
+    /// The background retraining job.
+    training: Arc<Training>,
+    /// The Reseed parameter's value at the last block, to catch its rising edge.
+    reseed_was_on: bool,
+    /// Reseeds so far; mixed into the seed (audio thread).
+    reseeds: u64,
     /// What the editor shows of the music; written by the audio thread.
     display: Arc<Display>,
     /// The editor window's size, kept while the window is closed.
@@ -33,9 +49,16 @@ pub struct BluesLstm {
 impl Default for BluesLstm {
     fn default() -> Self {
         let display = Arc::new(Display::default());
+        let handoff = Arc::new(Handoff::default());
+        let project = Project::new(handoff.clone());
         Self {
-            params: Arc::new(BluesParams::default()),
-            engine: Engine::new(Audition::new(Corpus::builtin()), display.clone()),
+            params: Arc::new(BluesParams::new(project.clone())),
+            engine: Engine::new(project.composer(), display.clone()),
+            project,
+            handoff,
+            training: Arc::new(Training::default()),
+            reseed_was_on: false,
+            reseeds: 0,
             display,
             editor_state: editor::default_state(),
             sample_rate: 48_000.0,
@@ -53,6 +76,16 @@ impl BluesLstm {
     pub fn display(&self) -> Arc<Display> {
         self.display.clone()
     }
+
+    /// The user's corpus and the model, as the editor and the state see them.
+    pub fn project(&self) -> Arc<Project> {
+        self.project.clone()
+    }
+
+    /// The background retraining job.
+    pub fn training(&self) -> Arc<Training> {
+        self.training.clone()
+    }
 }
 
 /// Adapts nice-plug's process context to the engine's [`MidiIo`].
@@ -62,28 +95,12 @@ struct HostIo<'a, C> {
 
 impl<C: ProcessContext<BluesLstm>> NoteSink for HostIo<'_, C> {
     fn send(&mut self, note: OutNote) {
-        let (timing, channel, key) = (
-            note.timing,
-            Channel::Number(note.channel),
-            Key::Number(note.key),
-        );
+        let (timing, channel, key) = (note.timing, Channel::Number(note.channel), Key::Number(note.key));
         let voice_id = VoiceID::Wildcard;
         let event = if note.on {
-            NoteEvent::NoteOn {
-                timing,
-                voice_id,
-                channel,
-                key,
-                velocity: note.velocity,
-            }
+            NoteEvent::NoteOn { timing, voice_id, channel, key, velocity: note.velocity }
         } else {
-            NoteEvent::NoteOff {
-                timing,
-                voice_id,
-                channel,
-                key,
-                velocity: note.velocity,
-            }
+            NoteEvent::NoteOff { timing, voice_id, channel, key, velocity: note.velocity }
         };
         // NOTE: a full host queue drops the event; nothing better can be done without allocating.
         let _ = self.context.try_send_event(event);
@@ -94,20 +111,8 @@ impl<C: ProcessContext<BluesLstm>> MidiIo for HostIo<'_, C> {
     fn next_incoming(&mut self) -> Option<InNote> {
         loop {
             let (timing, channel, key, velocity, on) = match self.context.next_event()? {
-                NoteEvent::NoteOn {
-                    timing,
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => (timing, channel, key, velocity, true),
-                NoteEvent::NoteOff {
-                    timing,
-                    channel,
-                    key,
-                    velocity,
-                    ..
-                } => (timing, channel, key, velocity, false),
+                NoteEvent::NoteOn { timing, channel, key, velocity, .. } => (timing, channel, key, velocity, true),
+                NoteEvent::NoteOff { timing, channel, key, velocity, .. } => (timing, channel, key, velocity, false),
                 _ => continue,
             };
             let Some(key) = key.number().filter(|&k| k < 128) else {
@@ -116,13 +121,7 @@ impl<C: ProcessContext<BluesLstm>> MidiIo for HostIo<'_, C> {
             // A NoteOn with velocity 0 is a NoteOff in MIDI.
             let on = on && velocity > 0.0;
             let channel = channel.number().unwrap_or(0).min(15);
-            return Some(InNote {
-                timing,
-                channel,
-                key,
-                velocity: velocity.clamp(0.0, 1.0),
-                on,
-            });
+            return Some(InNote { timing, channel, key, velocity: velocity.clamp(0.0, 1.0), on });
         }
     }
 }
@@ -149,12 +148,28 @@ impl Plugin for BluesLstm {
         self.params.clone()
     }
 
+    fn filter_state(state: &mut PluginState) {
+        // A saved field that is not even a JSON string would be dropped by the framework without
+        // a word: hand it to our own field, which reports it and keeps its text.
+        for key in ["corpus", "model"] {
+            if let Some(raw) = state.fields.get_mut(key) {
+                if serde_json::from_str::<String>(raw).is_err() {
+                    let marked = format!("{}{raw}", project::UNREADABLE_MARK);
+                    *raw = serde_json::to_string(&marked).unwrap_or_default();
+                }
+            }
+        }
+    }
+
     fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
-        editor::create(
-            self.params.clone(),
-            self.display.clone(),
-            self.editor_state.clone(),
-        )
+        let shared = editor::Shared {
+            params: self.params.clone(),
+            display: self.display.clone(),
+            project: self.project.clone(),
+            training: self.training.clone(),
+            handoff: self.handoff.clone(),
+        };
+        editor::create(shared, self.editor_state.clone())
     }
 
     fn activate(
@@ -178,11 +193,7 @@ impl Plugin for BluesLstm {
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         let host = context.transport();
-        let sample_rate = if host.sample_rate > 0.0 {
-            host.sample_rate
-        } else {
-            self.sample_rate
-        };
+        let sample_rate = if host.sample_rate > 0.0 { host.sample_rate } else { self.sample_rate };
         let transport = BlockTransport {
             playing: host.playing,
             tempo: host.tempo,
@@ -191,9 +202,17 @@ impl Plugin for BluesLstm {
             sample_rate,
             samples: buffer.samples() as u32,
         };
-        let settings = self.params.settings();
-        self.engine
-            .process_block(&transport, &settings, &mut HostIo { context });
+        let mut settings = self.params.settings();
+        let reseed = self.params.reseed.value();
+        if reseed && !self.reseed_was_on {
+            self.reseeds += 1;
+        }
+        self.reseed_was_on = reseed;
+        if self.reseeds > 0 {
+            settings.seed = engine::audition::mix(settings.seed, self.reseeds);
+        }
+        self.engine.adopt(&self.handoff);
+        self.engine.process_block(&transport, &settings, &mut HostIo { context });
         ProcessStatus::Normal
     }
 }
@@ -209,8 +228,7 @@ impl ClapPlugin for BluesLstm {
 
 impl Vst3Plugin for BluesLstm {
     const VST3_CLASS_ID: [u8; 16] = *b"BluesLstmEckSchm";
-    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
-        &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Instrument, Vst3SubCategory::Generator];
 }
 
 nice_export_clap!(BluesLstm);

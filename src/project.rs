@@ -1,0 +1,329 @@
+//! What the plugin keeps with the DAW project beyond its parameters: the user's own choruses and
+//! the model it plays. Shared (`Arc<Project>`) by the editor, the host's state save/load, and the
+//! background trainer — never the audio thread, which only receives finished composers through the
+//! hand-off. Every change re-builds the composer and stages it.
+//!
+//! Nothing is lost silently: saved data that cannot be read (damaged, or from a newer version)
+//! is reported in the editor's notices, and its text is kept and saved again unchanged until the
+//! user replaces it, so opening a project in an older plugin never destroys it.
+
+use crate::engine::audition::Audition;
+use crate::engine::composer::Composer;
+use crate::engine::handoff::Handoff;
+use crate::engine::improviser::Improviser;
+use crate::lstm::model_file::Model;
+use crate::models;
+use crate::music::chorus_text::{chorus_from_text, chorus_to_text};
+use crate::music::corpus::{Chorus, Corpus};
+use nice_plug::params::persist::PersistentField;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Format name and version of the saved corpus.
+const CORPUS_FORMAT: &str = "blues-lstm-corpus";
+const CORPUS_VERSION: u32 = 1;
+/// Notices kept for the editor.
+const MAX_NOTICES: usize = 12;
+
+/// The model being played.
+#[derive(Clone, Debug)]
+pub enum ModelChoice {
+    /// The embedded paper model.
+    Builtin,
+    /// A retrained or imported model, with its file text (saved as it came).
+    Custom { model: Arc<Model>, json: Arc<String> },
+}
+
+/// The saved corpus, as JSON.
+#[derive(Serialize, Deserialize)]
+struct SavedCorpus {
+    format: String,
+    version: u32,
+    include_builtin: bool,
+    choruses: Vec<String>,
+}
+
+#[derive(Debug)]
+struct State {
+    corpus: Corpus,
+    model: ModelChoice,
+    /// Saved text that could not be read, kept to be saved again unchanged.
+    unreadable_corpus: Option<String>,
+    unreadable_model: Option<String>,
+}
+
+/// The project's corpus and model, and the editor's notices.
+#[derive(Debug)]
+pub struct Project {
+    handoff: Arc<Handoff<Composer>>,
+    state: Mutex<State>,
+    notices: Mutex<Vec<String>>,
+    /// Bumped on every change, so the editor knows when to refresh.
+    revision: AtomicU64,
+}
+
+impl Project {
+    pub fn new(handoff: Arc<Handoff<Composer>>) -> Arc<Self> {
+        Arc::new(Self {
+            handoff,
+            state: Mutex::new(State {
+                corpus: Corpus::builtin(),
+                model: ModelChoice::Builtin,
+                unreadable_corpus: None,
+                unreadable_model: None,
+            }),
+            notices: Mutex::new(Vec::new()),
+            revision: AtomicU64::new(0),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere while holding the lock leaves plain data behind: keep using it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The composer for the current model and corpus (built here, not on the audio thread).
+    pub fn composer(&self) -> Box<Composer> {
+        let (corpus, model) = {
+            let state = self.state();
+            (state.corpus.clone(), state.model.clone())
+        };
+        let audition = Audition::new(if corpus.is_empty() { Corpus::builtin() } else { corpus });
+        let improviser = match &model {
+            ModelChoice::Builtin => models::builtin_improviser(),
+            ModelChoice::Custom { model, .. } => match Improviser::new(model, models::primer_of(model)) {
+                Ok(improviser) => Some(improviser),
+                Err(why) => {
+                    self.notify(format!(
+                        "The model \"{}\" cannot play here ({why}); playing the built-in model.",
+                        model.metadata.name
+                    ));
+                    self.state().model = ModelChoice::Builtin;
+                    models::builtin_improviser()
+                }
+            },
+        };
+        Box::new(Composer::new(audition, improviser))
+    }
+
+    /// Builds the composer for the current state and hands it to the audio thread.
+    fn restage(&self) {
+        self.handoff.stage(self.composer());
+        self.revision.fetch_add(1, Ordering::Release);
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.revision.load(Ordering::Acquire)
+    }
+
+    /// Adds a message for the user (shown in the editor).
+    pub fn notify(&self, message: impl Into<String>) {
+        let mut notices = self.notices.lock().unwrap_or_else(|e| e.into_inner());
+        notices.push(message.into());
+        let excess = notices.len().saturating_sub(MAX_NOTICES);
+        notices.drain(..excess);
+        self.revision.fetch_add(1, Ordering::Release);
+    }
+
+    pub fn notices(&self) -> Vec<String> {
+        self.notices.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn clear_notices(&self) {
+        self.notices.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.revision.fetch_add(1, Ordering::Release);
+    }
+
+    // --- The model ---
+
+    pub fn model(&self) -> ModelChoice {
+        self.state().model.clone()
+    }
+
+    /// Plays `model` from the next step on.
+    pub fn set_model(&self, model: Model) {
+        let json = model.to_json();
+        {
+            let mut state = self.state();
+            state.model = ModelChoice::Custom { model: Arc::new(model), json: Arc::new(json) };
+            state.unreadable_model = None;
+        }
+        self.restage();
+    }
+
+    /// Goes back to the embedded model.
+    pub fn use_builtin_model(&self) {
+        {
+            let mut state = self.state();
+            state.model = ModelChoice::Builtin;
+            state.unreadable_model = None;
+        }
+        self.restage();
+    }
+
+    /// The model as saved in the project: empty for the built-in one.
+    pub fn model_json(&self) -> String {
+        let state = self.state();
+        if let Some(text) = &state.unreadable_model {
+            return text.clone();
+        }
+        match &state.model {
+            ModelChoice::Builtin => String::new(),
+            ModelChoice::Custom { json, .. } => json.as_ref().clone(),
+        }
+    }
+
+    /// Restores the model saved in a project; on failure plays the built-in model, says why, and
+    /// keeps the text.
+    pub fn load_model_json(&self, text: &str) {
+        if text.trim().is_empty() {
+            self.use_builtin_model();
+            return;
+        }
+        match Model::from_json(text) {
+            Ok(model) => {
+                let mut state = self.state();
+                state.model = ModelChoice::Custom { model: Arc::new(model), json: Arc::new(text.to_string()) };
+                state.unreadable_model = None;
+            }
+            Err(err) => {
+                self.notify(format!("The model saved in this project could not be loaded ({err}). Playing the built-in model; the saved model is kept in the project."));
+                let mut state = self.state();
+                state.model = ModelChoice::Builtin;
+                state.unreadable_model = Some(text.to_string());
+            }
+        }
+        self.restage();
+    }
+
+    // --- The corpus ---
+
+    /// The user's corpus (with or without the built-in choruses).
+    pub fn corpus(&self) -> Corpus {
+        self.state().corpus.clone()
+    }
+
+    /// Adds choruses (captured or imported).
+    pub fn add_choruses(&self, choruses: impl IntoIterator<Item = Chorus>) {
+        {
+            let mut state = self.state();
+            state.corpus.user.extend(choruses);
+            state.unreadable_corpus = None;
+        }
+        self.restage();
+    }
+
+    pub fn remove_chorus(&self, index: usize) {
+        {
+            let mut state = self.state();
+            if index < state.corpus.user.len() {
+                state.corpus.user.remove(index);
+            }
+        }
+        self.restage();
+    }
+
+    pub fn clear_choruses(&self) {
+        {
+            let mut state = self.state();
+            state.corpus.user.clear();
+            state.unreadable_corpus = None;
+        }
+        self.restage();
+    }
+
+    /// Whether the built-in choruses are mixed with the user's own.
+    pub fn set_include_builtin(&self, include: bool) {
+        self.state().corpus.include_builtin = include;
+        self.restage();
+    }
+
+    pub fn corpus_json(&self) -> String {
+        let state = self.state();
+        if let Some(text) = &state.unreadable_corpus {
+            return text.clone();
+        }
+        let saved = SavedCorpus {
+            format: CORPUS_FORMAT.to_string(),
+            version: CORPUS_VERSION,
+            include_builtin: state.corpus.include_builtin,
+            choruses: state.corpus.user.iter().map(chorus_to_text).collect(),
+        };
+        serde_json::to_string(&saved).expect("a corpus always serialises")
+    }
+
+    /// Restores the corpus saved in a project. Damaged choruses are left out with a notice; a
+    /// corpus from a newer version or not readable at all is kept as text and saved again.
+    pub fn load_corpus_json(&self, text: &str) {
+        let parsed = serde_json::from_str::<SavedCorpus>(text).map_err(|e| e.to_string()).and_then(|saved| {
+            if saved.format != CORPUS_FORMAT {
+                return Err(format!("it is a \"{}\", not a \"{CORPUS_FORMAT}\"", saved.format));
+            }
+            if saved.version > CORPUS_VERSION {
+                return Err(format!(
+                    "it was saved by a newer Blues LSTM (corpus version {}, this one reads up to {CORPUS_VERSION})",
+                    saved.version
+                ));
+            }
+            Ok(saved)
+        });
+        match parsed {
+            Ok(saved) => {
+                let mut user = Vec::with_capacity(saved.choruses.len());
+                for (i, text) in saved.choruses.iter().enumerate() {
+                    match chorus_from_text(text) {
+                        Ok(chorus) => user.push(chorus),
+                        Err(why) => self.notify(format!("Saved chorus {} is damaged ({why}) and was left out.", i + 1)),
+                    }
+                }
+                let mut state = self.state();
+                state.corpus = Corpus { include_builtin: saved.include_builtin, user };
+                state.unreadable_corpus = None;
+            }
+            Err(why) => {
+                self.notify(format!("The choruses saved in this project could not be read ({why}). They are kept in the project; training uses the built-in corpus meanwhile."));
+                let mut state = self.state();
+                state.corpus = Corpus::builtin();
+                state.unreadable_corpus = Some(text.to_string());
+            }
+        }
+        self.restage();
+    }
+}
+
+/// Marks a saved field whose stored value was not even a JSON string (see
+/// [`crate::BluesLstm::filter_state`]); its raw text follows.
+pub const UNREADABLE_MARK: &str = "\u{0}unreadable\u{0}";
+
+/// The persisted field holding the user's corpus (`#[persist = "corpus"]`).
+#[derive(Debug)]
+pub struct CorpusField(pub Arc<Project>);
+
+/// The persisted field holding the current model (`#[persist = "model"]`).
+#[derive(Debug)]
+pub struct ModelField(pub Arc<Project>);
+
+impl<'a> PersistentField<'a, String> for CorpusField {
+    fn set(&self, text: String) {
+        self.0.load_corpus_json(text.strip_prefix(UNREADABLE_MARK).unwrap_or(&text));
+    }
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&String) -> R,
+    {
+        f(&self.0.corpus_json())
+    }
+}
+
+impl<'a> PersistentField<'a, String> for ModelField {
+    fn set(&self, text: String) {
+        self.0.load_model_json(text.strip_prefix(UNREADABLE_MARK).unwrap_or(&text));
+    }
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&String) -> R,
+    {
+        f(&self.0.model_json())
+    }
+}

@@ -1,0 +1,161 @@
+//! What is saved with a DAW project: the user's choruses and the model survive a save and a
+//! reload (and a second save is byte-identical); damaged, foreign or newer saved data falls back
+//! with a message and is kept, never dropped; unknown fields are tolerated; parameter ids stay put.
+
+mod common;
+
+use blues_lstm::models;
+use blues_lstm::music::corpus::builtin_chorus;
+use blues_lstm::project::ModelChoice;
+use blues_lstm::BluesLstm;
+use common::analysis::{assert_chords_follow_the_form, assert_no_hanging};
+use common::{PlayMode, Session};
+use nice_plug::prelude::*;
+use std::collections::BTreeMap;
+
+fn save(plugin: &BluesLstm) -> BTreeMap<String, String> {
+    plugin.params().serialize_fields()
+}
+
+/// Loads saved fields into a fresh plugin the way a host restores a project.
+fn load(fields: BTreeMap<String, String>) -> BluesLstm {
+    let plugin = BluesLstm::default();
+    let mut state = PluginState { version: String::new(), params: BTreeMap::new(), fields };
+    BluesLstm::filter_state(&mut state);
+    plugin.params().deserialize_fields(&state.fields);
+    plugin
+}
+
+fn user_choruses() -> Vec<blues_lstm::music::corpus::Chorus> {
+    let mut odd = builtin_chorus(77);
+    odd[3].melody = None;
+    odd[40].chord = 0b1001_0001;
+    vec![builtin_chorus(1), odd]
+}
+
+#[test]
+fn the_users_choruses_and_model_survive_a_save_and_reload_byte_for_byte() {
+    let a = BluesLstm::default();
+    a.project().add_choruses(user_choruses());
+    a.project().set_include_builtin(false);
+    let mut model = models::builtin_chords_model().unwrap().clone();
+    model.metadata.name = "My chords".to_string();
+    a.project().set_model(model);
+    let saved = save(&a);
+
+    let b = load(saved.clone());
+    assert_eq!(b.project().corpus(), a.project().corpus());
+    match b.project().model() {
+        ModelChoice::Custom { model, .. } => assert_eq!(model.metadata.name, "My chords"),
+        ModelChoice::Builtin => panic!("the saved model was not restored"),
+    }
+    assert!(b.project().notices().is_empty(), "{:?}", b.project().notices());
+    assert_eq!(save(&b), saved, "save → load → save is byte-identical");
+}
+
+#[test]
+fn a_restored_model_plays_from_the_first_block() {
+    let a = BluesLstm::default();
+    a.project().set_model(models::builtin_chords_model().unwrap().clone());
+    let saved = save(&a);
+    let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Improvise);
+    s.plugin = load(saved);
+    s.plugin.reset();
+    s.play_until(48.0, || 512);
+    s.stop(1);
+    assert_no_hanging(&s.events);
+    assert_chords_follow_the_form(&s.events, 0, 0);
+    assert!(s.events.iter().all(|e| e.channel == 0), "the chords-only model plays, not the default one");
+}
+
+#[test]
+fn a_damaged_saved_model_falls_back_with_a_message_keeps_the_corpus_and_is_saved_again() {
+    let a = BluesLstm::default();
+    a.project().add_choruses(user_choruses());
+    let mut saved = save(&a);
+    let damaged = "{\"format\":\"blues-lstm-model\",\"version\":\"1.0.0\",\"topology\":";
+    saved.insert("model".to_string(), serde_json::to_string(damaged).unwrap());
+
+    let b = load(saved);
+    assert!(matches!(b.project().model(), ModelChoice::Builtin));
+    let notices = b.project().notices().join("\n");
+    assert!(notices.contains("could not be loaded"), "{notices}");
+    assert_eq!(b.project().corpus().user.len(), 2, "the corpus is kept");
+    assert_eq!(
+        serde_json::from_str::<String>(&save(&b)["model"]).unwrap(),
+        damaged,
+        "the damaged model is kept in the project"
+    );
+}
+
+#[test]
+fn a_model_from_a_newer_version_is_refused_by_name_and_kept() {
+    let a = BluesLstm::default();
+    a.project().set_model(models::builtin_chords_model().unwrap().clone());
+    let mut saved = save(&a);
+    let json: String = serde_json::from_str(&saved["model"]).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["version"], "1.0.0", "the model file carries its version");
+    value["version"] = serde_json::json!("1.9.0");
+    let newer = value.to_string();
+    saved.insert("model".to_string(), serde_json::to_string(&newer).unwrap());
+
+    let b = load(saved);
+    assert!(matches!(b.project().model(), ModelChoice::Builtin));
+    let notices = b.project().notices().join("\n");
+    assert!(notices.contains("1.9.0") || notices.to_lowercase().contains("version"), "{notices}");
+    assert_eq!(serde_json::from_str::<String>(&save(&b)["model"]).unwrap(), newer);
+}
+
+#[test]
+fn a_saved_field_that_is_not_even_text_is_reported_and_kept() {
+    let mut fields = BTreeMap::new();
+    fields.insert("corpus".to_string(), "{\"choruses\": [1, 2".to_string());
+    let b = load(fields);
+    let notices = b.project().notices().join("\n");
+    assert!(notices.contains("could not be read"), "{notices}");
+    assert!(b.project().corpus().user.is_empty());
+    assert!(
+        serde_json::from_str::<String>(&save(&b)["corpus"]).unwrap().contains("{\"choruses\": [1, 2"),
+        "kept for the next save"
+    );
+}
+
+#[test]
+fn unknown_fields_are_tolerated_and_a_damaged_chorus_is_left_out_with_a_message() {
+    let a = BluesLstm::default();
+    a.project().add_choruses(user_choruses());
+    let mut saved = save(&a);
+    let corpus: String = serde_json::from_str(&saved["corpus"]).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&corpus).unwrap();
+    value["colour"] = serde_json::json!("blue");
+    value["choruses"][1] = serde_json::json!("not a chorus");
+    saved.insert("corpus".to_string(), serde_json::to_string(&value.to_string()).unwrap());
+    saved.insert("someday".to_string(), "\"a field from a future version\"".to_string());
+
+    let b = load(saved);
+    assert_eq!(b.project().corpus().user, vec![builtin_chorus(1)]);
+    assert!(b.project().notices().join("\n").contains("Saved chorus 2 is damaged"));
+}
+
+#[test]
+fn a_corpus_from_a_newer_version_is_kept_untouched() {
+    let mut fields = BTreeMap::new();
+    let newer = r#"{"format":"blues-lstm-corpus","version":7,"include_builtin":true,"choruses":[],"tags":["x"]}"#;
+    fields.insert("corpus".to_string(), serde_json::to_string(newer).unwrap());
+    let b = load(fields);
+    assert!(b.project().notices().join("\n").contains("newer"));
+    assert_eq!(serde_json::from_str::<String>(&save(&b)["corpus"]).unwrap(), newer);
+}
+
+#[test]
+fn parameter_ids_never_change() {
+    let plugin = BluesLstm::default();
+    let mut ids: Vec<String> = plugin.params().param_map().into_iter().map(|(id, _, _)| id).collect();
+    ids.sort();
+    // Released ids: renaming one breaks users' projects and automation. Add, never rename.
+    assert_eq!(
+        ids,
+        ["chch", "chon", "chvel", "key", "mlch", "mlon", "mlvel", "mode", "reseed", "seed", "temp", "thru"]
+    );
+}
