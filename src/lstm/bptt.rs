@@ -14,12 +14,19 @@
 //!     a     = W_gates · gin, then σ (i, f, o gates) / tanh (cell inputs g)
 //!     c(t)  = f ⊙ c(t−1) + i ⊙ g;  h(t) = o ⊙ tanh(c(t))   (a block's cells share i, f, o)
 //!   for each group: y = σ(W_out · [h_group(t), x_group(t), 1]);  loss += CE(y, target)
-//! Backward runs the same calls in exactly the reverse order, propagating through the
-//! inputs; the weight gradients, Σ_t dz(t) ⊗ in(t), are then taken for the whole sequence at
+//! The building blocks (`*_forward`/`*_backward` pairs) are in `ops.rs`. Backward runs the
+//! same calls in exactly the reverse order, propagating through the inputs; the weight gradients, Σ_t dz(t) ⊗ in(t), are then taken for the whole sequence at
 //! once (`linear_backward_weights`), as llm.c's matmul backward does for all positions.
 
+// Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
+#![allow(clippy::needless_range_loop)]
+
 use super::math::Real;
-use super::topology::{TensorSpec, Topology, GATES};
+use super::ops::{
+    cell_backward, cell_forward, gates_backward, gates_forward, linear_backward_input, linear_backward_weights,
+    linear_forward, output_backward, output_forward,
+};
+use super::topology::{TensorSpec, Topology};
 use std::ops::Range;
 
 /// Sequences processed in lock-step: one AVX register of f32.
@@ -178,233 +185,6 @@ impl<R: Real> Workspace<R> {
         let gi = usize::from(u >= layout.topology.n_chord);
         let g = &layout.groups[gi];
         self.y[gi][t * g.n_x + u - g.x_off][lane]
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Building blocks, each forward beside its backward.
-
-/// Rows (or columns) handled together by the matrix kernels: four independent accumulators
-/// hide the latency of the adds, and each loaded input vector serves four of them.
-const BLOCK: usize = 4;
-
-/// out (rows) = W (rows, cols) · inp (cols). Columns that are 0 in every lane are skipped
-/// (`active` is scratch for their indices): frame units are 0/1 and mostly 0, and the chord
-/// units agree across sequences.
-#[inline(always)]
-fn linear_forward<R: Real>(w: &[R], inp: &[Lanes<R>], out: &mut [Lanes<R>], active: &mut [usize]) {
-    let cols = inp.len();
-    let mut n = 0;
-    for (k, x) in inp.iter().enumerate() {
-        if x.iter().any(|&v| v != R::ZERO) {
-            active[n] = k;
-            n += 1;
-        }
-    }
-    let active = &active[..n];
-    let mut outs = out.chunks_exact_mut(BLOCK);
-    let mut ws = w.chunks_exact(BLOCK * cols);
-    for (o, w_rows) in (&mut outs).zip(&mut ws) {
-        let mut acc = [[R::ZERO; LANES]; BLOCK];
-        for &k in active {
-            let x = &inp[k];
-            for (j, a) in acc.iter_mut().enumerate() {
-                let wk = w_rows[j * cols + k];
-                for l in 0..LANES {
-                    a[l] += wk * x[l];
-                }
-            }
-        }
-        o.copy_from_slice(&acc);
-    }
-    for (o, w_row) in outs.into_remainder().iter_mut().zip(ws.remainder().chunks_exact(cols)) {
-        let mut acc = [R::ZERO; LANES];
-        for &k in active {
-            for l in 0..LANES {
-                acc[l] += w_row[k] * inp[k][l];
-            }
-        }
-        *o = acc;
-    }
-}
-
-/// din[j] += Σ_r W[r, lo + j] · dout[r]: the gradient reaching the columns `lo..`.
-#[inline(always)]
-fn linear_backward_input<R: Real>(w: &[R], cols: usize, dout: &[Lanes<R>], lo: usize, din: &mut [Lanes<R>]) {
-    let mut dins = din.chunks_exact_mut(BLOCK);
-    let mut at = lo;
-    for di in &mut dins {
-        let mut acc = [[R::ZERO; LANES]; BLOCK];
-        acc.copy_from_slice(di);
-        for (w_row, d) in w.chunks_exact(cols).zip(dout) {
-            for (j, a) in acc.iter_mut().enumerate() {
-                let wk = w_row[at + j];
-                for l in 0..LANES {
-                    a[l] += wk * d[l];
-                }
-            }
-        }
-        di.copy_from_slice(&acc);
-        at += BLOCK;
-    }
-    for di in dins.into_remainder() {
-        let mut acc = *di;
-        for (w_row, d) in w.chunks_exact(cols).zip(dout) {
-            for l in 0..LANES {
-                acc[l] += w_row[at] * d[l];
-            }
-        }
-        *di = acc;
-        at += 1;
-    }
-}
-
-/// dW[r, k] += Σ_t Σ_lanes dout(t)[r] · inp(t)[k] over a whole sequence: `inp` is
-/// (T, cols), `dout` (T, rows).
-#[inline(always)]
-fn linear_backward_weights<R: Real>(dw: &mut [R], inp: &[Lanes<R>], dout: &[Lanes<R>], rows: usize, cols: usize) {
-    let lane_sum = |a: &Lanes<R>| a.iter().fold(R::ZERO, |s, &v| s + v);
-    for (r, dw_row) in dw.chunks_exact_mut(cols).enumerate() {
-        let mut dws = dw_row.chunks_exact_mut(BLOCK);
-        let mut k0 = 0;
-        for dw4 in &mut dws {
-            let mut acc = [[R::ZERO; LANES]; BLOCK];
-            for (x, d) in inp.chunks_exact(cols).zip(dout.chunks_exact(rows)) {
-                let d = &d[r];
-                for (j, a) in acc.iter_mut().enumerate() {
-                    let x = &x[k0 + j];
-                    for l in 0..LANES {
-                        a[l] += d[l] * x[l];
-                    }
-                }
-            }
-            for (g, a) in dw4.iter_mut().zip(&acc) {
-                *g += lane_sum(a);
-            }
-            k0 += BLOCK;
-        }
-        for (j, g) in dws.into_remainder().iter_mut().enumerate() {
-            let mut acc = [R::ZERO; LANES];
-            for (x, d) in inp.chunks_exact(cols).zip(dout.chunks_exact(rows)) {
-                for l in 0..LANES {
-                    acc[l] += d[r][l] * x[k0 + j][l];
-                }
-            }
-            *g += lane_sum(&acc);
-        }
-    }
-}
-
-/// Gate nonlinearities in place: σ on the 3·B gate rows, tanh on the cell-input rows.
-#[inline(always)]
-fn gates_forward<R: Real>(blocks: usize, a: &mut [Lanes<R>]) {
-    let (gates, cell_in) = a.split_at_mut(GATES * blocks);
-    for v in gates {
-        R::sigmoid_lanes(v);
-    }
-    for v in cell_in {
-        R::tanh_lanes(v);
-    }
-}
-
-/// da (w.r.t. activations) → dz (w.r.t. pre-activations), in place over `a`.
-#[inline(always)]
-fn gates_backward<R: Real>(blocks: usize, a: &mut [Lanes<R>], da: &[Lanes<R>]) {
-    let n = GATES * blocks;
-    for (y, d) in a.iter_mut().zip(da).take(n) {
-        for l in 0..LANES {
-            y[l] = d[l] * y[l] * (R::ONE - y[l]);
-        }
-    }
-    for (y, d) in a.iter_mut().zip(da).skip(n) {
-        for l in 0..LANES {
-            y[l] = d[l] * (R::ONE - y[l] * y[l]);
-        }
-    }
-}
-
-/// c = f ⊙ c_prev + i ⊙ g; tc = tanh(c); h = o ⊙ tc, with i, f, o shared by a block's cells.
-#[inline(always)]
-fn cell_forward<R: Real>(
-    g: &Group,
-    a: &[Lanes<R>],
-    c_prev: &[Lanes<R>],
-    c: &mut [Lanes<R>],
-    tc: &mut [Lanes<R>],
-    h: &mut [Lanes<R>],
-) {
-    let (bn, n) = (g.blocks, g.cells_per_block);
-    for b in 0..bn {
-        let (i, f, o) = (a[b], a[bn + b], a[2 * bn + b]);
-        for k in b * n..(b + 1) * n {
-            let gk = a[GATES * bn + k];
-            for l in 0..LANES {
-                c[k][l] = f[l] * c_prev[k][l] + i[l] * gk[l];
-            }
-            tc[k] = c[k];
-            R::tanh_lanes(&mut tc[k]);
-            for l in 0..LANES {
-                h[k][l] = o[l] * tc[k][l];
-            }
-        }
-    }
-}
-
-/// From dh (this step) and dc (carried from the next step) to da (w.r.t. the gate
-/// activations, written over `da`); dc becomes the carry for the step before (dc ⊙ f).
-#[inline(always)]
-fn cell_backward<R: Real>(
-    g: &Group,
-    a: &[Lanes<R>],
-    c_prev: &[Lanes<R>],
-    tc: &[Lanes<R>],
-    dh: &[Lanes<R>],
-    dc: &mut [Lanes<R>],
-    da: &mut [Lanes<R>],
-) {
-    let (bn, n) = (g.blocks, g.cells_per_block);
-    for b in 0..bn {
-        let (i, f, o) = (a[b], a[bn + b], a[2 * bn + b]);
-        let (mut di, mut df, mut d_o) = ([R::ZERO; LANES], [R::ZERO; LANES], [R::ZERO; LANES]);
-        for k in b * n..(b + 1) * n {
-            let gk = a[GATES * bn + k];
-            for l in 0..LANES {
-                d_o[l] += dh[k][l] * tc[k][l];
-                let dck = dc[k][l] + dh[k][l] * o[l] * (R::ONE - tc[k][l] * tc[k][l]);
-                di[l] += dck * gk[l];
-                df[l] += dck * c_prev[k][l];
-                da[GATES * bn + k][l] = dck * i[l];
-                dc[k][l] = dck * f[l];
-            }
-        }
-        da[b] = di;
-        da[bn + b] = df;
-        da[2 * bn + b] = d_o;
-    }
-}
-
-/// Logistic outputs in place from logits; `ce` receives each unit's cross-entropy against
-/// the target, CE = −t ln y − (1 − t) ln(1 − y) = (1 − t)·z − ln y (one log, no exp).
-#[inline(always)]
-fn output_forward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], ce: &mut [Lanes<R>]) {
-    for ((v, t), e) in y.iter_mut().zip(target).zip(ce.iter_mut()) {
-        let z = *v;
-        R::sigmoid_lanes(v);
-        *e = *v;
-        R::ln_lanes(e);
-        for l in 0..LANES {
-            e[l] = (R::ONE - t[l]) * z[l] - e[l];
-        }
-    }
-}
-
-/// y → dL/dlogit = (y − t) · weight, in place (weight: the loss scale of each sequence).
-#[inline(always)]
-fn output_backward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], weight: &Lanes<R>) {
-    for (v, t) in y.iter_mut().zip(target) {
-        for l in 0..LANES {
-            v[l] = (v[l] - t[l]) * weight[l];
-        }
     }
 }
 

@@ -77,7 +77,7 @@ pub fn free_run(net: &mut Network, allowed: &AllowedChords, start: &[f32], choru
 /// melody draws come from `seed`.
 pub fn free_run_chord_check(model: &Model, set: &dyn TrainingSet, choruses: u32, seed: u64) -> u32 {
     let t = model.topology;
-    if set.len() == 0 || set.steps_per_chorus() == 0 {
+    if set.is_empty() || set.steps_per_chorus() == 0 {
         return 0;
     }
     let allowed = AllowedChords::from_set(set, t.n_in(), t.n_chord);
@@ -85,4 +85,38 @@ pub fn free_run_chord_check(model: &Model, set: &dyn TrainingSet, choruses: u32,
     let mut units = vec![0.0; set.steps_per_chorus() * t.n_in()];
     set.write_chorus(rng.below(set.len()), t.n_in(), &mut units);
     free_run(&mut Network::new(model), &allowed, &units[..t.n_in()], choruses, &mut rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two choruses of 4 steps that disagree on the chord at step 2 only.
+    struct TwoForms;
+
+    impl TrainingSet for TwoForms {
+        fn len(&self) -> usize {
+            2
+        }
+        fn steps_per_chorus(&self) -> usize {
+            4
+        }
+        fn write_chorus(&self, index: usize, n_in: usize, out: &mut [f32]) {
+            out.fill(0.0);
+            for (s, frame) in out.chunks_exact_mut(n_in).enumerate() {
+                frame[if s == 2 { index } else { 2 }] = 1.0;
+            }
+        }
+        fn describe(&self) -> String {
+            "two forms".into()
+        }
+    }
+
+    #[test]
+    fn allowed_chords_collect_every_chorus() {
+        let allowed = AllowedChords::from_set(&TwoForms, 3, 3);
+        assert_eq!(allowed.per_step, vec![vec![4], vec![4], vec![1, 2], vec![4]]);
+        assert!(allowed.allows(6, 2) && allowed.allows(2, 1) && !allowed.allows(2, 4));
+        assert!(allowed.allows(4, 4), "positions wrap around the form");
+    }
 }

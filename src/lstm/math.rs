@@ -4,6 +4,9 @@
 //!
 //! Pure functions: any thread, including the audio thread.
 
+// Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
+#![allow(clippy::needless_range_loop, clippy::excessive_precision, clippy::manual_clamp)]
+
 use std::fmt::Debug;
 use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 

@@ -10,6 +10,7 @@ pub mod check;
 pub mod math;
 pub mod model_file;
 pub mod network;
+pub mod ops;
 pub mod optimizer;
 pub mod rng;
 pub mod sampling;

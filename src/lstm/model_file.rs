@@ -77,6 +77,10 @@ pub struct Model {
     /// Named tensors, exactly those of `topology.tensors()`.
     pub weights: BTreeMap<String, Tensor>,
     pub metadata: Metadata,
+    /// A training chorus as units (`steps × n_in`, 0/1), played in to prime the network up to a
+    /// form position — the paper seeded its runs with training notes. Empty when the file has
+    /// none (optional key `primer`: one string of 0/1 characters per step).
+    pub primer: Vec<f32>,
 }
 
 /// What kind of problem a model file has (the message says exactly what).
@@ -133,6 +137,8 @@ struct FileOut<'a> {
     encoding: &'a Encoding,
     metadata: &'a Metadata,
     weights: &'a BTreeMap<String, Tensor>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    primer: Vec<String>,
 }
 
 const REQUIRED_KEYS: [&str; 6] = ["format", "version", "topology", "encoding", "weights", "metadata"];
@@ -145,7 +151,7 @@ impl Model {
             .iter()
             .map(|s| (s.name.to_string(), Tensor { shape: vec![s.rows, s.cols], values: vec![0.0; s.len()] }))
             .collect();
-        Self { topology, encoding, weights, metadata }
+        Self { topology, encoding, weights, metadata, primer: Vec::new() }
     }
 
     /// The values of the tensor `spec`. Panics if it is missing or of the wrong size: a model
@@ -174,6 +180,7 @@ impl Model {
             encoding: &self.encoding,
             metadata: &self.metadata,
             weights: &self.weights,
+            primer: primer_text(&self.primer, self.topology.n_in()),
         };
         // Serialising plain structs of numbers and strings cannot fail.
         serde_json::to_string_pretty(&out).unwrap_or_default()
@@ -224,8 +231,39 @@ impl Model {
         let encoding: Encoding = field(obj, "encoding", K::Field)?;
         let metadata: Metadata = field(obj, "metadata", K::Field)?;
         let weights = read_weights(&obj["weights"], &topology)?;
-        Ok(Model { topology, encoding, weights, metadata })
+        let primer = match obj.get("primer") {
+            None => Vec::new(),
+            Some(value) => read_primer(value, &topology, &encoding)?,
+        };
+        Ok(Model { topology, encoding, weights, metadata, primer })
     }
+}
+
+/// The primer's steps as strings of 0/1 characters, one per input unit.
+fn primer_text(primer: &[f32], n_in: usize) -> Vec<String> {
+    if n_in == 0 {
+        return Vec::new();
+    }
+    primer.chunks(n_in).map(|step| step.iter().map(|&u| if u > 0.5 { '1' } else { '0' }).collect()).collect()
+}
+
+/// Reads the optional primer: one string per step of the chorus, `n_in` characters of 0 or 1.
+fn read_primer(value: &Value, topology: &Topology, encoding: &Encoding) -> Result<Vec<f32>, ModelFileError> {
+    let bad = |message: String| ModelFileError::new(ModelFileErrorKind::Field, "primer", message);
+    let steps = (encoding.steps_per_bar as usize).saturating_mul(encoding.bars_per_chorus as usize);
+    let Some(rows) = value.as_array() else { return Err(bad("expected a list of strings".to_string())) };
+    if rows.len() != steps {
+        return Err(bad(format!("expected {steps} steps, found {}", rows.len())));
+    }
+    let mut units = Vec::with_capacity(steps * topology.n_in());
+    for (i, row) in rows.iter().enumerate() {
+        let text = row.as_str().unwrap_or_default();
+        if text.len() != topology.n_in() || !text.bytes().all(|b| b == b'0' || b == b'1') {
+            return Err(bad(format!("step {}: expected {} characters of 0 or 1, found {row}", i + 1, topology.n_in())));
+        }
+        units.extend(text.bytes().map(|b| f32::from(b == b'1')));
+    }
+    Ok(units)
 }
 
 /// A short description of what was found instead of a string.

@@ -3,7 +3,7 @@
 //! Built from a [`Model`] on any non-audio thread (`new` allocates everything); `step` and
 //! `reset` then run on the audio thread and allocate nothing, lock nothing, log nothing.
 //!
-//! Speed (the paper's Exp 2 net steps in ~0.2 µs): every vector is padded to whole groups of
+//! Speed (numbers in `benches/network.rs`): every vector is padded to whole groups of
 //! 8 floats (one AVX register) and the gate rows are laid out per cell — input, forget and
 //! output gate repeated for each cell of a block, then the cell inputs — so the cell update
 //! is plain 8-wide vector arithmetic. Each weight matrix is stored column-major in panels of
@@ -12,6 +12,9 @@
 //! only the columns of the units that are on are visited. The tanh of the cell inputs is
 //! taken as 2σ(2x) − 1 (their rows are stored doubled), so one σ pass covers every gate.
 //! The same fast `exp` as the trainer's keeps the two within 1e-5 of each other.
+
+// Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
+#![allow(clippy::needless_range_loop)]
 
 use super::math::{sigmoid8, tanh8};
 use super::model_file::Model;
@@ -69,18 +72,18 @@ impl Panels {
         Self { w, blocks, cols, n_dense }
     }
 
-    /// out = bias + W_dense · dense + Σ over active units (j, v) of v · W column j.
+    /// out = bias + W_dense · dense + Σ over the units j set in `on` of x[j] · W column j.
     #[inline(always)]
-    fn matvec(&self, dense: &[f32], active: &[(usize, f32)], out: &mut [[f32; LANES]]) {
+    fn matvec(&self, dense: &[f32], x: &[f32], on: u128, out: &mut [[f32; LANES]]) {
         let mut first = 0;
         for &(offset, n) in &self.blocks {
             let w = &self.w[offset..offset + n * self.cols];
             let o = &mut out[first..first + n];
             match n {
-                1 => self.block::<1>(w, dense, active, o),
-                2 => self.block::<2>(w, dense, active, o),
-                3 => self.block::<3>(w, dense, active, o),
-                _ => self.block::<MAX_PANELS>(w, dense, active, o),
+                1 => self.block::<1>(w, dense, x, on, o),
+                2 => self.block::<2>(w, dense, x, on, o),
+                3 => self.block::<3>(w, dense, x, on, o),
+                _ => self.block::<MAX_PANELS>(w, dense, x, on, o),
             }
             first += n;
         }
@@ -88,13 +91,7 @@ impl Panels {
 
     /// `matvec` for one block of `P` panels, all `P` accumulators in registers.
     #[inline(always)]
-    fn block<const P: usize>(
-        &self,
-        w: &[[f32; LANES]],
-        dense: &[f32],
-        active: &[(usize, f32)],
-        out: &mut [[f32; LANES]],
-    ) {
+    fn block<const P: usize>(&self, w: &[[f32; LANES]], dense: &[f32], x: &[f32], on: u128, out: &mut [[f32; LANES]]) {
         let (cols, _) = w.as_chunks::<P>();
         let mut acc = cols[self.cols - 1];
         for (col, &v) in cols[..self.n_dense].iter().zip(dense) {
@@ -105,8 +102,11 @@ impl Panels {
             }
         }
         let sparse = &cols[self.n_dense..];
-        for &(j, v) in active {
-            let col = &sparse[j];
+        let mut on = on;
+        while on != 0 {
+            let j = on.trailing_zeros() as usize;
+            on &= on - 1;
+            let (v, col) = (x[j], &sparse[j]);
             for p in 0..P {
                 for l in 0..LANES {
                     acc[p][l] += v * col[p][l];
@@ -153,10 +153,6 @@ pub struct Network {
     /// the recurrent state.
     c: Vec<f32>,
     h: Vec<f32>,
-    /// The frame units that are on this step, per group: (unit within group, value); room
-    /// for every unit, `n_active[g]` in use.
-    active: Vec<Vec<(usize, f32)>>,
-    n_active: Vec<usize>,
     /// Whether the CPU has AVX2 (then `step` runs the AVX2 build).
     avx2: bool,
 }
@@ -218,8 +214,6 @@ impl Network {
         }
         Self {
             topology: t,
-            active: groups.iter().map(|g| vec![(0, 0.0); g.n_x]).collect(),
-            n_active: vec![0; groups.len()],
             gates,
             outs,
             groups,
@@ -272,20 +266,26 @@ impl Network {
     fn step_plain(&mut self, x: &[f32], y: &mut [f32]) {
         debug_assert_eq!(x.len(), self.topology.n_in());
         debug_assert_eq!(y.len(), self.topology.n_out());
+        // The units that are on, one bit each (at most 16 chord and 128 melody units).
+        let mut on = [0u128; 2];
         for (gi, g) in self.groups.iter().enumerate() {
-            // Branch-free: the pattern of units changes every step, a branch would mispredict.
-            let active = &mut self.active[gi];
-            let mut n = 0;
-            for (j, &v) in x[g.x_off..g.x_off + g.n_x].iter().enumerate() {
-                active[n] = (j, v);
-                n += usize::from(v != 0.0);
+            let (chunks, rest) = x[g.x_off..g.x_off + g.n_x].as_chunks::<LANES>();
+            for (c, chunk) in chunks.iter().enumerate() {
+                // Eight compares into one byte (a single vector compare and mask move).
+                let mut bits = 0u8;
+                for l in 0..LANES {
+                    bits |= u8::from(chunk[l] != 0.0) << l;
+                }
+                on[gi] |= u128::from(bits) << (c * LANES);
             }
-            self.n_active[gi] = n;
+            for (j, &v) in rest.iter().enumerate() {
+                on[gi] |= u128::from(v != 0.0) << (chunks.len() * LANES + j);
+            }
         }
         // Gates of every group from the previous cell outputs (h is still h(t − 1) here).
         for (gi, g) in self.groups.iter().enumerate() {
             let za = &mut self.za[g.za_off..g.za_off + 4 * g.hp / LANES];
-            self.gates[gi].matvec(&self.h[..g.rec], &self.active[gi][..self.n_active[gi]], za);
+            self.gates[gi].matvec(&self.h[..g.rec], &x[g.x_off..g.x_off + g.n_x], on[gi], za);
         }
         for v in &mut self.za {
             sigmoid8(v);
@@ -297,20 +297,23 @@ impl Network {
             let (c, _) = self.c[g.h_off..g.h_off + g.hp].as_chunks_mut::<LANES>();
             let (h, _) = self.h[g.h_off..g.h_off + g.hp].as_chunks_mut::<LANES>();
             for v in 0..q {
+                let (iv, fv, ov, gv) = (i[v], f[v], o[v], cell_in[v]);
+                let mut cv = c[v];
                 for l in 0..LANES {
-                    c[v][l] = f[v][l] * c[v][l] + i[v][l] * (2.0 * cell_in[v][l] - 1.0);
+                    cv[l] = fv[l] * cv[l] + iv[l] * (2.0 * gv[l] - 1.0);
                 }
-                let mut t = c[v];
-                tanh8(&mut t);
+                c[v] = cv;
+                tanh8(&mut cv);
+                let mut hv = [0.0; LANES];
                 for l in 0..LANES {
-                    h[v][l] = o[v][l] * t[l];
+                    hv[l] = ov[l] * cv[l];
                 }
+                h[v] = hv;
             }
         }
         for (gi, g) in self.groups.iter().enumerate() {
             let zo = &mut self.zo[g.zo_off..g.zo_off + padded(g.n_x) / LANES];
-            let active = &self.active[gi][..self.n_active[gi]];
-            self.outs[gi].matvec(&self.h[g.h_off..g.h_off + g.hp], active, zo);
+            self.outs[gi].matvec(&self.h[g.h_off..g.h_off + g.hp], &x[g.x_off..g.x_off + g.n_x], on[gi], zo);
         }
         for v in &mut self.zo {
             sigmoid8(v);
@@ -441,6 +444,32 @@ mod tests {
             melody_differs |= ya[12..] != yb[12..];
         }
         assert!(melody_differs, "the perturbation did reach the melody");
+    }
+
+    /// The audio thread's calls allocate nothing. (Test builds of the plugin crate install
+    /// nice-plug's allocation guard, so any allocation in here aborts the test.)
+    #[test]
+    fn step_reset_and_sampling_allocate_nothing() {
+        let model = random_model(Topology::exp2(), 5, 1.0);
+        let mut net = Network::new(&model);
+        let mut rng = Rng::new(6);
+        let (mut x, mut y) = ([0.0f32; 25], [0.0f32; 25]);
+        x[0] = 1.0;
+        x[14] = 1.0;
+        let mut notes = 0u32;
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            for i in 0..2000 {
+                if i % 96 == 0 {
+                    net.reset();
+                }
+                net.step(&x, &mut y);
+                let chord = crate::lstm::sampling::chord_mask_from_outputs(&y[..12]);
+                let note = crate::lstm::sampling::sample_melody(&y[12..], 0.7, &mut rng);
+                x[..12].iter_mut().enumerate().for_each(|(u, v)| *v = f32::from(u8::from(chord & (1 << u) != 0)));
+                notes += u32::from(note.is_some());
+            }
+        });
+        assert_eq!(notes, 2000);
     }
 
     #[test]

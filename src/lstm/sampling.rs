@@ -6,9 +6,6 @@
 
 use super::rng::Rng;
 
-/// Units `sample_melody` draws from at most (`Topology::validate` allows no more).
-const MAX_UNITS: usize = 128;
-
 /// Temperatures at or below this play the most likely note (argmax).
 pub const ARGMAX_TEMPERATURE: f32 = 0.01;
 
@@ -41,7 +38,7 @@ pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Optio
     // One draw per call whatever the path, so the random stream stays in step.
     let u = rng.next_f32();
     let fallback = || argmax(y_melody).unwrap_or(((u * y_melody.len() as f32) as usize).min(y_melody.len() - 1)) as u8;
-    if !(temperature > ARGMAX_TEMPERATURE) || !temperature.is_finite() {
+    if temperature.is_nan() || temperature <= ARGMAX_TEMPERATURE || temperature.is_infinite() {
         return Some(fallback());
     }
     let inv_t = 1.0 / temperature;
@@ -64,13 +61,8 @@ pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Optio
             (v * scale).powf(inv_t)
         }
     };
-    let mut weights = [0.0f32; MAX_UNITS];
-    let weights = &mut weights[..y_melody.len().min(MAX_UNITS)];
-    let mut total = 0.0;
-    for (w, &v) in weights.iter_mut().zip(y_melody) {
-        *w = weight(v);
-        total += *w;
-    }
+    // Two passes rather than a buffer of weights: at T = 1 a weight costs a compare.
+    let total: f32 = y_melody.iter().map(|&v| weight(v)).sum();
     if !(total.is_finite() && total > 0.0) {
         return Some(fallback());
     }
@@ -78,7 +70,7 @@ pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Optio
     // running totals at or below it (a unit of weight 0 never starts a new total).
     let target = u * total;
     let (mut acc, mut index, mut last) = (0.0, 0usize, 0usize);
-    for (i, &w) in weights.iter().enumerate() {
+    for (i, w) in y_melody.iter().map(|&v| weight(v)).enumerate() {
         acc += w;
         index += usize::from(acc <= target);
         last = if w > 0.0 { i } else { last };
