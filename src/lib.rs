@@ -11,6 +11,7 @@ pub mod params;
 pub mod project;
 pub mod training;
 
+use engine::capture::CaptureShared;
 use engine::clock::BlockTransport;
 use engine::composer::Composer;
 use engine::display::Display;
@@ -50,10 +51,11 @@ impl Default for BluesLstm {
     fn default() -> Self {
         let display = Arc::new(Display::default());
         let handoff = Arc::new(Handoff::default());
-        let project = Project::new(handoff.clone());
+        let capture = Arc::new(CaptureShared::default());
+        let project = Project::new(handoff.clone(), capture.clone());
         Self {
             params: Arc::new(BluesParams::new(project.clone())),
-            engine: Engine::new(project.composer(), display.clone()),
+            engine: Engine::with_capture(project.composer(), display.clone(), capture),
             project,
             handoff,
             training: Arc::new(Training::default()),

@@ -5,7 +5,7 @@
 use crate::engine::improviser::Improviser;
 use crate::lstm::model_file::{Encoding, Model};
 use crate::music::corpus::{builtin_chorus, Chorus};
-use crate::music::encoding::{BARS_PER_CHORUS, CHORD_LOW, MELODY_LOW, STEPS_PER_BAR};
+use crate::music::encoding::{Frame, BARS_PER_CHORUS, CHORD_LOW, MELODY_LOW, N_CHORD, STEPS_PER_BAR, STEPS_PER_CHORUS};
 use std::sync::OnceLock;
 
 /// The default model: Exp 2, 4 chord + 4 melody blocks of 2 cells.
@@ -41,9 +41,17 @@ pub fn builtin_improviser() -> Option<Improviser> {
     builtin_model().and_then(|model| Improviser::new(model, primer_of(model)).ok())
 }
 
-/// The chorus that primes a model after a jump: the first built-in chorus.
-// TODO(#4): the model file keeps the first chorus it was trained on, so a model trained on a
-// user's own progression primes with that progression.
-pub fn primer_of(_model: &Model) -> Chorus {
-    builtin_chorus(0)
+/// The chorus that primes a model after a jump: the training chorus the model file keeps,
+/// decoded into frames, or the first built-in chorus for a model that keeps none.
+pub fn primer_of(model: &Model) -> Chorus {
+    let n_in = model.topology.n_in();
+    if n_in == 0 || model.primer.len() != n_in * STEPS_PER_CHORUS {
+        return builtin_chorus(0);
+    }
+    let mut chorus = [Frame::default(); STEPS_PER_CHORUS];
+    for (frame, step) in chorus.iter_mut().zip(model.primer.chunks_exact(n_in)) {
+        frame.chord = (0..N_CHORD.min(n_in)).filter(|&i| step[i] > 0.5).fold(0, |m, i| m | 1 << i);
+        frame.melody = (N_CHORD..n_in).find(|&i| step[i] > 0.5).map(|i| (i - N_CHORD) as u8);
+    }
+    chorus
 }

@@ -8,6 +8,7 @@
 //! user replaces it, so opening a project in an older plugin never destroys it.
 
 use crate::engine::audition::Audition;
+use crate::engine::capture::CaptureShared;
 use crate::engine::composer::Composer;
 use crate::engine::handoff::Handoff;
 use crate::engine::improviser::Improviser;
@@ -57,6 +58,8 @@ struct State {
 #[derive(Debug)]
 pub struct Project {
     handoff: Arc<Handoff<Composer>>,
+    /// Choruses the audio thread captured, waiting to join the corpus.
+    capture: Arc<CaptureShared>,
     state: Mutex<State>,
     notices: Mutex<Vec<String>>,
     /// Bumped on every change, so the editor knows when to refresh.
@@ -64,9 +67,10 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn new(handoff: Arc<Handoff<Composer>>) -> Arc<Self> {
+    pub fn new(handoff: Arc<Handoff<Composer>>, capture: Arc<CaptureShared>) -> Arc<Self> {
         Arc::new(Self {
             handoff,
+            capture,
             state: Mutex::new(State {
                 corpus: Corpus::builtin(),
                 model: ModelChoice::Builtin,
@@ -199,6 +203,25 @@ impl Project {
 
     // --- The corpus ---
 
+    /// The capture the audio thread shares (switch, rule, finished choruses).
+    pub fn capture(&self) -> &CaptureShared {
+        &self.capture
+    }
+
+    /// Adds the choruses captured since the last call to the corpus (the editor calls this every
+    /// frame; a state save calls it too, so nothing captured is lost with the editor closed).
+    pub fn collect_captured(&self) {
+        let captured = self.capture.take_all();
+        if !captured.is_empty() {
+            self.notify(format!(
+                "Captured {} chorus{} of 12 bars.",
+                captured.len(),
+                if captured.len() == 1 { "" } else { "es" }
+            ));
+            self.add_choruses(captured);
+        }
+    }
+
     /// The user's corpus (with or without the built-in choruses).
     pub fn corpus(&self) -> Corpus {
         self.state().corpus.clone()
@@ -240,6 +263,7 @@ impl Project {
     }
 
     pub fn corpus_json(&self) -> String {
+        self.collect_captured();
         let state = self.state();
         if let Some(text) = &state.unreadable_corpus {
             return text.clone();

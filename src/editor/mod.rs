@@ -56,6 +56,7 @@ pub fn create(shared: Shared, state: Arc<EguiEditorState>) -> Option<EguiEditor<
         gui: None,
         files: files::Files::default(),
         model_panel: model_panel::ModelPanel::default(),
+        corpus_panel: corpus_panel::CorpusPanel::default(),
     };
     create_egui_editor(state, RepaintNotifier::new(), settings, app)
 }
@@ -68,6 +69,7 @@ pub struct BluesEditor {
     /// File dialogs in flight.
     files: files::Files,
     model_panel: model_panel::ModelPanel,
+    corpus_panel: corpus_panel::CorpusPanel,
 }
 
 impl NiceEguiApp for BluesEditor {
@@ -98,7 +100,7 @@ impl NiceEguiApp for BluesEditor {
             ui.add_space(6.0);
             self.model_panel.show(ui, &self.shared, &mut self.files);
             ui.separator();
-            corpus_panel::show(ui, &self.shared);
+            self.corpus_panel.show(ui, &self.shared, &mut self.files);
         });
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(6.0);
@@ -133,7 +135,7 @@ impl BluesEditor {
             match purpose {
                 files::Purpose::ImportModel => model_panel::import_model(&self.shared, &path),
                 files::Purpose::ExportModel => model_panel::export_model(&self.shared, &path),
-                files::Purpose::ImportMidi => {}
+                files::Purpose::ImportMidi => corpus_panel::import_midi(&self.shared, &path),
             }
         }
     }

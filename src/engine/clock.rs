@@ -80,6 +80,11 @@ pub struct BlockPlan {
 }
 
 impl BlockPlan {
+    /// Song position (beats) of the sample at `offset` inside the block.
+    pub fn beats_at(&self, offset: u32) -> f64 {
+        self.start_beats + f64::from(offset) / self.samples_per_beat
+    }
+
     /// The next step starting inside the block, if any. Steps come in order.
     pub fn next_step(&mut self) -> Option<Step> {
         if self.motion == Motion::Stopped {

@@ -3,6 +3,7 @@
 //! tests drive it the same way. Audio thread only: nothing here allocates, locks, logs or waits.
 
 pub mod audition;
+pub mod capture;
 pub mod clock;
 pub mod composer;
 pub mod display;
@@ -15,6 +16,7 @@ pub mod thru;
 pub mod voices;
 
 use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
+use capture::{Capture, CaptureShared};
 use clock::{BlockTransport, Clock, Motion};
 use composer::Composer;
 use display::Display;
@@ -112,10 +114,18 @@ pub struct Engine {
     position: Option<Position>,
     /// What the editor shows; written here with relaxed atomics.
     display: Arc<Display>,
+    /// Recording the notes played in, when the user asks for it.
+    capture: Capture,
+    capture_shared: Arc<CaptureShared>,
 }
 
 impl Engine {
     pub fn new(composer: Box<Composer>, display: Arc<Display>) -> Self {
+        Self::with_capture(composer, display, Arc::default())
+    }
+
+    /// An engine whose captured choruses go to `capture_shared`.
+    pub fn with_capture(composer: Box<Composer>, display: Arc<Display>, capture_shared: Arc<CaptureShared>) -> Self {
         Self {
             clock: Clock::default(),
             composer,
@@ -128,6 +138,8 @@ impl Engine {
             release_pending: false,
             position: None,
             display,
+            capture: Capture::default(),
+            capture_shared,
         }
     }
 
@@ -181,6 +193,12 @@ impl Engine {
             Motion::Jumped => self.composer.unlock(),
             Motion::Continuous => {}
         }
+        let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped;
+        if !capturing || plan.motion == Motion::Jumped {
+            // A chorus counts only when played through from its first step.
+            self.capture.reset();
+        }
+        let split = self.capture_shared.split();
         self.voices.release_changed(0, &settings.voices, &mut out);
 
         loop {
@@ -195,6 +213,10 @@ impl Engine {
                     self.steering.note_on(note.key);
                 } else {
                     self.steering.note_off(note.key);
+                }
+                if capturing {
+                    let step_pos = plan.beats_at(note.timing) * clock::STEPS_PER_BEAT;
+                    self.capture.note(step_pos, note.channel, note.key, note.on, split);
                 }
                 self.thru.pass(note, settings.thru, &mut out);
             }
@@ -212,6 +234,11 @@ impl Engine {
             self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
             self.position = Some(Position { step: step.index, frame });
             self.display.record(step.index, frame);
+        }
+        if capturing {
+            let shared = &self.capture_shared;
+            let end = plan.beats_at(transport.samples) * clock::STEPS_PER_BEAT;
+            self.capture.advance(end, &mut |chorus| shared.push(chorus));
         }
     }
 }

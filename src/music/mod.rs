@@ -7,5 +7,8 @@ pub mod chorus_text;
 pub mod corpus;
 pub mod encoding;
 pub mod midi_file;
+pub mod midi_import;
 pub mod piano_roll_png;
+pub mod quantize;
+pub mod split;
 pub mod training_set;

@@ -8,17 +8,20 @@ use blues_lstm::lstm::topology::Topology;
 use blues_lstm::lstm::train::{train, Progress, TrainConfig};
 use blues_lstm::models;
 use blues_lstm::music::corpus::Corpus;
+use blues_lstm::music::midi_import::choruses_from_file;
+use blues_lstm::music::split::VoiceSplit;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-const FLAGS: &[&str] = &["experiment", "seed", "name", "out"];
+const FLAGS: &[&str] = &["experiment", "seed", "corpus", "split", "with-builtin", "name", "out"];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse(args, FLAGS)?;
     let out = a.path("out")?.ok_or("train needs --out FILE.json")?;
     let experiment: u8 = a.number("experiment", 2, 1..=2)?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
-    let corpus = Corpus::builtin();
+    let split = parse_split(a.value("split")?.unwrap_or("range"))?;
+    let corpus = corpus(&a, split)?;
     let topology = if experiment == 1 { Topology::exp1() } else { Topology::exp2() };
     let config = TrainConfig::for_topology(topology, seed);
 
@@ -48,4 +51,40 @@ pub fn run(args: &[String]) -> Result<(), String> {
         started.elapsed().as_secs_f32()
     );
     Ok(())
+}
+
+fn parse_split(text: &str) -> Result<VoiceSplit, String> {
+    if text == "range" {
+        return Ok(VoiceSplit::ByRange);
+    }
+    let channel = text.strip_prefix("channel:").and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=16).contains(n));
+    channel
+        .map(|n| VoiceSplit::ByChannel { chord_channel: n - 1 })
+        .ok_or_else(|| format!("--split: '{text}' is neither 'range' nor 'channel:N' with N in 1..16"))
+}
+
+/// The built-in corpus, or the choruses of the given files (each bad file is named and refused).
+fn corpus(a: &Args, split: VoiceSplit) -> Result<Corpus, String> {
+    let files = a.values("corpus");
+    if files.is_empty() {
+        if a.has("corpus") {
+            return Err("--corpus needs at least one .mid file".to_string());
+        }
+        return Ok(Corpus::builtin());
+    }
+    let mut user = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match choruses_from_file(std::path::Path::new(file), split) {
+            Ok(choruses) => {
+                println!("  {file}: {} choruses", choruses.len());
+                user.extend(choruses);
+            }
+            Err(err) => errors.push(err.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(format!("these files cannot be learned:\n  {}", errors.join("\n  ")));
+    }
+    Ok(Corpus { include_builtin: a.has("with-builtin"), user })
 }

@@ -1,0 +1,184 @@
+//! A user's own 12-bar progression, end to end: written as a .mid file, captured by playing it
+//! into the plugin while the host plays (and imported from the file, which must agree), learned
+//! by the background trainer while `process()` keeps running without allocating, swapped in at a
+//! step — and then the plugin's chords follow the new progression bar by bar for 100 choruses.
+
+mod common;
+
+use blues_lstm::engine::audition::Audition;
+use blues_lstm::engine::composer::Composer;
+use blues_lstm::engine::improviser::Improviser;
+use blues_lstm::engine::render::{render, RenderSpec};
+use blues_lstm::engine::{Engine, Settings};
+use blues_lstm::models;
+use blues_lstm::music::corpus::{Chorus, Corpus};
+use blues_lstm::music::encoding::{chord_mask, Frame, CHORD_LOW, STEPS_PER_BAR, STEPS_PER_CHORUS};
+use blues_lstm::music::midi_file::{write_smf, TimedNote};
+use blues_lstm::music::midi_import::choruses_from_file;
+use blues_lstm::music::split::VoiceSplit;
+use blues_lstm::project::ModelChoice;
+use common::analysis::{assert_in_order, assert_no_hanging};
+use common::{PlayMode, Session, TestRng};
+use std::time::{Duration, Instant};
+
+/// A blues in B♭ with a minor turnaround — not the built-in form: Bb7 Eb7 Bb7 Bb7 Eb7 Eb7 Bb7 G7
+/// Cm7 F7 Bb7 F7, voiced inside MIDI 48–59.
+const FORM: [[u8; 4]; 12] = [
+    [50, 53, 56, 58], // Bb7: D F Ab Bb
+    [49, 51, 55, 58], // Eb7: Db Eb G Bb
+    [50, 53, 56, 58],
+    [50, 53, 56, 58],
+    [49, 51, 55, 58],
+    [49, 51, 55, 58],
+    [50, 53, 56, 58],
+    [50, 53, 55, 59], // G7: D F G B
+    [48, 51, 55, 58], // Cm7: C Eb G Bb
+    [51, 53, 57, 48], // F7: C Eb F A
+    [50, 53, 56, 58],
+    [51, 53, 57, 48],
+];
+/// B♭ major pentatonic in the melody range: Bb C D F G.
+const SCALE: [u8; 9] = [60, 62, 65, 67, 70, 72, 65, 67, 70];
+
+/// Choruses of the form with quarter-note melodies drawn on the scale.
+fn user_choruses(count: usize) -> Vec<Chorus> {
+    let mut rng = TestRng(2002);
+    (0..count)
+        .map(|_| {
+            let mut chorus = [Frame::default(); STEPS_PER_CHORUS];
+            for (bar, chord) in FORM.iter().enumerate() {
+                for quarter in 0..4 {
+                    let melody = Some(SCALE[rng.below(SCALE.len() as u64) as usize] - 60);
+                    for half in 0..2 {
+                        chorus[bar * STEPS_PER_BAR + quarter * 2 + half] = Frame { chord: chord_mask(chord), melody };
+                    }
+                }
+            }
+            chorus
+        })
+        .collect()
+}
+
+/// The choruses as notes a musician would play: chords held through each bar, melody on beats.
+fn as_notes(choruses: &[Chorus]) -> Vec<TimedNote> {
+    let mut notes = Vec::new();
+    for (c, chorus) in choruses.iter().enumerate() {
+        for step in (0..STEPS_PER_CHORUS).step_by(2) {
+            let beats = (c * STEPS_PER_CHORUS + step) as f64 / 2.0;
+            let frame = chorus[step];
+            if step % STEPS_PER_BAR == 0 {
+                for key in frame.chord_notes() {
+                    notes.push(TimedNote { beats, channel: 0, key, velocity: 80, on: true });
+                    notes.push(TimedNote { beats: beats + 4.0, channel: 0, key, velocity: 0, on: false });
+                }
+            }
+            let key = frame.melody_note().unwrap();
+            notes.push(TimedNote { beats, channel: 0, key, velocity: 100, on: true });
+            notes.push(TimedNote { beats: beats + 1.0, channel: 0, key, velocity: 0, on: false });
+        }
+    }
+    notes.sort_by(|a, b| a.beats.total_cmp(&b.beats).then(a.on.cmp(&b.on)));
+    notes
+}
+
+#[test]
+fn capture_retrain_and_play_a_users_own_progression() {
+    let choruses = user_choruses(6);
+    let notes = as_notes(&choruses);
+
+    // The test writes the progression as a .mid file, and the import reads it back exactly.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/renders");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("user_progression_in_b_flat.mid");
+    std::fs::write(&file, write_smf(&notes, 120.0, &|_| "user".to_string())).unwrap();
+    assert_eq!(choruses_from_file(&file, VoiceSplit::ByRange).unwrap(), choruses, "import reads the file exactly");
+
+    // Capture: play the same notes into the plugin while the host plays.
+    let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Improvise);
+    s.set_param("thru", 0.0);
+    let project = s.plugin.project();
+    project.capture().set_enabled(true);
+    project.set_include_builtin(false);
+    let spb = s.samples_per_beat();
+    for n in &notes {
+        s.to_send.push_back(((n.beats * spb).round() as u64, n.channel, n.key, n.on));
+    }
+    s.play_until(6.0 * 48.0 + 1.0, || 512);
+    project.capture().set_enabled(false);
+    project.collect_captured();
+    assert_eq!(project.corpus().user, choruses, "capture records what was played, chorus by chorus");
+
+    // Retrain in the background while the host keeps playing (every block under the guard).
+    let training = s.plugin.training();
+    training.start(project.clone(), 11).unwrap();
+    let started = Instant::now();
+    let mut blocks_while_training = 0;
+    s.record = false; // a host's buffers keep coming; their notes are not what is checked here
+    while training.status().running {
+        s.block(512);
+        blocks_while_training += 1;
+        // Like a host at 48 kHz with 512-sample buffers, give or take: leave the trainer a core.
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(started.elapsed() < Duration::from_secs(600), "training took too long");
+    }
+    let status = training.status();
+    assert!(matches!(status.outcome, Some(Ok(_))), "training failed: {:?}", status.outcome);
+    assert!(blocks_while_training > 0, "process() kept running during training");
+    let ModelChoice::Custom { model, .. } = project.model() else { panic!("the new model is not in use") };
+    println!(
+        "retrained in {:.1} s, {} epochs, while process() ran {blocks_while_training} blocks",
+        model.metadata.train_seconds, model.metadata.epochs
+    );
+
+    // The swap happens at a step: keep playing, nothing hangs, the new form sounds.
+    s.stop(1); // releases what played unrecorded during training
+    s.record = true;
+    let swap_from = s.events.len();
+    s.seek(0.0);
+    s.play_until(48.0, || 512);
+    s.stop(1);
+    assert_in_order(&s.events[swap_from..]);
+    assert_no_hanging(&s.events[swap_from..]);
+    let played: Vec<u16> = s.events[swap_from..]
+        .iter()
+        .filter(|e| e.on && e.channel == 0 && ((e.beats * 2.0).round() as usize) % STEPS_PER_BAR == 0)
+        .fold(Vec::<(i64, u16)>::new(), |mut bars, e| {
+            let bar = (e.beats / 4.0 + 1e-6).floor() as i64;
+            match bars.last_mut() {
+                Some((b, mask)) if *b == bar => *mask |= 1 << (e.key - CHORD_LOW),
+                _ => bars.push((bar, 1 << (e.key - CHORD_LOW))),
+            }
+            bars
+        })
+        .into_iter()
+        .map(|(_, mask)| mask)
+        .collect();
+    let want: Vec<u16> = FORM.iter().map(|c| chord_mask(c)).collect();
+    assert_eq!(played, want, "after the swap the plugin plays the user's form");
+
+    // 100 free-running choruses through the plugin's engine: every bar on the user's chord.
+    let improviser = Improviser::new(&model, models::primer_of(&model)).unwrap();
+    let mut engine = Engine::new(
+        Box::new(Composer::new(Audition::new(Corpus::from_choruses(choruses)), Some(improviser))),
+        Default::default(),
+    );
+    let rendered = render(
+        &mut engine,
+        &Settings { seed: 4, ..Settings::default() },
+        &RenderSpec { choruses: 100, ..RenderSpec::default() },
+    );
+    let mut by_step = std::collections::BTreeMap::<i64, u16>::new();
+    for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
+        *by_step.entry((n.beats * 2.0).round() as i64).or_default() |= 1 << (n.key - CHORD_LOW);
+    }
+    for bar in 0..1200i64 {
+        let struck: Vec<u16> = by_step.range(bar * 8..bar * 8 + 8).map(|(_, m)| *m).collect();
+        assert_eq!(struck, vec![want[(bar % 12) as usize]], "bar {} (chorus {})", bar + 1, bar / 12 + 1);
+    }
+    let roll = blues_lstm::music::piano_roll_png::piano_roll_png(
+        &rendered[..rendered.len().min(4000)],
+        4 * STEPS_PER_CHORUS,
+        0,
+    );
+    std::fs::write(dir.join("user_progression_retrained.png"), roll).unwrap();
+}
