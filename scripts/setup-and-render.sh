@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian/Ubuntu machine with Rust (rustup, 1.95+): install the few system
 # packages the build needs, bundle the plugin (CLAP + VST3), and render a blues chorus with the
-# embedded model to target/blues-chorus.mid.
+# embedded model to target/blues-chorus.mid (and a piano-roll picture of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,8 @@ fi
 command -v cargo >/dev/null 2>&1 || { echo "Rust is needed: https://rustup.rs (then run this again)" >&2; exit 1; }
 
 cargo xtask bundle blues_lstm --release
-cargo run --release --quiet --bin blues-lstm -- render --choruses 1 --tempo 120 --seed 1 --out target/blues-chorus.mid
+cargo run --release --quiet --bin blues-lstm -- render --choruses 1 --tempo 120 --seed 1 \
+  --out target/blues-chorus.mid --png target/blues-chorus.png
 echo
 echo "Bundles:  target/bundled/Blues LSTM.clap  and  target/bundled/Blues LSTM.vst3"
-echo "Rendered: target/blues-chorus.mid"
+echo "Rendered: target/blues-chorus.mid (picture: target/blues-chorus.png), improvised by the embedded model"

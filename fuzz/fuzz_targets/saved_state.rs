@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let project = Project::new(Arc::new(Handoff::default()));
+    let project = Project::new(Arc::new(Handoff::default()), Arc::default());
     let (corpus, model) = text.split_once('\u{1}').unwrap_or((&text, ""));
     project.load_corpus_json(corpus);
     project.load_model_json(model);
     let (corpus_again, model_again) = (project.corpus_json(), project.model_json());
-    let again = Project::new(Arc::new(Handoff::default()));
+    let again = Project::new(Arc::new(Handoff::default()), Arc::default());
     again.load_corpus_json(&corpus_again);
     again.load_model_json(&model_again);
     assert_eq!(again.corpus_json(), corpus_again, "save → load → save changed the corpus");
