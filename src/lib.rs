@@ -39,6 +39,10 @@ pub struct BluesLstm {
     reseeds: u64,
     /// What the editor shows of the music; written by the audio thread.
     display: Arc<Display>,
+    /// Asks the editor to repaint when the music moved (a relaxed atomic store: real-time safe).
+    repaint: nice_plug_egui::RepaintNotifier,
+    /// Steps the display had recorded at the last repaint request.
+    repainted_at: u64,
     /// The editor window's size, kept while the window is closed.
     editor_state: Arc<nice_plug_egui::EguiEditorState>,
     /// The real-time engine; audio thread only.
@@ -62,6 +66,8 @@ impl Default for BluesLstm {
             reseed_was_on: false,
             reseeds: 0,
             display,
+            repaint: nice_plug_egui::RepaintNotifier::new(),
+            repainted_at: 0,
             editor_state: editor::default_state(),
             sample_rate: 48_000.0,
         }
@@ -171,7 +177,7 @@ impl Plugin for BluesLstm {
             training: self.training.clone(),
             handoff: self.handoff.clone(),
         };
-        editor::create(shared, self.editor_state.clone())
+        editor::create(shared, self.editor_state.clone(), self.repaint.clone())
     }
 
     fn activate(
@@ -215,6 +221,11 @@ impl Plugin for BluesLstm {
         }
         self.engine.adopt(&self.handoff);
         self.engine.process_block(&transport, &settings, &mut HostIo { context });
+        let recorded = self.display.recorded();
+        if recorded != self.repainted_at {
+            self.repainted_at = recorded;
+            self.repaint.request_repaint();
+        }
         ProcessStatus::Normal
     }
 }

@@ -25,9 +25,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Default editor size in logical pixels.
-pub const DEFAULT_SIZE: (f32, f32) = (1100.0, 640.0);
+pub const DEFAULT_SIZE: (f32, f32) = (1150.0, 640.0);
 /// Smallest size at which everything still fits.
-pub const MIN_SIZE: (f32, f32) = (900.0, 560.0);
+pub const MIN_SIZE: (f32, f32) = (950.0, 560.0);
 
 /// What the editor shares with the plugin.
 pub struct Shared {
@@ -44,12 +44,18 @@ pub fn default_state() -> Arc<EguiEditorState> {
 }
 
 /// Builds the editor; nice-plug calls `spawn` on it when the host opens the window.
-pub fn create(shared: Shared, state: Arc<EguiEditorState>) -> Option<EguiEditor<BluesEditor>> {
+/// `repaint` is set by the audio thread whenever a step was played, so the form and the piano
+/// roll follow the music.
+pub fn create(
+    shared: Shared,
+    state: Arc<EguiEditorState>,
+    repaint: RepaintNotifier,
+) -> Option<EguiEditor<BluesEditor>> {
     let min = nice_plug::editor::dpi::LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1);
     let settings = EguiNiceSettings::new()
         .with_tile("Blues LSTM")
         .with_resize_hint(ResizeHint::resizable().with_min_logical_size(min))
-        // The form and the piano roll move with the music: repaint about 30 times a second.
+        // Look for repaint requests (a step played) about 30 times a second.
         .with_repaint_poll_interval(Duration::from_millis(33));
     let app = BluesEditor {
         shared,
@@ -58,7 +64,7 @@ pub fn create(shared: Shared, state: Arc<EguiEditorState>) -> Option<EguiEditor<
         model_panel: model_panel::ModelPanel::default(),
         corpus_panel: corpus_panel::CorpusPanel::default(),
     };
-    create_egui_editor(state, RepaintNotifier::new(), settings, app)
+    create_egui_editor(state, repaint, settings, app)
 }
 
 /// The editor's state: shared handles, plus what only the window needs.
@@ -89,7 +95,7 @@ impl NiceEguiApp for BluesEditor {
         self.shared.handoff.collect_garbage();
         self.answer_files();
 
-        egui::Panel::left("controls").resizable(false).exact_size(250.0).show(ui, |ui| {
+        egui::Panel::left("controls").resizable(false).exact_size(300.0).show(ui, |ui| {
             ui.add_space(6.0);
             ui.heading(RichText::new("Blues LSTM").strong());
             ui.label(RichText::new("12-bar blues after Eck & Schmidhuber 2002").small().color(Color32::GRAY));
@@ -109,8 +115,8 @@ impl NiceEguiApp for BluesEditor {
             ui.add_space(10.0);
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Last two choruses").strong());
-                ui.label(RichText::new("■ chords").color(piano_roll::CHORD_COLOUR));
-                ui.label(RichText::new("■ melody").color(piano_roll::MELODY_COLOUR));
+                ui.label(RichText::new("chords").strong().color(piano_roll::CHORD_COLOUR));
+                ui.label(RichText::new("melody").strong().color(piano_roll::MELODY_COLOUR));
             });
             let notices = self.shared.project.notices();
             let notices_height = if notices.is_empty() { 0.0 } else { 18.0 * notices.len().min(4) as f32 + 28.0 };
@@ -159,8 +165,8 @@ impl BluesEditor {
 /// A labelled row holding a parameter's slider.
 fn slider<P: Param>(ui: &mut Ui, label: &str, param: &P, setter: &ParamSetter) {
     ui.horizontal(|ui| {
-        ui.add_sized([92.0, 18.0], egui::Label::new(label));
-        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(param, setter).with_width(130.0));
+        ui.add_sized([100.0, 18.0], egui::Label::new(label));
+        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(param, setter).with_width(110.0));
     });
 }
 
@@ -191,8 +197,8 @@ fn controls(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
     });
     slider(ui, "Temperature", &p.temperature, setter);
     ui.horizontal(|ui| {
-        ui.add_sized([92.0, 18.0], egui::Label::new("Seed"));
-        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(&p.seed, setter).with_width(70.0));
+        ui.add_sized([100.0, 18.0], egui::Label::new("Seed"));
+        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(&p.seed, setter).with_width(60.0));
         if ui.button("Reseed").on_hover_text("New random choices from where the song is").clicked() {
             // A new, saved seed: the time is as good a source of surprise as any here.
             let nanos =
