@@ -270,16 +270,16 @@ impl Network {
         let mut on = [0u128; 2];
         for (gi, g) in self.groups.iter().enumerate() {
             let (chunks, rest) = x[g.x_off..g.x_off + g.n_x].as_chunks::<LANES>();
-            for (c, chunk) in chunks.iter().enumerate() {
+            let mut tail = [0.0; LANES];
+            tail[..rest.len()].copy_from_slice(rest);
+            let tail = (!rest.is_empty()).then_some(&tail);
+            for (c, chunk) in chunks.iter().chain(tail).enumerate() {
                 // Eight compares into one byte (a single vector compare and mask move).
                 let mut bits = 0u8;
                 for l in 0..LANES {
                     bits |= u8::from(chunk[l] != 0.0) << l;
                 }
                 on[gi] |= u128::from(bits) << (c * LANES);
-            }
-            for (j, &v) in rest.iter().enumerate() {
-                on[gi] |= u128::from(v != 0.0) << (chunks.len() * LANES + j);
             }
         }
         // Gates of every group from the previous cell outputs (h is still h(t − 1) here).
@@ -367,9 +367,12 @@ mod tests {
 
     #[test]
     fn step_matches_the_trainers_forward() {
-        for topology in
-            [Topology::exp1(), Topology::exp2(), Topology { cells_per_block: 3, chord_blocks: 5, ..Topology::exp2() }]
-        {
+        for topology in [
+            Topology::exp1(),
+            Topology::exp2(),
+            Topology { cells_per_block: 3, chord_blocks: 5, ..Topology::exp2() },
+            Topology { n_chord: 16, n_melody: 16, cells_per_block: 1, ..Topology::exp2() },
+        ] {
             let model = random_model(topology, 3, 1.0);
             let mut net = Network::new(&model);
             let layout = Layout::new(topology);

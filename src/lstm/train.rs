@@ -119,7 +119,7 @@ impl TrainConfig {
             // twice as fast as the paper's negative forget biases.
             forget_bias: Some(1.0),
             max_epochs: 10_000,
-            check_every: 10,
+            check_every: 20,
             check_choruses: 100,
             plateau_window: 250,
             plateau_tolerance: 0.02,
