@@ -3,9 +3,9 @@
 //! committed under `models/`; tests check they still play the form. Any non-audio thread.
 
 use crate::engine::improviser::Improviser;
-use crate::lstm::model_file::{Encoding, Model};
+use crate::lstm::model_file::Model;
 use crate::music::corpus::{builtin_chorus, Chorus};
-use crate::music::encoding::{Frame, BARS_PER_CHORUS, CHORD_LOW, MELODY_LOW, N_CHORD, STEPS_PER_BAR, STEPS_PER_CHORUS};
+use crate::music::encoding::{Frame, N_CHORD, STEPS_PER_CHORUS};
 use std::sync::OnceLock;
 
 /// The default model: Exp 2, 4 chord + 4 melody blocks of 2 cells.
@@ -14,14 +14,7 @@ pub const EXP2_JSON: &str = include_str!("../models/exp2.json");
 pub const EXP1_JSON: &str = include_str!("../models/exp1.json");
 
 /// The plugin's encoding, as model files record it.
-pub fn encoding() -> Encoding {
-    Encoding {
-        chord_low: CHORD_LOW,
-        melody_low: MELODY_LOW,
-        steps_per_bar: STEPS_PER_BAR as u32,
-        bars_per_chorus: BARS_PER_CHORUS as u32,
-    }
-}
+pub use crate::music::training_set::encoding;
 
 /// The embedded Exp 2 model, parsed once. `None` only if the build embedded a broken file (a
 /// test guards against that); the plugin then auditions the corpus instead of failing.

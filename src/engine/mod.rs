@@ -242,3 +242,25 @@ impl Engine {
         }
     }
 }
+
+/// What the engine's unit tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{InNote, MidiIo, NoteSink, OutNote};
+
+    /// Keeps every note sent to it; has no incoming notes.
+    #[derive(Default)]
+    pub struct Recorder(pub Vec<OutNote>);
+
+    impl NoteSink for Recorder {
+        fn send(&mut self, note: OutNote) {
+            self.0.push(note);
+        }
+    }
+
+    impl MidiIo for Recorder {
+        fn next_incoming(&mut self) -> Option<InNote> {
+            None
+        }
+    }
+}

@@ -62,20 +62,7 @@ impl<T: MidiIo> NoteSink for Output<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::InNote;
-
-    #[derive(Default)]
-    struct Host(Vec<OutNote>);
-    impl NoteSink for Host {
-        fn send(&mut self, note: OutNote) {
-            self.0.push(note);
-        }
-    }
-    impl MidiIo for Host {
-        fn next_incoming(&mut self) -> Option<InNote> {
-            None
-        }
-    }
+    use crate::engine::test_support::Recorder;
 
     fn n(timing: u32, on: bool) -> OutNote {
         OutNote { timing, channel: 15, key: 50, velocity: 0.5, on }
@@ -83,7 +70,7 @@ mod tests {
 
     #[test]
     fn two_owners_of_one_key_give_one_well_formed_note_stream() {
-        let (mut host, mut owners) = (Host::default(), Owners::default());
+        let (mut host, mut owners) = (Recorder::default(), Owners::default());
         let mut out = Output::new(&mut host, &mut owners, 1000);
         out.send(n(10, true)); // the chord voice
         out.send(n(20, true)); // a note played through on the same channel and key
@@ -96,7 +83,7 @@ mod tests {
 
     #[test]
     fn events_never_go_back_in_time_or_past_the_block() {
-        let (mut host, mut owners) = (Host::default(), Owners::default());
+        let (mut host, mut owners) = (Recorder::default(), Owners::default());
         let mut out = Output::new(&mut host, &mut owners, 99);
         out.send(OutNote { key: 1, ..n(50, true) });
         out.send(OutNote { key: 2, ..n(10, true) });

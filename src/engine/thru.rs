@@ -44,15 +44,7 @@ impl Thru {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::OutNote;
-
-    #[derive(Default)]
-    struct Out(Vec<OutNote>);
-    impl NoteSink for Out {
-        fn send(&mut self, note: OutNote) {
-            self.0.push(note);
-        }
-    }
+    use crate::engine::test_support::Recorder;
 
     fn note(key: u8, on: bool) -> InNote {
         InNote { timing: 0, channel: 3, key, velocity: 0.5, on }
@@ -60,7 +52,7 @@ mod tests {
 
     #[test]
     fn a_note_passed_on_is_released_even_after_thru_is_switched_off() {
-        let (mut thru, mut out) = (Thru::default(), Out::default());
+        let (mut thru, mut out) = (Thru::default(), Recorder::default());
         thru.pass(note(60, true), true, &mut out);
         thru.pass(note(62, true), false, &mut out); // thru off: not passed
         thru.pass(note(60, false), false, &mut out);
@@ -72,7 +64,7 @@ mod tests {
 
     #[test]
     fn reset_releases_what_is_held() {
-        let (mut thru, mut out) = (Thru::default(), Out::default());
+        let (mut thru, mut out) = (Thru::default(), Recorder::default());
         thru.pass(note(0, true), true, &mut out);
         thru.pass(note(127, true), true, &mut out);
         thru.release_all(9, &mut out);

@@ -173,15 +173,8 @@ impl Voices {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::test_support::Recorder;
     use crate::music::corpus::builtin_chorus;
-
-    #[derive(Default)]
-    struct Recorder(Vec<OutNote>);
-    impl NoteSink for Recorder {
-        fn send(&mut self, note: OutNote) {
-            self.0.push(note);
-        }
-    }
 
     #[test]
     fn a_chorus_gives_one_chord_per_bar_and_quarter_notes() {
