@@ -17,7 +17,10 @@ fn retrain(c: &mut Criterion) {
     let mut group = c.benchmark_group("retrain to the criterion");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     group.bench_function("Exp 1, built-in corpus, seed 1", |b| {
-        b.iter(|| train(topology, models::encoding(), &corpus, &config, &mut |_| {}, &AtomicBool::new(false)).expect("converges"))
+        b.iter(|| {
+            train(topology, models::encoding(), &corpus, &config, &mut |_| {}, &AtomicBool::new(false))
+                .expect("converges")
+        })
     });
     group.finish();
 }
