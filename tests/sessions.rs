@@ -1,7 +1,7 @@
 //! Randomized host sessions: 10,000 seeded sessions through the real `Plugin::process` with
 //! random block sizes (1–8192), sample rates (22,050–192,000 Hz), tempos (20–999 BPM, changed
-//! mid-song), seeks forward and back, loops, stops, missing transport fields, parameter changes
-//! and incoming note storms. After every block: no skipped or doubled step (checked against an
+//! mid-song), seeks forward and back, loops, stops, missing transport fields, parameter changes,
+//! incoming note storms and model swaps (the chords-only model, the built-in one, back again). After every block: no skipped or doubled step (checked against an
 //! independent oracle of which steps start inside the block), events in order; at the end of each
 //! session no hanging note; and never an allocation in process() (the fake host's guard).
 //!
@@ -94,6 +94,16 @@ fn run_session(seed: u64) {
                     s.to_send.push_back((at, 15, key, false));
                 }
                 s.to_send.make_contiguous().sort_by_key(|e| e.0);
+            }
+            9 => {
+                // A model swap, as after retraining or loading one: staged off the audio thread,
+                // taken by process() at the next block, sounding from the next step.
+                let project = s.plugin.project();
+                if rng.below(2) == 0 {
+                    project.set_model(blues_lstm::models::builtin_chords_model().expect("embedded Exp 1").clone());
+                } else {
+                    project.use_builtin_model();
+                }
             }
             _ => {}
         }
