@@ -79,8 +79,9 @@ impl Capture {
     /// Paints a finished note into the chorus buffers it overlaps.
     fn paint(&mut self, span: Span) {
         let Some(chorus) = self.chorus else { return };
-        for (buffer, first) in [(&mut *self.current, chorus * CHORUS), (&mut *self.next, (chorus + 1) * CHORUS)] {
-            if span.start < first + CHORUS && span.end > first {
+        let first = chorus.saturating_mul(CHORUS);
+        for (buffer, first) in [(&mut *self.current, first), (&mut *self.next, first.saturating_add(CHORUS))] {
+            if span.start < first.saturating_add(CHORUS) && span.end > first {
                 paint(span, first, &mut buffer.frames, &mut buffer.owners);
                 buffer.played = true;
             }
@@ -105,30 +106,35 @@ impl Capture {
     /// The song has reached `step_pos`: each chorus that is complete (its end plus half a step
     /// has passed) goes to `done`, once, if the run covered it whole and something was played.
     pub fn advance(&mut self, step_pos: f64, done: &mut impl FnMut(&Chorus)) {
+        // A leap of several choruses past the one being filled is a jump, not play: start over.
+        if self.chorus.is_some_and(|c| step_pos > (c as f64 + 5.0) * CHORUS as f64) {
+            self.reset();
+        }
         self.start_run(nearest_step(step_pos));
         while let Some(chorus) = self.chorus {
-            let end = (chorus + 1) * CHORUS;
+            let end = chorus.saturating_add(1).saturating_mul(CHORUS);
             if step_pos < end as f64 + 0.5 {
                 break;
             }
-            // Held notes sound to the end of this chorus and carry on into the next.
-            for (slot, held) in self.held.iter_mut().enumerate() {
+            // Held notes sound to the end of this chorus and carry on into the next; they keep
+            // their onset, so the latest-onset rule still holds across the boundary.
+            for (slot, held) in self.held.iter().enumerate() {
                 if let Some((start, chord)) = *held {
-                    if start < end {
-                        let span = Span { start, end, key: (slot % 128) as u8, chord };
-                        paint(span, chorus * CHORUS, &mut self.current.frames, &mut self.current.owners);
-                        self.current.played = true;
-                        *held = Some((end, chord));
-                    }
+                    let span = Span { start, end, key: (slot % 128) as u8, chord };
+                    paint(span, chorus * CHORUS, &mut self.current.frames, &mut self.current.owners);
+                    self.current.played = true;
                 }
             }
-            let whole = self.run_start.is_some_and(|s| s <= chorus * CHORUS);
+            let whole = self.run_start.is_some_and(|s| s <= chorus.saturating_mul(CHORUS));
             if whole && self.current.played {
                 done(&self.current.frames);
             }
             std::mem::swap(&mut self.current, &mut self.next);
             *self.next = Buffer::default();
-            self.chorus = Some(chorus + 1);
+            self.chorus = Some(chorus.saturating_add(1));
+            if end == i64::MAX {
+                break; // the end of time: nothing more can complete
+            }
         }
     }
 }
@@ -208,6 +214,35 @@ mod tests {
         capture.reset();
         capture.advance(400.0, &mut |c| out.push(*c));
         assert!(out.is_empty(), "reset discards the held note and the chorus");
+    }
+
+    #[test]
+    /// Regression: held notes carried into the next chorus lost their onsets, so the older note
+    /// won the melody there.
+    fn the_latest_onset_still_wins_across_the_chorus_boundary() {
+        let mut capture = Capture::default();
+        let mut out = Vec::new();
+        capture.advance(0.0, &mut |c| out.push(*c));
+        capture.note(90.0, 0, 64, true, VoiceSplit::ByRange);
+        capture.note(94.0, 0, 62, true, VoiceSplit::ByRange);
+        capture.advance(97.0, &mut |c| out.push(*c));
+        capture.note(100.0, 0, 64, false, VoiceSplit::ByRange);
+        capture.note(100.0, 0, 62, false, VoiceSplit::ByRange);
+        capture.advance(200.0, &mut |c| out.push(*c));
+        assert_eq!(out[0][95].melody, Some(2));
+        assert_eq!(out[1][0].melody, Some(2));
+    }
+
+    #[test]
+    /// Regression: a leap to an absurd position looped once per chorus in between (forever).
+    fn an_absurd_leap_starts_over_instead_of_looping() {
+        let mut capture = Capture::default();
+        let mut out = Vec::new();
+        capture.advance(0.0, &mut |c| out.push(*c));
+        capture.note(1.0, 0, 64, true, VoiceSplit::ByRange);
+        capture.advance(1e300, &mut |c| out.push(*c));
+        capture.advance(1e15, &mut |c| out.push(*c));
+        assert!(out.is_empty());
     }
 
     #[test]
