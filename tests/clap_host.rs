@@ -1,0 +1,697 @@
+//! The real plugin binary under a real CLAP host (clack-host): what a DAW sees, through the
+//! binary interface only. The binary is `BLUES_LSTM_CLAP` (CI: the bundle) or the cdylib `cargo test`
+//! builds with nice-plug's allocation guard, so an allocation inside the wrapper's process()
+//! aborts this test.
+//!
+//! - The factory: one plugin, its id and name; one note port in, one out; no audio ports.
+//! - Play: two sessions (48 kHz, then 44.1 kHz) of more than 20 choruses each, the transport sent
+//!   as a CLAP transport event every block (random sizes 1–4096), through a tempo change, a seek
+//!   into the middle of a bar, a loop back to beat 0, a stop and restart, with notes played in on
+//!   channel 16 — checked as tests/render.rs checks the fake host's renders.
+//! - State: saved after playing, loaded into a fresh instance, saved again: the same bytes; garbage
+//!   is refused (or ignored) and the instance still plays.
+//! - GUI: offered by the host; opened as a floating window only if the plugin supports that and an
+//!   X display is there.
+
+mod common;
+#[path = "clap_host/ext.rs"]
+mod ext;
+#[path = "clap_host/host.rs"]
+mod host;
+
+use blues_lstm::music::corpus::PENTATONIC;
+use clack_host::events::event_types::{
+    MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
+};
+use clack_host::events::{EventFlags, EventHeader, Match, UnknownEvent};
+use clack_host::prelude::*;
+use clack_host::utils::{BeatTime, SecondsTime};
+use common::analysis::*;
+use common::{Recorded, TestRng};
+use ext::{AudioPorts, Gui, NotePorts, Params, State, X11};
+use host::{load_entry, new_instance, serve_main_thread, TestHost, PLUGIN_ID};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+const CHORDS: u8 = 0;
+const MELODY: u8 = 1;
+/// MIDI channel 16, where the host plays its notes in.
+const THRU: u8 = 15;
+const CHORUS_BEATS: f64 = 48.0;
+const MAX_BLOCK: u32 = 4096;
+/// Notes the host plays in: melody-range pentatonic keys (and two an octave up, which the plugin
+/// folds into its melody octave), so they steer the melody but never the chords.
+const KEYS_PLAYED_IN: [u8; 8] = [60, 62, 64, 67, 69, 72, 74, 79];
+/// The Seed the second session plays with, set through clap.params.
+const SEED: f64 = 4242.0;
+
+// ---------------------------------------------------------------------------------------------
+// The factory and the ports
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_factory_lists_one_plugin_with_one_note_port_each_way_and_no_audio() {
+    let entry = load_entry();
+    let factory = entry.get_plugin_factory().expect("the CLAP entry has no plugin factory");
+    let descriptors: Vec<_> = factory.plugin_descriptors().collect();
+    let ids: Vec<_> = descriptors.iter().map(|d| d.id()).collect();
+    assert_eq!(descriptors.len(), 1, "the factory should list exactly one plugin, lists {ids:?}");
+    assert_eq!(factory.plugin_count(), 1);
+    let descriptor = descriptors[0];
+    assert_eq!(descriptor.id(), Some(PLUGIN_ID));
+    assert_eq!(descriptor.name().map(|n| n.to_string_lossy().into_owned()).as_deref(), Some("Blues LSTM"));
+    let features: Vec<_> = descriptor.features().map(|f| f.to_string_lossy().into_owned()).collect();
+    println!("descriptor: {:?} {:?}, features {features:?}", descriptor.id(), descriptor.name());
+
+    let mut instance = new_instance(&entry);
+    let plugin = instance.plugin_handle();
+    let notes = plugin.get_extension::<NotePorts>().expect("the plugin has no clap.note-ports");
+    for is_input in [true, false] {
+        let side = if is_input { "input" } else { "output" };
+        assert_eq!(notes.count(&plugin, is_input), 1, "note {side} ports");
+        let info = notes.get(&plugin, 0, is_input).unwrap_or_else(|| panic!("note {side} port 0: get() failed"));
+        // CLAP_NOTE_DIALECT_CLAP = 1, CLAP_NOTE_DIALECT_MIDI = 2.
+        assert_ne!(info.supported_dialects & 0b11, 0, "note {side} port speaks neither CLAP notes nor MIDI");
+        println!(
+            "note {side} port: id {} {:?}, dialects {:#b} (prefers {:#b})",
+            info.id,
+            info.name(),
+            info.supported_dialects,
+            info.preferred_dialect
+        );
+    }
+    match plugin.get_extension::<AudioPorts>() {
+        Some(audio) => {
+            assert_eq!(audio.count(&plugin, true), 0, "audio input ports");
+            assert_eq!(audio.count(&plugin, false), 0, "audio output ports");
+        }
+        None => println!("no clap.audio-ports: no audio ports"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playing: a host session on the audio thread
+// ---------------------------------------------------------------------------------------------
+
+/// What a session sent and heard.
+#[derive(Default)]
+struct Heard {
+    label: String,
+    events: Vec<Recorded>,
+    /// Notes played in on channel 16: (absolute sample, key, on).
+    sent: Vec<(u64, u8, bool)>,
+    /// Bar starts (beats ≡ 0 mod 4) the plugin played through, loop cuts excluded.
+    bar_starts: usize,
+    beats_played: f64,
+    blocks: u64,
+    samples: u64,
+    loop_jumps: u32,
+    seeks: u32,
+    stops: u32,
+    tempo_changes: u32,
+}
+
+/// The host's transport and the plugin's audio processor, one block at a time.
+struct Player {
+    processor: StartedPluginAudioProcessor<TestHost>,
+    sample_rate: f64,
+    tempo: f64,
+    /// Song position of the next block, in beats (the host's own, exact; sent as fixed point).
+    pos: f64,
+    playing: bool,
+    loop_range: Option<(f64, f64)>,
+    /// Song position the plugin was told for the last sample of the previous block (−∞ after a
+    /// stop, seek or loop jump), as tests/common/mod.rs keeps it.
+    last_sample_beats: f64,
+    rng: TestRng,
+    /// Notes still to play in, in time order; the next note's start, or None when done.
+    to_send: VecDeque<(u64, u8, bool)>,
+    next_note_at: Option<u64>,
+    in_events: EventBuffer,
+    out_events: EventBuffer,
+    heard: Heard,
+}
+
+impl Player {
+    fn new(processor: StartedPluginAudioProcessor<TestHost>, sample_rate: f64, tempo: f64, seed: u64) -> Self {
+        Self {
+            processor,
+            sample_rate,
+            tempo,
+            pos: 0.0,
+            playing: true,
+            loop_range: None,
+            last_sample_beats: f64::NEG_INFINITY,
+            rng: TestRng(seed),
+            to_send: VecDeque::new(),
+            next_note_at: Some(1000),
+            in_events: EventBuffer::with_capacity(64),
+            out_events: EventBuffer::with_capacity(8192),
+            heard: Heard { label: format!("{sample_rate} Hz, seed {seed}"), ..Heard::default() },
+        }
+    }
+
+    fn samples_per_beat(&self) -> f64 {
+        self.sample_rate * 60.0 / self.tempo
+    }
+
+    fn random_block(&mut self) -> u32 {
+        1 + self.rng.below(u64::from(MAX_BLOCK)) as u32
+    }
+
+    /// The CLAP transport for a block starting at `start`.
+    fn transport(&self, start: BeatTime) -> TransportEvent {
+        let bar = (start.to_float() / 4.0).floor();
+        let mut flags =
+            TransportFlags::HAS_TEMPO | TransportFlags::HAS_BEATS_TIMELINE | TransportFlags::HAS_TIME_SIGNATURE;
+        if self.playing {
+            flags |= TransportFlags::IS_PLAYING;
+        }
+        let (mut loop_start_beats, mut loop_end_beats) = (BeatTime::default(), BeatTime::default());
+        if let Some((loop_start, loop_end)) = self.loop_range {
+            flags |= TransportFlags::IS_LOOP_ACTIVE;
+            (loop_start_beats, loop_end_beats) = (BeatTime::from_float(loop_start), BeatTime::from_float(loop_end));
+        }
+        TransportEvent {
+            header: EventHeader::new_core(0, EventFlags::empty()),
+            flags,
+            song_pos_beats: start,
+            song_pos_seconds: SecondsTime::default(),
+            tempo: self.tempo,
+            tempo_inc: 0.0,
+            loop_start_beats,
+            loop_end_beats,
+            loop_start_seconds: SecondsTime::default(),
+            loop_end_seconds: SecondsTime::default(),
+            bar_start: BeatTime::from_float(bar * 4.0),
+            bar_number: bar as i32,
+            time_signature_numerator: 4,
+            time_signature_denominator: 4,
+        }
+    }
+
+    /// Plans the next note played in, if it starts in the next `samples`.
+    fn schedule_notes(&mut self, samples: u32) {
+        let Some(at) = self.next_note_at else { return };
+        if at >= self.heard.samples + u64::from(samples) {
+            return;
+        }
+        let key = KEYS_PLAYED_IN[self.rng.below(KEYS_PLAYED_IN.len() as u64) as usize];
+        let length = 1 + self.rng.below(3000);
+        self.to_send.push_back((at, key, true));
+        self.to_send.push_back((at + length, key, false));
+        self.next_note_at = Some(at + length + 1 + self.rng.below(200_000));
+    }
+
+    /// One process() call of `samples` samples.
+    fn block(&mut self, samples: u32) {
+        let block_start = self.heard.samples;
+        self.schedule_notes(samples);
+        self.in_events.clear();
+        while let Some(&(at, key, on)) = self.to_send.front() {
+            if at >= block_start + u64::from(samples) {
+                break;
+            }
+            self.to_send.pop_front();
+            let time = at.saturating_sub(block_start) as u32;
+            let pckn = Pckn::new(0u16, u16::from(THRU), u16::from(key), Match::All);
+            if on {
+                self.in_events.push(&NoteOnEvent::new(time, pckn, 0.8));
+            } else {
+                self.in_events.push(&NoteOffEvent::new(time, pckn, 0.0));
+            }
+            self.heard.sent.push((block_start + u64::from(time), key, on));
+        }
+
+        // The plugin is told the fixed-point position: record with exactly that.
+        let start = BeatTime::from_float(self.pos);
+        let start_beats = start.to_float();
+        let spb = self.samples_per_beat();
+        let transport = self.transport(start);
+        self.out_events.clear();
+        // SAFETY: no audio buffers at all; the frame count is the block length.
+        let audio_in = unsafe { InputAudioBuffers::from_raw_buffers(&[], samples) };
+        let status = self.processor.process(
+            &audio_in,
+            &mut OutputAudioBuffers::empty(),
+            &self.in_events.as_input(),
+            &mut self.out_events.as_output(),
+            Some(block_start),
+            Some(&transport),
+        );
+        let block = self.heard.blocks;
+        if let Err(e) = status {
+            panic!(
+                "{}: process() failed in block {block} (sample {block_start}, beat {start_beats}): {e}",
+                self.heard.label
+            );
+        }
+
+        for event in self.out_events.iter() {
+            let (channel, key, velocity, on) = decode_note(event)
+                .unwrap_or_else(|| panic!("block {block}: unexpected output event {:?}", event.header()));
+            let timing = event.header().time();
+            assert!(
+                timing < samples,
+                "block {block} (sample {block_start}): event at {timing} outside a block of {samples}: {:?}",
+                event.header()
+            );
+            self.heard.events.push(Recorded {
+                sample: block_start + u64::from(timing),
+                beats: start_beats + f64::from(timing) / spb,
+                samples_per_beat: spb,
+                previous_sample_beats: if timing == 0 {
+                    self.last_sample_beats
+                } else {
+                    start_beats + f64::from(timing - 1) / spb
+                },
+                timing,
+                block,
+                channel,
+                key,
+                velocity,
+                on,
+            });
+        }
+
+        if self.playing {
+            let block_end = start_beats + f64::from(samples) / spb;
+            let until = match self.loop_range {
+                Some((_, loop_end)) if start_beats < loop_end && block_end > loop_end => loop_end,
+                _ => block_end,
+            };
+            let (first_bar, past_last_bar) = ((start_beats / 4.0).ceil(), (until / 4.0).ceil());
+            self.heard.bar_starts += (past_last_bar - first_bar).max(0.0) as usize;
+            self.heard.beats_played += f64::from(samples) / spb;
+            self.last_sample_beats = start_beats + f64::from(samples - 1) / spb;
+            self.pos += f64::from(samples) / spb;
+            // A host with a loop active jumps back at the loop end, mid-block: the next block
+            // starts as far past the loop start as this one ran past the loop end.
+            if let Some((loop_start, loop_end)) = self.loop_range {
+                if self.pos >= loop_end {
+                    self.pos = loop_start + (self.pos - loop_end);
+                    self.last_sample_beats = f64::NEG_INFINITY;
+                    self.loop_range = None; // and the user switches the loop off
+                    self.heard.loop_jumps += 1;
+                }
+            }
+        } else {
+            self.last_sample_beats = f64::NEG_INFINITY;
+        }
+        self.heard.blocks += 1;
+        self.heard.samples += u64::from(samples);
+    }
+
+    fn play_until(&mut self, beats: f64) {
+        self.playing = true;
+        while self.pos < beats {
+            let samples = self.random_block();
+            self.block(samples);
+        }
+    }
+
+    fn change_tempo(&mut self, tempo: f64) {
+        self.tempo = tempo;
+        self.heard.tempo_changes += 1;
+    }
+
+    fn seek(&mut self, beats: f64) {
+        self.pos = beats;
+        self.last_sample_beats = f64::NEG_INFINITY;
+        self.heard.seeks += 1;
+    }
+
+    /// Plays with a loop [0, `loop_end`) active until the host jumps back to beat 0.
+    fn loop_back_to_zero_at(&mut self, loop_end: f64) {
+        assert!(self.pos < loop_end, "the loop end {loop_end} must lie ahead of the song position {}", self.pos);
+        self.loop_range = Some((0.0, loop_end));
+        self.playing = true;
+        let jumps = self.heard.loop_jumps;
+        while self.heard.loop_jumps == jumps {
+            let samples = self.random_block();
+            self.block(samples);
+        }
+    }
+
+    /// `blocks` blocks with the playing flag cleared (a note is played in meanwhile).
+    fn stop(&mut self, blocks: u32) {
+        self.playing = false;
+        self.heard.stops += 1;
+        if self.next_note_at.is_some() {
+            // After any note still on its way, so the notes played in never overlap.
+            let free_from = self.to_send.back().map_or(0, |&(at, _, _)| at + 1);
+            self.next_note_at = Some((self.heard.samples + 10).max(free_from));
+        }
+        for _ in 0..blocks {
+            let samples = self.random_block();
+            self.block(samples);
+        }
+    }
+
+    /// The final stop: no more notes played in; stopped blocks until the last one is released.
+    fn finish(mut self) -> (StoppedPluginAudioProcessor<TestHost>, Heard) {
+        self.next_note_at = None;
+        self.stop(4);
+        while !self.to_send.is_empty() {
+            let samples = self.random_block();
+            self.block(samples);
+        }
+        (self.processor.stop_processing(), self.heard)
+    }
+}
+
+/// (channel, key, velocity, on) of a note event, CLAP or MIDI dialect.
+fn decode_note(event: &UnknownEvent) -> Option<(u8, u8, f32, bool)> {
+    fn specific(m: Match<u16>, what: &str) -> u8 {
+        let value = m.into_specific().unwrap_or_else(|| panic!("output note with a wildcard {what}"));
+        u8::try_from(value).unwrap_or_else(|_| panic!("output note {what} {value} out of range"))
+    }
+    if let Some(e) = event.as_event::<NoteOnEvent>() {
+        assert_eq!(specific(e.port_index(), "port"), 0);
+        return Some((specific(e.channel(), "channel"), specific(e.key(), "key"), e.velocity() as f32, true));
+    }
+    if let Some(e) = event.as_event::<NoteOffEvent>() {
+        assert_eq!(specific(e.port_index(), "port"), 0);
+        return Some((specific(e.channel(), "channel"), specific(e.key(), "key"), e.velocity() as f32, false));
+    }
+    let [status, key, velocity] = event.as_event::<MidiEvent>()?.data();
+    let on = match status & 0xF0 {
+        0x90 => velocity > 0,
+        0x80 => false,
+        _ => return None,
+    };
+    Some((status & 0x0F, key, f32::from(velocity) / 127.0, on))
+}
+
+/// One session: activate at `sample_rate`, play the script on an audio thread, deactivate.
+fn play_session(
+    instance: &mut PluginInstance<TestHost>,
+    sample_rate: f64,
+    (tempo, second_tempo): (f64, f64),
+    seed: u64,
+) -> Heard {
+    let config = PluginAudioConfiguration { sample_rate, min_frames_count: 1, max_frames_count: MAX_BLOCK };
+    let processor =
+        instance.activate(|_, _| (), config).unwrap_or_else(|e| panic!("activate at {sample_rate} Hz failed: {e}"));
+    let audio_thread = std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let processor = processor.start_processing().expect("start_processing failed");
+                let mut player = Player::new(processor, sample_rate, tempo, seed);
+                player.play_until(5.0 * CHORUS_BEATS + 1.37); // bar 61, a beat and a bit in
+                player.change_tempo(second_tempo);
+                player.play_until(8.0 * CHORUS_BEATS + 18.9);
+                player.seek(12.0 * CHORUS_BEATS + 25.37); // forward, into the middle of bar 151
+                player.loop_back_to_zero_at(800.0);
+                player.play_until(300.6);
+                player.stop(6);
+                player.play_until(430.0); // restarted where it stopped
+                player.finish()
+            })
+            .join()
+    });
+    let (processor, heard) = audio_thread.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    serve_main_thread(instance);
+    instance.deactivate(processor);
+    heard
+}
+
+/// What a listener checks, as tests/render.rs does for the fake host's renders.
+fn check(heard: &Heard) {
+    let label = &heard.label;
+    let events = &heard.events;
+    assert_in_order(events);
+    assert_no_hanging(events);
+    assert_on_grid(events, &[CHORDS, MELODY]);
+    let chords = assert_chords_follow_the_form(events, CHORDS, 0);
+    let at_bar_starts = bar_starts_with_chords(events, CHORDS).len();
+    assert_eq!(at_bar_starts, heard.bar_starts, "{label}: a chord struck at every bar start played through");
+
+    if let Some(e) = events.iter().find(|e| ![CHORDS, MELODY, THRU].contains(&e.channel)) {
+        panic!("{label}: an event on channel {}: {e:?}", e.channel + 1);
+    }
+    let melody: Vec<u8> = events.iter().filter(|e| e.on && e.channel == MELODY).map(|e| e.key).collect();
+    if let Some(k) = melody.iter().find(|k| !(60..=72).contains(*k)) {
+        panic!("{label}: melody note {k} outside C4–C5");
+    }
+    // The network draws its melody from its outputs: as tests/render.rs, at least 99% in the scale.
+    let outside = melody.iter().filter(|k| !PENTATONIC.contains(k)).count();
+    assert!(outside * 100 <= melody.len(), "{label}: {outside} of {} melody notes outside the scale", melody.len());
+    assert!(melody.len() as f64 >= heard.beats_played * 0.5, "{label}: only {} melody notes", melody.len());
+
+    let thru: Vec<(u64, u8, bool)> =
+        events.iter().filter(|e| e.channel == THRU).map(|e| (e.sample, e.key, e.on)).collect();
+    assert!(heard.sent.len() >= 20, "{label}: only {} notes played in", heard.sent.len());
+    assert_eq!(
+        thru, heard.sent,
+        "{label}: the notes played in on channel 16 come back on channel 16, at their samples"
+    );
+
+    assert!(heard.beats_played >= 20.0 * CHORUS_BEATS, "{label}: only {} beats played", heard.beats_played);
+    assert_eq!(
+        (heard.tempo_changes, heard.seeks, heard.loop_jumps, heard.stops),
+        (1, 1, 1, 2),
+        "{label}: the script's transport moves"
+    );
+    println!(
+        "{label}: {} blocks, {:.1} choruses played, {chords} chords ({} at bar starts), {} melody notes \
+         ({outside} outside the scale), {} notes passed through",
+        heard.blocks,
+        heard.beats_played / CHORUS_BEATS,
+        at_bar_starts,
+        melody.len(),
+        thru.len()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playing, then the state
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_binary_plays_the_form_and_its_state_round_trips() {
+    let began = Instant::now();
+    let entry = load_entry();
+    let mut instance = new_instance(&entry);
+
+    let heard = play_session(&mut instance, 48_000.0, (120.0, 150.0), 1);
+    check(&heard);
+
+    // The second session plays with another Seed, set as a host sets a parameter while inactive.
+    set_param(&mut instance, "Seed", SEED);
+    let heard = play_session(&mut instance, 44_100.0, (97.0, 181.3), 2);
+    check(&heard);
+
+    // Saved after playing; loaded into a fresh instance; saved again: the same bytes.
+    let saved = save_state(&mut instance);
+    println!("state: {} bytes", saved.len());
+    let mut fresh = new_instance(&entry);
+    let seed = param(&mut fresh, "Seed");
+    assert!(close(seed, 1.0), "a fresh instance starts with Seed 1, not {seed}");
+    assert!(load_state(&mut fresh, &saved), "the fresh instance refused the state the first one saved");
+    serve_main_thread(&mut fresh);
+    let seed = param(&mut fresh, "Seed");
+    assert!(close(seed, SEED), "the loaded state carries the Seed set through clap.params ({SEED}), not {seed}");
+    let again = save_state(&mut fresh);
+    assert!(
+        again == saved,
+        "state saved after loading differs from the state loaded:\n{}",
+        first_difference(&saved, &again)
+    );
+
+    refuses_garbage(&mut fresh, &saved);
+    println!("played, saved, loaded and refused garbage in {:.1} s", began.elapsed().as_secs_f64());
+}
+
+fn set_param(instance: &mut PluginInstance<TestHost>, name: &str, value: f64) {
+    let plugin = instance.plugin_handle();
+    let params = plugin.get_extension::<Params>().expect("the plugin has no clap.params");
+    let id = params.id_of(&plugin, name);
+    let mut input = EventBuffer::new();
+    input.push(&ParamValueEvent::new(0, ClapId::new(id), Pckn::match_all(), value));
+    params.flush(&plugin, &input.as_input(), &mut OutputEvents::void());
+    serve_main_thread(instance);
+    let now = param(instance, name);
+    assert!(close(now, value), "{name} is {now} after clap.params flush set it to {value}");
+}
+
+/// nice-plug keeps parameters as normalised f32: an integer parameter of 0–9999 reads back
+/// through clap.params a few millionths off (4242 → 4242.000126).
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-3
+}
+
+fn param(instance: &mut PluginInstance<TestHost>, name: &str) -> f64 {
+    let plugin = instance.plugin_handle();
+    let params = plugin.get_extension::<Params>().expect("the plugin has no clap.params");
+    let id = params.id_of(&plugin, name);
+    params.value(&plugin, id)
+}
+
+fn save_state(instance: &mut PluginInstance<TestHost>) -> Vec<u8> {
+    let plugin = instance.plugin_handle();
+    let state = plugin.get_extension::<State>().expect("the plugin has no clap.state");
+    state.save(&plugin).expect("clap.state save() returned false")
+}
+
+fn load_state(instance: &mut PluginInstance<TestHost>, bytes: &[u8]) -> bool {
+    let plugin = instance.plugin_handle();
+    let state = plugin.get_extension::<State>().expect("the plugin has no clap.state");
+    state.load(&plugin, bytes)
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let show =
+        |s: &[u8]| String::from_utf8_lossy(&s[at.saturating_sub(60).min(s.len())..(at + 60).min(s.len())]).into_owned();
+    format!("lengths {} and {}, first difference at byte {at}:\n  {}\n  {}", a.len(), b.len(), show(a), show(b))
+}
+
+/// nice-plug's CLAP state: the JSON's length (u64, little-endian), then the JSON.
+fn framed(json: &[u8]) -> Vec<u8> {
+    let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(json);
+    bytes
+}
+
+/// `good` (a saved state) as a newer version's project, damaged: its model and corpus fields not
+/// readable, its parameters out of range or unknown.
+fn damaged(good: &[u8]) -> Vec<u8> {
+    use serde_json::{json, Value};
+    let mut state: Value = serde_json::from_slice(&good[8..]).expect("the saved state is JSON after its length");
+    state["version"] = json!("99.0.0");
+    state["fields"]["model"] = json!("\"{\\\"format\\\": broken\"");
+    state["fields"]["corpus"] = json!("[1, 2");
+    state["params"]["seed"] = json!({ "i32": -5 });
+    state["params"]["mode"] = json!({ "string": "nonsense" });
+    state["params"]["chvel"] = json!({ "i32": 100_000 });
+    state["params"]["temp"] = json!({ "f32": 1e30 });
+    state["params"]["nope"] = json!({ "i32": 1 });
+    framed(&serde_json::to_vec(&state).expect("a JSON value serialises"))
+}
+
+/// Loading garbage returns false (and changes nothing) or is taken without a crash; either way
+/// the instance still plays the form afterwards.
+fn refuses_garbage(instance: &mut PluginInstance<TestHost>, good: &[u8]) {
+    let mut rng = TestRng(99);
+    let random: Vec<u8> = (0..4096).map(|_| rng.next() as u8).collect();
+    let mut random_framed = framed(&random);
+    random_framed.truncate(1000);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("three bytes", vec![1, 2, 3]),
+        ("an absurd length", u64::MAX.to_le_bytes().to_vec()),
+        ("4096 random bytes", random),
+        ("a length, then fewer random bytes", random_framed),
+        ("a length, then 0xFF", framed(&[0xFF; 20])),
+        ("JSON of the wrong shape", framed(br#"{"params": 5}"#)),
+        ("JSON, not an object", framed(b"[1, 2, 3]")),
+        (
+            "a state with values of the wrong types",
+            framed(
+                br#"{"version":"99.0.0","params":{"seed":"not a number","nope":1},"fields":{"model":"{broken","corpus":"[1,"}}"#,
+            ),
+        ),
+        ("the good state, cut in half", good[..good.len() / 2].to_vec()),
+        ("the good state without its length", good[8..].to_vec()),
+        // Last, as it may well be taken: a project from a newer version, damaged.
+        ("a well-formed state with a damaged model and corpus and out-of-range values", damaged(good)),
+    ];
+    for (what, bytes) in &cases {
+        let before = save_state(instance);
+        let accepted = load_state(instance, bytes);
+        serve_main_thread(instance);
+        let after = save_state(instance);
+        println!("garbage state ({what}, {} bytes): {}", bytes.len(), if accepted { "accepted" } else { "refused" });
+        if !accepted {
+            assert!(
+                after == before,
+                "a refused state ({what}) changed the state:\n{}",
+                first_difference(&before, &after)
+            );
+        }
+    }
+
+    let seed = param(instance, "Seed");
+    assert!((0.0..=9999.0).contains(&seed), "Seed {seed} after the garbage states");
+
+    // Still plays: two choruses, checked.
+    let config = PluginAudioConfiguration { sample_rate: 48_000.0, min_frames_count: 1, max_frames_count: MAX_BLOCK };
+    let processor = instance.activate(|_, _| (), config).expect("activate after garbage states failed");
+    let audio_thread = std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let processor = processor.start_processing().expect("start_processing after garbage states failed");
+                let mut player = Player::new(processor, 48_000.0, 128.0, 5);
+                player.heard.label = "after garbage states".into();
+                player.play_until(2.0 * CHORUS_BEATS);
+                player.finish()
+            })
+            .join()
+    });
+    let (processor, heard) = audio_thread.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    instance.deactivate(processor);
+    assert_in_order(&heard.events);
+    assert_no_hanging(&heard.events);
+    assert_on_grid(&heard.events, &[CHORDS, MELODY]);
+    let chords = assert_chords_follow_the_form(&heard.events, CHORDS, 0);
+    assert_eq!(bar_starts_with_chords(&heard.events, CHORDS).len(), heard.bar_starts);
+    assert!(chords >= 24, "after garbage states: {chords} chords in two choruses");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GUI
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_gui_opens_if_the_plugin_has_one() {
+    let entry = load_entry();
+    let mut instance = new_instance(&entry);
+    exercise_gui(&mut instance);
+}
+
+/// If the plugin has `clap.gui`: asks for a floating X11 window and, with an X display, creates,
+/// shows, hides and destroys one. A plugin without an editor (or without floating windows) is
+/// reported, not failed.
+fn exercise_gui(instance: &mut PluginInstance<TestHost>) {
+    let plugin = instance.plugin_handle();
+    let Some(gui) = plugin.get_extension::<Gui>() else {
+        println!("clap.gui: the plugin has no GUI extension (no editor yet); nothing to open");
+        return;
+    };
+    let floating = gui.is_api_supported(&plugin, X11, true);
+    let embedded = gui.is_api_supported(&plugin, X11, false);
+    println!(
+        "clap.gui: x11 floating supported: {floating}, x11 embedded supported: {embedded}, preferred: {:?}, size: {:?}",
+        gui.preferred_api(&plugin),
+        gui.size(&plugin)
+    );
+    if !floating {
+        println!("clap.gui: no floating x11 window from this plugin; not opening one");
+        return;
+    }
+    if std::env::var_os("DISPLAY").is_none() {
+        println!("clap.gui: DISPLAY is not set; not opening a window");
+        return;
+    }
+    assert!(gui.create(&plugin, X11, true), "clap.gui: create(x11, floating) failed after is_api_supported said yes");
+    gui.suggest_title(&plugin, c"Blues LSTM — clap_host test");
+    let size = gui.size(&plugin);
+    assert!(gui.show(&plugin), "clap.gui: show() failed");
+    // Keep it up briefly, serving the plugin's main-thread requests as a host's event loop would.
+    for _ in 0..25 {
+        std::thread::sleep(Duration::from_millis(20));
+        serve_main_thread(instance);
+    }
+    let plugin = instance.plugin_handle();
+    assert!(gui.hide(&plugin), "clap.gui: hide() failed");
+    gui.destroy(&plugin);
+    serve_main_thread(instance);
+    let (requests, closed) = instance.access_shared_handler(|h| {
+        (
+            h.gui_requests.load(std::sync::atomic::Ordering::SeqCst),
+            h.gui_closed.load(std::sync::atomic::Ordering::SeqCst),
+        )
+    });
+    println!("clap.gui: floating window {size:?} created, shown, hidden, destroyed ({requests} host requests, {closed} closed)");
+}
