@@ -12,6 +12,9 @@ use crate::music::quantize::{nearest_step, paint, MelodyOwner, Span};
 use crate::music::split::VoiceSplit;
 
 const CHORUS: i64 = STEPS_PER_CHORUS as i64;
+/// Song positions beyond this many steps either way (about 250 million years at 120 BPM) are
+/// absurd host values: capture starts over there, so its step arithmetic never overflows.
+const MAX_STEP_POS: f64 = 1e15;
 
 /// One chorus being filled.
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +58,11 @@ impl Default for Capture {
 }
 
 impl Capture {
+    /// An idle capture with every buffer allocated: the only allocation it makes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Discards what is partly captured (transport stop, seek, loop, capture switched off).
     pub fn reset(&mut self) {
         self.chorus = None;
@@ -62,6 +70,12 @@ impl Capture {
         *self.next = Buffer::default();
         self.held.fill(None);
         self.run_start = None;
+    }
+
+    /// Whether a song position can be captured: a number, and not absurdly far (NaN would also
+    /// keep `advance` looping).
+    fn sane(step_pos: f64) -> bool {
+        step_pos.abs() < MAX_STEP_POS
     }
 
     /// The chorus a step belongs to.
@@ -90,6 +104,10 @@ impl Capture {
 
     /// A note played at song position `step_pos` (steps, fractional: beats × 2).
     pub fn note(&mut self, step_pos: f64, channel: u8, key: u8, on: bool, split: VoiceSplit) {
+        if !Self::sane(step_pos) {
+            self.reset();
+            return;
+        }
         let step = nearest_step(step_pos);
         self.start_run(step);
         let slot = &mut self.held[usize::from(channel & 15) * 128 + usize::from(key & 127)];
@@ -106,6 +124,10 @@ impl Capture {
     /// The song has reached `step_pos`: each chorus that is complete (its end plus half a step
     /// has passed) goes to `done`, once, if the run covered it whole and something was played.
     pub fn advance(&mut self, step_pos: f64, done: &mut impl FnMut(&Chorus)) {
+        if !Self::sane(step_pos) {
+            self.reset();
+            return;
+        }
         // A leap of several choruses past the one being filled is a jump, not play: start over.
         if self.chorus.is_some_and(|c| step_pos > (c as f64 + 5.0) * CHORUS as f64) {
             self.reset();
@@ -136,6 +158,76 @@ impl Capture {
                 break; // the end of time: nothing more can complete
             }
         }
+    }
+}
+
+/// What the audio thread shares about capturing: the switch, the rule, and the finished
+/// choruses waiting for the editor (or a state save) to add them to the user's corpus. Lock-free
+/// and preallocated.
+#[derive(Debug)]
+pub struct CaptureShared {
+    /// Whether capture is on; written by the editor (or a state load).
+    enabled: std::sync::atomic::AtomicBool,
+    /// 0 = by range; 1 + channel = chords on that channel.
+    split: std::sync::atomic::AtomicU8,
+    /// Finished choruses: pushed by the audio thread, taken by the editor or a state save.
+    done: crossbeam::queue::ArrayQueue<Chorus>,
+    /// Choruses lost because nobody collected them in time.
+    dropped: std::sync::atomic::AtomicU32,
+}
+
+/// Finished choruses kept until collected (about 25 minutes of music at 120 BPM).
+pub const CAPTURE_QUEUE: usize = 64;
+
+impl Default for CaptureShared {
+    fn default() -> Self {
+        Self {
+            enabled: Default::default(),
+            split: Default::default(),
+            done: crossbeam::queue::ArrayQueue::new(CAPTURE_QUEUE),
+            dropped: Default::default(),
+        }
+    }
+}
+
+impl CaptureShared {
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn set_enabled(&self, on: bool) {
+        self.enabled.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn split(&self) -> VoiceSplit {
+        match self.split.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => VoiceSplit::ByRange,
+            n => VoiceSplit::ByChannel { chord_channel: (n - 1).min(15) },
+        }
+    }
+
+    pub fn set_split(&self, split: VoiceSplit) {
+        let code = match split {
+            VoiceSplit::ByRange => 0,
+            VoiceSplit::ByChannel { chord_channel } => chord_channel.min(15) + 1,
+        };
+        self.split.store(code, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Audio thread: a finished chorus.
+    pub fn push(&self, chorus: &Chorus) {
+        if self.done.push(*chorus).is_err() {
+            self.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Any other thread: the finished choruses so far.
+    pub fn take_all(&self) -> Vec<Chorus> {
+        std::iter::from_fn(|| self.done.pop()).collect()
+    }
+
+    pub fn dropped(&self) -> u32 {
+        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -245,6 +337,24 @@ mod tests {
         assert!(out.is_empty());
     }
 
+    /// Regression: a NaN position kept `advance` looping (NaN is never before a chorus end), and a
+    /// note at an absurd position overflowed the step arithmetic.
+    #[test]
+    fn nan_and_absurd_positions_start_over() {
+        for absurd in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300, 1e16] {
+            let mut capture = Capture::new();
+            let mut out = Vec::new();
+            capture.advance(-96.0, &mut |c| out.push(*c));
+            capture.note(-90.0, 0, 64, true, VoiceSplit::ByRange);
+            capture.note(absurd, 0, 64, true, VoiceSplit::ByRange);
+            capture.note(absurd, 0, 64, false, VoiceSplit::ByRange);
+            capture.advance(absurd, &mut |c| out.push(*c));
+            capture.note(-80.0, 0, 64, false, VoiceSplit::ByRange);
+            capture.advance(200.0, &mut |c| out.push(*c));
+            assert!(out.is_empty(), "{absurd}: the run was broken, nothing is kept");
+        }
+    }
+
     #[test]
     fn capture_allocates_nothing_once_made() {
         let mut capture = Capture::default();
@@ -257,73 +367,5 @@ mod tests {
             }
         });
         assert!(count > 5);
-    }
-}
-
-/// What the audio thread shares about capturing: the switch, the rule, and the finished
-/// choruses waiting for the editor (or a state save) to add them to the user's corpus. Lock-free
-/// and preallocated.
-#[derive(Debug)]
-pub struct CaptureShared {
-    enabled: std::sync::atomic::AtomicBool,
-    /// 0 = by range; 1 + channel = chords on that channel.
-    split: std::sync::atomic::AtomicU8,
-    done: crossbeam::queue::ArrayQueue<Chorus>,
-    /// Choruses lost because nobody collected them in time.
-    dropped: std::sync::atomic::AtomicU32,
-}
-
-/// Finished choruses kept until collected (about 25 minutes of music at 120 BPM).
-pub const CAPTURE_QUEUE: usize = 64;
-
-impl Default for CaptureShared {
-    fn default() -> Self {
-        Self {
-            enabled: Default::default(),
-            split: Default::default(),
-            done: crossbeam::queue::ArrayQueue::new(CAPTURE_QUEUE),
-            dropped: Default::default(),
-        }
-    }
-}
-
-impl CaptureShared {
-    pub fn enabled(&self) -> bool {
-        self.enabled.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    pub fn set_enabled(&self, on: bool) {
-        self.enabled.store(on, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    pub fn split(&self) -> VoiceSplit {
-        match self.split.load(std::sync::atomic::Ordering::Relaxed) {
-            0 => VoiceSplit::ByRange,
-            n => VoiceSplit::ByChannel { chord_channel: (n - 1).min(15) },
-        }
-    }
-
-    pub fn set_split(&self, split: VoiceSplit) {
-        let code = match split {
-            VoiceSplit::ByRange => 0,
-            VoiceSplit::ByChannel { chord_channel } => chord_channel.min(15) + 1,
-        };
-        self.split.store(code, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// Audio thread: a finished chorus.
-    pub fn push(&self, chorus: &Chorus) {
-        if self.done.push(*chorus).is_err() {
-            self.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-    }
-
-    /// Any other thread: the finished choruses so far.
-    pub fn take_all(&self) -> Vec<Chorus> {
-        std::iter::from_fn(|| self.done.pop()).collect()
-    }
-
-    pub fn dropped(&self) -> u32 {
-        self.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 }

@@ -64,6 +64,8 @@ pub fn choruses_from_smf(bytes: &[u8], split: VoiceSplit) -> Result<Vec<Chorus>,
     };
     let ticks_per_step = ticks_per_beat / 2.0;
     let mut spans = Vec::new();
+    // The earliest signature other than 4/4 in any track: (tick, numerator, denominator power).
+    let mut not_four_four: Option<(u64, u8, u8)> = None;
     for track in &smf.tracks {
         // Per (channel, key): the steps the sounding notes started at, oldest first.
         let mut sounding = vec![Vec::<i64>::new(); 16 * 128];
@@ -73,12 +75,8 @@ pub fn choruses_from_smf(bytes: &[u8], split: VoiceSplit) -> Result<Vec<Chorus>,
             let step_pos = tick as f64 / ticks_per_step;
             match event.kind {
                 TrackEventKind::Meta(MetaMessage::TimeSignature(numerator, denominator_power, ..)) => {
-                    if (numerator, denominator_power) != (4, 2) {
-                        let bar = (tick as f64 / (ticks_per_beat * 4.0)).floor() as u64 + 1;
-                        let denominator = 1u64.checked_shl(u32::from(denominator_power)).unwrap_or(0);
-                        return fail(format!(
-                            "{numerator}/{denominator} time at bar {bar}: only 4/4 files can be imported"
-                        ));
+                    if (numerator, denominator_power) != (4, 2) && not_four_four.is_none_or(|(t, ..)| tick < t) {
+                        not_four_four = Some((tick, numerator, denominator_power));
                     }
                 }
                 TrackEventKind::Midi { channel, message } => {
@@ -108,6 +106,11 @@ pub fn choruses_from_smf(bytes: &[u8], split: VoiceSplit) -> Result<Vec<Chorus>,
                 spans.push(Span { start, end: i64::MAX, key, chord: split.is_chord(channel, key) });
             }
         }
+    }
+    if let Some((tick, numerator, denominator_power)) = not_four_four {
+        let bar = (tick as f64 / (ticks_per_beat * 4.0)).floor() as u64 + 1;
+        let denominator = 1u64.checked_shl(u32::from(denominator_power)).unwrap_or(0);
+        return fail(format!("{numerator}/{denominator} time at bar {bar}: only 4/4 files can be imported"));
     }
     if spans.is_empty() {
         return fail("it has no notes");
@@ -178,6 +181,16 @@ mod tests {
         let mut bytes = Vec::new();
         smf.write_std(&mut bytes).unwrap();
         bytes
+    }
+
+    /// A NoteOn velocity 0, which the MIDI spec reads as a NoteOff.
+    fn silent_on(delta: u32, key: u8) -> TrackEvent<'static> {
+        let message = MidiMessage::NoteOn { key: u7::new(key), vel: u7::new(0) };
+        TrackEvent { delta: u28::new(delta), kind: TrackEventKind::Midi { channel: u4::new(0), message } }
+    }
+
+    fn meta_at(delta: u32, message: MetaMessage<'static>) -> TrackEvent<'static> {
+        TrackEvent { delta: u28::new(delta), kind: TrackEventKind::Meta(message) }
     }
 
     fn note(delta: u32, key: u8, on: bool) -> TrackEvent<'static> {
@@ -260,5 +273,52 @@ mod tests {
         assert_eq!(choruses[0][47].melody, None);
         assert_eq!(choruses[0][48].melody, Some(7));
         assert_eq!(choruses[0][95].melody, Some(7));
+    }
+
+    #[test]
+    fn releases_round_to_the_nearest_step_and_notes_last_at_least_one() {
+        // 240 ticks = one step. Melody: a grace note of 10 ticks at step 4, a NoteOn velocity 0
+        // ending a note a little after step 10, a release just before step 20.
+        let track = vec![
+            note(4 * 240 - 20, 67, true),
+            note(10, 67, false),          // 10 ticks long: one step (4)
+            note(6 * 240 + 10, 64, true), // step 10 (10 ticks late)
+            silent_on(2 * 240 + 100, 64), // step 12.4 → 12
+            note(0, 62, true),
+            note(8 * 240 - 200, 62, false), // step 19.6 → 20
+            note(22_992 - 4700, 48, true),  // tick 22992 = step 95.8 → 96 (bar 13)...
+            note(0, 48, false),             // ...and gone: at least one step, so the file has 13 bars
+        ];
+        let err = choruses_from_smf(&smf_with(track.clone(), Timing::Metrical(u15::new(480))), VoiceSplit::ByRange);
+        assert!(err.unwrap_err().reason.contains("13 bars"));
+        let chorus =
+            choruses_from_smf(&smf_with(track[..6].to_vec(), Timing::Metrical(u15::new(480))), VoiceSplit::ByRange);
+        assert!(chorus.unwrap_err().reason.contains("3 bars"), "the last note ends in bar 3");
+        let mut padded = track[..6].to_vec();
+        padded.push(note(22_800 - 4700, 48, true)); // step 95
+        padded.push(note(240, 48, false));
+        let chorus =
+            choruses_from_smf(&smf_with(padded, Timing::Metrical(u15::new(480))), VoiceSplit::ByRange).unwrap();
+        let melody: Vec<Option<u8>> = chorus[0][..22].iter().map(|f| f.melody).collect();
+        let (g, e, d) = (Some(7), Some(4), Some(2));
+        let expected =
+            [None, None, None, None, g, None, None, None, None, None, e, e, d, d, d, d, d, d, d, d, None, None];
+        assert_eq!(melody, expected);
+        assert_eq!(chorus[0][95].chord, 1);
+        assert!(chorus[0][..95].iter().all(|f| f.chord == 0));
+    }
+
+    #[test]
+    fn the_earliest_time_signature_change_in_any_track_is_named() {
+        let four_four = MetaMessage::TimeSignature(4, 2, 24, 8);
+        let tracks = vec![
+            vec![meta_at(0, four_four), meta_at(8 * 1920, MetaMessage::TimeSignature(6, 3, 24, 8))],
+            vec![note(0, 60, true), meta_at(4 * 1920, MetaMessage::TimeSignature(3, 2, 24, 8)), note(0, 60, false)],
+        ];
+        let smf = Smf { header: Header::new(Format::Parallel, Timing::Metrical(u15::new(480))), tracks };
+        let mut bytes = Vec::new();
+        smf.write_std(&mut bytes).unwrap();
+        let err = choruses_from_smf(&bytes, VoiceSplit::ByRange).unwrap_err();
+        assert_eq!(err.reason, "3/4 time at bar 5: only 4/4 files can be imported");
     }
 }
