@@ -1,5 +1,5 @@
-//! Speed of the network: one real-time step of the paper's Exp 2 net (step + chord mask +
-//! melody draw, as the composer does it), and one training epoch at the default config.
+//! Speed of the network: one real-time step of the paper's Exp 2 net, alone and with the chord
+//! mask and melody draw the composer adds, and one training epoch at the default config.
 //! `cargo bench --bench network`.
 
 use blues_lstm::lstm::model_file::Model;
@@ -35,6 +35,14 @@ fn step(c: &mut Criterion) {
     let mut y = [0.0f32; N_UNITS];
     let mut rng = Rng::new(1);
     let mut i = 0;
+    // The network alone, then with the composer's chord mask and melody draw.
+    c.bench_function("step_network_only", |b| {
+        b.iter(|| {
+            net.step(black_box(&frames[i % frames.len()]), &mut y);
+            i += 1;
+            black_box(&y);
+        })
+    });
     c.bench_function("step", |b| {
         b.iter(|| {
             net.step(black_box(&frames[i % frames.len()]), &mut y);

@@ -14,5 +14,6 @@ pub mod ops;
 pub mod optimizer;
 pub mod rng;
 pub mod sampling;
+pub mod simd;
 pub mod topology;
 pub mod train;

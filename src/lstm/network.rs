@@ -8,20 +8,20 @@
 //! output gate repeated for each cell of a block, then the cell inputs — so the cell update
 //! is plain 8-wide vector arithmetic. Each weight matrix is stored column-major in panels of
 //! 8 rows, up to 4 panels side by side, so a product accumulates in registers and each
-//! column costs one 8-wide multiply-add per panel. The frame units are 0/1 and mostly 0, so
-//! only the columns of the units that are on are visited. The tanh of the cell inputs is
-//! taken as 2σ(2x) − 1 (their rows are stored doubled), so one σ pass covers every gate.
-//! The same fast `exp` as the trainer's keeps the two within 1e-5 of each other.
+//! column costs one 8-wide multiply-add per panel; the recurrent columns alternate between
+//! two sets of accumulators, which halves the chain of dependent adds the next step waits
+//! for. The frame units are 0/1 and mostly 0, so only the columns of the units that are on
+//! are visited. Every nonlinearity is one rational tanh (`simd::tanh`): gate and output rows
+//! are stored halved, so σ(z) = (1 + tanh(z/2)) / 2 costs one multiply-add more. The
+//! algorithm is written once over [`F32x8`] and runs on AVX2 + FMA registers when the CPU
+//! has them.
 
 // Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::math::{sigmoid8, tanh8};
 use super::model_file::Model;
+use super::simd::{sigmoid_of_half, tanh, F32x8, Lane8, Portable, LANES};
 use super::topology::{Topology, GATES};
-
-/// Floats per vector: one AVX register, two SSE ones.
-const LANES: usize = 8;
 
 /// Panels accumulated together: enough independent adds to hide their latency.
 const MAX_PANELS: usize = 4;
@@ -36,7 +36,7 @@ fn padded(n: usize) -> usize {
 struct Panels {
     /// Blocks of up to [`MAX_PANELS`] panels, each column-major: block at `offset`, column
     /// k, panel p at `w[offset + k·panels + p]`.
-    w: Vec<[f32; LANES]>,
+    w: Vec<Lane8>,
     /// (offset in `w`, panels) of each block.
     blocks: Vec<(usize, usize)>,
     /// Columns: `n_dense` fed densely (cell outputs), then the sparse ones (frame units),
@@ -50,7 +50,7 @@ impl Panels {
     fn new(rows: usize, n_dense: usize, n_sparse: usize, value: impl Fn(usize, usize) -> f32) -> Self {
         let cols = n_dense + n_sparse + 1;
         let panels = rows.div_ceil(LANES);
-        let mut w = vec![[0.0; LANES]; panels * cols];
+        let mut w = vec![Lane8::default(); panels * cols];
         let mut blocks = Vec::new();
         let mut first = 0;
         while first < panels {
@@ -61,7 +61,7 @@ impl Panels {
                     let r = (first + p) * LANES + l;
                     if r < rows {
                         for k in 0..cols {
-                            w[offset + k * n + p][l] = value(r, k);
+                            w[offset + k * n + p].0[l] = value(r, k);
                         }
                     }
                 }
@@ -74,46 +74,60 @@ impl Panels {
 
     /// out = bias + W_dense · dense + Σ over the units j set in `on` of x[j] · W column j.
     #[inline(always)]
-    fn matvec(&self, dense: &[f32], x: &[f32], on: u128, out: &mut [[f32; LANES]]) {
+    fn matvec<V: F32x8>(&self, dense: &[f32], x: &[f32], on: u128, out: &mut [Lane8]) {
         let mut first = 0;
         for &(offset, n) in &self.blocks {
             let w = &self.w[offset..offset + n * self.cols];
             let o = &mut out[first..first + n];
             match n {
-                1 => self.block::<1>(w, dense, x, on, o),
-                2 => self.block::<2>(w, dense, x, on, o),
-                3 => self.block::<3>(w, dense, x, on, o),
-                _ => self.block::<MAX_PANELS>(w, dense, x, on, o),
+                1 => self.block::<V, 1>(w, dense, x, on, o),
+                2 => self.block::<V, 2>(w, dense, x, on, o),
+                3 => self.block::<V, 3>(w, dense, x, on, o),
+                _ => self.block::<V, MAX_PANELS>(w, dense, x, on, o),
             }
             first += n;
         }
     }
 
-    /// `matvec` for one block of `P` panels, all `P` accumulators in registers.
+    /// `matvec` for one block of `P` panels, all accumulators in registers.
     #[inline(always)]
-    fn block<const P: usize>(&self, w: &[[f32; LANES]], dense: &[f32], x: &[f32], on: u128, out: &mut [[f32; LANES]]) {
+    fn block<V: F32x8, const P: usize>(&self, w: &[Lane8], dense: &[f32], x: &[f32], on: u128, out: &mut [Lane8]) {
         let (cols, _) = w.as_chunks::<P>();
-        let mut acc = cols[self.cols - 1];
-        for (col, &v) in cols[..self.n_dense].iter().zip(dense) {
-            for p in 0..P {
-                for l in 0..LANES {
-                    acc[p][l] += v * col[p][l];
-                }
+        let (dense_cols, rest) = cols.split_at(self.n_dense);
+        let (sparse, bias) = rest.split_at(self.cols - 1 - self.n_dense);
+        // Even columns into `a` (starting from the bias), odd ones into `b`.
+        let mut a: [V; P] = std::array::from_fn(|p| V::load(&bias[0][p]));
+        let mut b: [V; P] = [V::splat(0.0); P];
+        let (pairs, last) = dense_cols.as_chunks::<2>();
+        let (dense_pairs, dense_last) = dense.as_chunks::<2>();
+        for (cols2, v2) in pairs.iter().zip(dense_pairs) {
+            fma(&mut a, &cols2[0], v2[0]);
+            fma(&mut b, &cols2[1], v2[1]);
+        }
+        if let (Some(col), Some(&v)) = (last.first(), dense_last.first()) {
+            fma(&mut a, col, v);
+        }
+        // 64 units at a time: 128-bit bit tricks cost several instructions each.
+        for (base, mut word) in [(0, on as u64), (64, (on >> 64) as u64)] {
+            while word != 0 {
+                let j = base + word.trailing_zeros() as usize;
+                word &= word - 1;
+                fma(&mut b, &sparse[j], x[j]);
             }
         }
-        let sparse = &cols[self.n_dense..];
-        let mut on = on;
-        while on != 0 {
-            let j = on.trailing_zeros() as usize;
-            on &= on - 1;
-            let (v, col) = (x[j], &sparse[j]);
-            for p in 0..P {
-                for l in 0..LANES {
-                    acc[p][l] += v * col[p][l];
-                }
-            }
+        for p in 0..P {
+            a[p].add(b[p]).store(&mut out[p]);
         }
-        out.copy_from_slice(&acc);
+    }
+}
+
+/// acc += v · col, one multiply-add per panel. (A function, not a closure: closures do not
+/// inherit `step_avx2`'s target features.)
+#[inline(always)]
+fn fma<V: F32x8, const P: usize>(acc: &mut [V; P], col: &[Lane8; P], v: f32) {
+    let v = V::splat(v);
+    for p in 0..P {
+        acc[p] = V::load(&col[p]).mul_add(v, acc[p]);
     }
 }
 
@@ -139,6 +153,8 @@ struct GroupAt {
 #[derive(Clone, Debug)]
 pub struct Network {
     topology: Topology,
+    /// The paper-sized layout, when every group fits it (then `step` uses only this).
+    compact: Option<Vec<CompactGroup>>,
     /// Gate matrices of the chord group and (Exp 2) the melody group.
     gates: Vec<Panels>,
     /// Output matrices of the same groups.
@@ -146,14 +162,14 @@ pub struct Network {
     /// Buffer positions of each group. Fixed at construction.
     groups: Vec<GroupAt>,
     /// Gate activations of every group, in vectors (see `GroupAt::za_off`).
-    za: Vec<[f32; LANES]>,
+    za: Vec<Lane8>,
     /// Output activations of every group, in vectors.
-    zo: Vec<[f32; LANES]>,
+    zo: Vec<Lane8>,
     /// Cell states and cell outputs, chord cells first, each group padded to whole vectors;
     /// the recurrent state.
-    c: Vec<f32>,
-    h: Vec<f32>,
-    /// Whether the CPU has AVX2 (then `step` runs the AVX2 build).
+    c: Vec<Lane8>,
+    h: Vec<Lane8>,
+    /// Whether the CPU has AVX2 and FMA (then `step` runs on those registers).
     avx2: bool,
 }
 
@@ -170,6 +186,8 @@ impl Network {
         let mut outs = Vec::new();
         let mut groups = Vec::new();
         let (mut za_len, mut zo_len) = (0, 0);
+        let mut compact = Some(Vec::new());
+        let mut compact_fits = true;
         // (first unit, units, blocks, first padded cell, cells, padded cells, padded recurrent)
         let group_params = [
             (0, t.n_chord, t.chord_blocks, 0, hc, hcp, hcp),
@@ -187,25 +205,33 @@ impl Network {
                 Some(n_x + cell)
             };
             // Gate row r of the padded layout: kind (i, f, o, cell input) × padded cell.
-            let g = Panels::new(4 * hp, rec, n_x, |r, k| {
+            let gate_value = |r: usize, k: usize| {
                 let (kind, cell) = (r / hp, r % hp);
                 if cell >= h {
                     return 0.0;
                 }
+                // Gate rows halved: σ is taken as (1 + tanh(z/2)) / 2.
                 let (row, scale) =
-                    if kind < GATES { (kind * blocks + cell / cpb, 1.0) } else { (GATES * blocks + cell, 2.0) };
+                    if kind < GATES { (kind * blocks + cell / cpb, 0.5) } else { (GATES * blocks + cell, 1.0) };
                 let col = match k {
                     k if k < rec => rec_col(k),
                     k if k < rec + n_x => Some(k - rec),
                     _ => Some(gs.cols - 1),
                 };
                 col.map_or(0.0, |col| scale * gv[row * gs.cols + col])
-            });
+            };
             // Output columns in the model: the group's cells, units, bias.
-            let o = Panels::new(n_x, hp, n_x, |r, k| {
+            let out_value = |r: usize, k: usize| {
                 let col = if k < hp { (k < h).then_some(k) } else { Some(h + k - hp) };
-                col.map_or(0.0, |col| ov[r * os.cols + col])
-            });
+                col.map_or(0.0, |col| 0.5 * ov[r * os.cols + col])
+            };
+            let (g, o) = (Panels::new(4 * hp, rec, n_x, gate_value), Panels::new(n_x, hp, n_x, out_value));
+            if let Some(compact) = &mut compact {
+                match CompactGroup::new(x_off, n_x, hp, rec, h_off, gate_value, out_value) {
+                    Some(group) => compact.push(group),
+                    None => compact_fits = false,
+                }
+            }
             groups.push(GroupAt { x_off, n_x, hp, h_off, za_off: za_len, zo_off: zo_len, rec });
             za_len += 4 * hp / LANES;
             zo_len += padded(n_x) / LANES;
@@ -214,15 +240,16 @@ impl Network {
         }
         Self {
             topology: t,
+            compact: compact.filter(|_| compact_fits),
             gates,
             outs,
             groups,
-            za: vec![[0.0; LANES]; za_len],
-            zo: vec![[0.0; LANES]; zo_len],
-            c: vec![0.0; hcp + hmp],
-            h: vec![0.0; hcp + hmp],
+            za: vec![Lane8::default(); za_len],
+            zo: vec![Lane8::default(); zo_len],
+            c: vec![Lane8::default(); (hcp + hmp) / LANES],
+            h: vec![Lane8::default(); (hcp + hmp) / LANES],
             #[cfg(target_arch = "x86_64")]
-            avx2: std::is_x86_feature_detected!("avx2"),
+            avx2: std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"),
             #[cfg(not(target_arch = "x86_64"))]
             avx2: false,
         }
@@ -235,93 +262,302 @@ impl Network {
 
     /// Back to the state before the first step (all cells 0). Real-time safe.
     pub fn reset(&mut self) {
-        self.c.fill(0.0);
-        self.h.fill(0.0);
+        self.c.fill(Lane8::default());
+        self.h.fill(Lane8::default());
     }
 
     /// The cell states of the chord blocks (for tests and displays).
     pub fn chord_cell_states(&self) -> &[f32] {
-        &self.c[..self.topology.chord_cells()]
+        &self.c.as_slice().as_flattened_f32()[..self.topology.chord_cells()]
     }
 
     /// One step: `x` is this step's frame (`n_in` units), `y` receives the predicted next
-    /// frame (`n_out` logistic outputs in (0, 1)). Real-time safe. Runs the AVX2 build of the
-    /// same code when the CPU has it (the outputs are bit-identical either way).
+    /// frame (`n_out` logistic outputs in (0, 1)). Real-time safe. Runs on AVX2 + FMA
+    /// registers when the CPU has them; the portable build of the same code differs from that
+    /// only by rounding (fused multiply-adds), within 1e-6.
     pub fn step(&mut self, x: &[f32], y: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
-            // SAFETY: `avx2` is only set when the CPU has AVX2 (checked in `new`).
+            // SAFETY: `avx2` is only set when the CPU has AVX2 and FMA (checked in `new`).
             return unsafe { self.step_avx2(x, y) };
         }
-        self.step_plain(x, y);
+        self.step_with::<Portable>(x, y);
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     fn step_avx2(&mut self, x: &[f32], y: &mut [f32]) {
-        self.step_plain(x, y);
+        self.step_with::<super::simd::Avx2>(x, y);
+    }
+
+    /// The portable build, for tests that compare it with the AVX2 one.
+    #[cfg(test)]
+    fn step_portable(&mut self, x: &[f32], y: &mut [f32]) {
+        self.step_with::<Portable>(x, y);
     }
 
     #[inline(always)]
-    fn step_plain(&mut self, x: &[f32], y: &mut [f32]) {
+    fn step_with<V: F32x8>(&mut self, x: &[f32], y: &mut [f32]) {
         debug_assert_eq!(x.len(), self.topology.n_in());
         debug_assert_eq!(y.len(), self.topology.n_out());
+        if let Some(groups) = &self.compact {
+            if let Some(groups) = groups.as_array::<1>() {
+                return compact_step::<V, 1>(groups, &mut self.c, &mut self.h, x, y);
+            }
+            if let Some(groups) = groups.as_array::<2>() {
+                return compact_step::<V, 2>(groups, &mut self.c, &mut self.h, x, y);
+            }
+        }
         // The units that are on, one bit each (at most 16 chord and 128 melody units).
         let mut on = [0u128; 2];
         for (gi, g) in self.groups.iter().enumerate() {
-            let (chunks, rest) = x[g.x_off..g.x_off + g.n_x].as_chunks::<LANES>();
-            let mut tail = [0.0; LANES];
-            tail[..rest.len()].copy_from_slice(rest);
-            let tail = (!rest.is_empty()).then_some(&tail);
-            for (c, chunk) in chunks.iter().chain(tail).enumerate() {
-                // Eight compares into one byte (a single vector compare and mask move).
-                let mut bits = 0u8;
-                for l in 0..LANES {
-                    bits |= u8::from(chunk[l] != 0.0) << l;
+            let units = &x[g.x_off..g.x_off + g.n_x];
+            let (chunks, rest) = units.as_chunks::<LANES>();
+            for (c, chunk) in chunks.iter().enumerate() {
+                on[gi] |= u128::from(V::load_array(chunk).nonzero_bits()) << (c * LANES);
+            }
+            if let Some(last8) = units.rchunks(LANES).next().and_then(|c| c.as_array::<LANES>()) {
+                // The tail: the last 8 units, overlapping the last whole chunk, shifted into place.
+                on[gi] |= u128::from(V::load_array(last8).nonzero_bits()) << (g.n_x - LANES);
+            } else {
+                for (l, &v) in rest.iter().enumerate() {
+                    on[gi] |= u128::from(v != 0.0) << l;
                 }
-                on[gi] |= u128::from(bits) << (c * LANES);
             }
         }
         // Gates of every group from the previous cell outputs (h is still h(t − 1) here).
+        let h = self.h.as_slice().as_flattened_f32();
         for (gi, g) in self.groups.iter().enumerate() {
             let za = &mut self.za[g.za_off..g.za_off + 4 * g.hp / LANES];
-            self.gates[gi].matvec(&self.h[..g.rec], &x[g.x_off..g.x_off + g.n_x], on[gi], za);
-        }
-        for v in &mut self.za {
-            sigmoid8(v);
+            self.gates[gi].matvec::<V>(&h[..g.rec], &x[g.x_off..g.x_off + g.n_x], on[gi], za);
         }
         for g in &self.groups {
             let q = g.hp / LANES;
             let a = &self.za[g.za_off..g.za_off + 4 * q];
             let (i, f, o, cell_in) = (&a[..q], &a[q..2 * q], &a[2 * q..3 * q], &a[3 * q..]);
-            let (c, _) = self.c[g.h_off..g.h_off + g.hp].as_chunks_mut::<LANES>();
-            let (h, _) = self.h[g.h_off..g.h_off + g.hp].as_chunks_mut::<LANES>();
+            let v0 = g.h_off / LANES;
             for v in 0..q {
-                let (iv, fv, ov, gv) = (i[v], f[v], o[v], cell_in[v]);
-                let mut cv = c[v];
-                for l in 0..LANES {
-                    cv[l] = fv[l] * cv[l] + iv[l] * (2.0 * gv[l] - 1.0);
-                }
-                c[v] = cv;
-                tanh8(&mut cv);
-                let mut hv = [0.0; LANES];
-                for l in 0..LANES {
-                    hv[l] = ov[l] * cv[l];
-                }
-                h[v] = hv;
+                // (No closure here: closures do not inherit `step_avx2`'s target features.)
+                let iv = sigmoid_of_half(V::load(&i[v]));
+                let fv = sigmoid_of_half(V::load(&f[v]));
+                let ov = sigmoid_of_half(V::load(&o[v]));
+                let gv = tanh(V::load(&cell_in[v]));
+                let cv = fv.mul(V::load(&self.c[v0 + v])).add(iv.mul(gv));
+                cv.store(&mut self.c[v0 + v]);
+                ov.mul(tanh(cv)).store(&mut self.h[v0 + v]);
             }
         }
+        let h = self.h.as_slice().as_flattened_f32();
         for (gi, g) in self.groups.iter().enumerate() {
             let zo = &mut self.zo[g.zo_off..g.zo_off + padded(g.n_x) / LANES];
-            self.outs[gi].matvec(&self.h[g.h_off..g.h_off + g.hp], &x[g.x_off..g.x_off + g.n_x], on[gi], zo);
+            self.outs[gi].matvec::<V>(&h[g.h_off..g.h_off + g.hp], &x[g.x_off..g.x_off + g.n_x], on[gi], zo);
         }
         for v in &mut self.zo {
-            sigmoid8(v);
+            sigmoid_of_half(V::load(v)).store(v);
         }
+        let zo = self.zo.as_slice().as_flattened_f32();
         for g in &self.groups {
-            let zo = self.zo[g.zo_off..].as_flattened();
-            y[g.x_off..g.x_off + g.n_x].copy_from_slice(&zo[..g.n_x]);
+            let (out, z) = (&mut y[g.x_off..g.x_off + g.n_x], &zo[g.zo_off * LANES..g.zo_off * LANES + g.n_x]);
+            // Whole vectors, then the last 8 units again (overlapping): fixed-size copies, where
+            // a slice copy of a runtime length would be a memcpy call.
+            let (out_chunks, _) = out.as_chunks_mut::<LANES>();
+            let (z_chunks, _) = z.as_chunks::<LANES>();
+            for (o, z) in out_chunks.iter_mut().zip(z_chunks) {
+                *o = *z;
+            }
+            if let (Some(o), Some(z)) = (out.rchunks_mut(LANES).next(), z.rchunks(LANES).next()) {
+                match (o.as_mut_array::<LANES>(), z.as_array::<LANES>()) {
+                    (Some(o), Some(z)) => *o = *z,
+                    _ => o.copy_from_slice(z),
+                }
+            }
         }
+    }
+}
+
+/// Most cells per group, units per group and recurrent inputs of the paper-sized layout.
+const COMPACT_CELLS: usize = LANES;
+const COMPACT_UNITS: usize = 2 * LANES;
+const COMPACT_REC: usize = 2 * LANES;
+
+/// One group of a paper-sized net — at most 8 cells (one vector), 8 to 16 units, at most 16
+/// recurrent inputs — with every size fixed at compile time, so the step is straight-line
+/// vector code with no loop bookkeeping beyond the active units. The paper's Exp 1 and Exp 2
+/// both fit; other sizes use the general `Panels` layout.
+#[derive(Clone, Debug)]
+struct CompactGroup {
+    /// Gate rows (i, f, o, cell input: 4 panels) by column: recurrent inputs (zero past
+    /// `rec`), units (zero past `n_x`), bias.
+    gates: [[Lane8; 4]; COMPACT_REC + COMPACT_UNITS + 1],
+    /// Output rows (2 panels, zero past `n_x`) by column: the group's cells, units, bias.
+    outs: [[Lane8; 2]; COMPACT_CELLS + COMPACT_UNITS + 1],
+    x_off: usize,
+    n_x: usize,
+    /// Whether the group reads the second vector of cell outputs (the melody cells).
+    reads_second: bool,
+    /// Which vector of `c` and `h` holds the group's cells.
+    cells_at: usize,
+}
+
+impl CompactGroup {
+    /// The group in the compact layout, or `None` if it does not fit. `gate_value` and
+    /// `out_value` are the entries of the general layout (see `Network::new`).
+    fn new(
+        x_off: usize,
+        n_x: usize,
+        hp: usize,
+        rec: usize,
+        h_off: usize,
+        gate_value: impl Fn(usize, usize) -> f32,
+        out_value: impl Fn(usize, usize) -> f32,
+    ) -> Option<Self> {
+        if hp != COMPACT_CELLS || !(LANES..=COMPACT_UNITS).contains(&n_x) || rec > COMPACT_REC {
+            return None;
+        }
+        let mut gates = [[Lane8::default(); 4]; COMPACT_REC + COMPACT_UNITS + 1];
+        for (k, col) in gates.iter_mut().enumerate() {
+            let general = match k {
+                k if k < COMPACT_REC => (k < rec).then_some(k),
+                k if k < COMPACT_REC + COMPACT_UNITS => (k - COMPACT_REC < n_x).then_some(rec + k - COMPACT_REC),
+                _ => Some(rec + n_x),
+            };
+            if let Some(gk) = general {
+                for (r, v) in col.iter_mut().flat_map(|p| p.0.iter_mut()).enumerate() {
+                    *v = gate_value(r, gk);
+                }
+            }
+        }
+        let mut outs = [[Lane8::default(); 2]; COMPACT_CELLS + COMPACT_UNITS + 1];
+        for (k, col) in outs.iter_mut().enumerate() {
+            let general = match k {
+                k if k < COMPACT_CELLS => Some(k),
+                k if k < COMPACT_CELLS + COMPACT_UNITS => (k - COMPACT_CELLS < n_x).then_some(hp + k - COMPACT_CELLS),
+                _ => Some(hp + n_x),
+            };
+            if let Some(gk) = general {
+                for (r, v) in col.iter_mut().flat_map(|p| p.0.iter_mut()).enumerate() {
+                    *v = if r < n_x { out_value(r, gk) } else { 0.0 };
+                }
+            }
+        }
+        Some(Self { gates, outs, x_off, n_x, reads_second: rec > LANES, cells_at: h_off / LANES })
+    }
+}
+
+/// One step of a net in the compact layout, `G` groups; the same arithmetic as the general
+/// path. Phase by phase over all groups rather than group after group: the groups'
+/// dependency chains (products, then nonlinearities) are independent, and interleaved they
+/// overlap instead of queueing, which is most of the speed of this path.
+#[inline(always)]
+fn compact_step<V: F32x8, const G: usize>(
+    groups: &[CompactGroup; G],
+    c: &mut [Lane8],
+    h: &mut [Lane8],
+    x: &[f32],
+    y: &mut [f32],
+) {
+    // The previous cell outputs, read before any group writes this step's.
+    let mut h_prev = [Lane8::default(); 2];
+    for (p, v) in h_prev.iter_mut().zip(h.iter()) {
+        *p = *v;
+    }
+    let h_prev: &[f32; COMPACT_REC] = h_prev.as_flattened_f32().try_into().unwrap_or(&[0.0; COMPACT_REC]);
+    let mut units: [&[f32]; G] = [&[]; G];
+    let mut on = [0u32; G];
+    for (gi, g) in groups.iter().enumerate() {
+        let Some(u) = x.get(g.x_off..g.x_off + g.n_x) else { return };
+        // The units that are on: the first 8, and the last 8 (overlapping) shifted into place.
+        let (Some(first8), Some(last8)) = (u[..LANES].as_array::<LANES>(), u[g.n_x - LANES..].as_array::<LANES>())
+        else {
+            return;
+        };
+        on[gi] = V::load_array(first8).nonzero_bits() | V::load_array(last8).nonzero_bits() << (g.n_x - LANES);
+        units[gi] = u;
+    }
+    // Gates: even recurrent columns into `a` (from the bias), odd ones and units into `b`.
+    // A group that reads only the first vector has zero weights in the second.
+    let mut a: [[V; 4]; G] =
+        std::array::from_fn(|gi| std::array::from_fn(|p| V::load(&groups[gi].gates[COMPACT_REC + COMPACT_UNITS][p])));
+    let mut b = [[V::splat(0.0); 4]; G];
+    // The units first: they do not wait for the previous step, so these run while it ends.
+    for gi in 0..G {
+        let mut bits = on[gi];
+        while bits != 0 {
+            let j = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            fma(&mut b[gi], &groups[gi].gates[COMPACT_REC + j], units[gi][j]);
+        }
+    }
+    for k in (0..LANES).step_by(2) {
+        for gi in 0..G {
+            fma(&mut a[gi], &groups[gi].gates[k], h_prev[k]);
+            fma(&mut b[gi], &groups[gi].gates[k + 1], h_prev[k + 1]);
+        }
+    }
+    // The second vector (melody cells) only for the groups that read it.
+    for gi in 0..G {
+        if groups[gi].reads_second {
+            for k in (LANES..COMPACT_REC).step_by(2) {
+                fma(&mut a[gi], &groups[gi].gates[k], h_prev[k]);
+                fma(&mut b[gi], &groups[gi].gates[k + 1], h_prev[k + 1]);
+            }
+        }
+    }
+    // Cells.
+    let mut cells = [Lane8::default(); G];
+    for gi in 0..G {
+        let [i, f, o, cell_in]: [V; 4] = std::array::from_fn(|p| a[gi][p].add(b[gi][p]));
+        let (Some(cv), Some(hv)) = (c.get_mut(groups[gi].cells_at), h.get_mut(groups[gi].cells_at)) else { return };
+        let cell = sigmoid_of_half(f).mul(V::load(cv)).add(sigmoid_of_half(i).mul(tanh(cell_in)));
+        cell.store(cv);
+        sigmoid_of_half(o).mul(tanh(cell)).store(hv);
+        cells[gi] = *hv;
+    }
+    // Outputs from this step's cells and the units.
+    let mut a: [[V; 2]; G] =
+        std::array::from_fn(|gi| std::array::from_fn(|p| V::load(&groups[gi].outs[COMPACT_CELLS + COMPACT_UNITS][p])));
+    let mut b = [[V::splat(0.0); 2]; G];
+    for gi in 0..G {
+        let mut bits = on[gi];
+        while bits != 0 {
+            let j = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            fma(&mut b[gi], &groups[gi].outs[COMPACT_CELLS + j], units[gi][j]);
+        }
+    }
+    for k in (0..COMPACT_CELLS).step_by(2) {
+        for gi in 0..G {
+            fma(&mut a[gi], &groups[gi].outs[k], cells[gi].0[k]);
+            fma(&mut b[gi], &groups[gi].outs[k + 1], cells[gi].0[k + 1]);
+        }
+    }
+    for (gi, g) in groups.iter().enumerate() {
+        let mut out = [Lane8::default(); 2];
+        for p in 0..2 {
+            sigmoid_of_half(a[gi][p].add(b[gi][p])).store(&mut out[p]);
+        }
+        // The first 8 outputs, then the last 8 (overlapping): fixed-size copies.
+        let out = out.as_flattened_f32();
+        let Some(ys) = y.get_mut(g.x_off..g.x_off + g.n_x) else { return };
+        if let (Some(dst), Some(src)) = (ys[..LANES].as_mut_array::<LANES>(), out[..LANES].as_array::<LANES>()) {
+            *dst = *src;
+        }
+        let tail = g.n_x - LANES;
+        if let (Some(dst), Some(src)) = (ys[tail..].as_mut_array::<LANES>(), out[tail..g.n_x].as_array::<LANES>()) {
+            *dst = *src;
+        }
+    }
+}
+
+/// Flat f32 view of a vector buffer.
+trait Flat {
+    fn as_flattened_f32(&self) -> &[f32];
+}
+
+impl Flat for [Lane8] {
+    fn as_flattened_f32(&self) -> &[f32] {
+        // SAFETY: `Lane8` is `repr(C)` around `[f32; 8]` with no padding (32 bytes, align 32).
+        unsafe { std::slice::from_raw_parts(self.as_ptr().cast::<f32>(), self.len() * LANES) }
     }
 }
 
@@ -421,6 +657,26 @@ mod tests {
             for u in 0..n {
                 assert!((y[u] - ws.output(&layout, 0, u, lane)).abs() <= 1e-5, "reset restores the initial state");
             }
+        }
+    }
+
+    /// The AVX2 build and the portable one play the same network: only rounding differs.
+    #[test]
+    fn portable_and_vector_builds_agree() {
+        for topology in [Topology::exp1(), Topology::exp2(), Topology { cells_per_block: 5, ..Topology::exp2() }] {
+            let model = random_model(topology, 7, 1.0);
+            let (mut fast, mut portable) = (Network::new(&model), Network::new(&model));
+            let mut rng = Rng::new(8);
+            let n = topology.n_in();
+            let (mut x, mut ya, mut yb) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let mut worst = 0.0f32;
+            for _ in 0..2000 {
+                random_frame(topology, &mut rng, &mut x);
+                fast.step(&x, &mut ya);
+                portable.step_portable(&x, &mut yb);
+                worst = ya.iter().zip(&yb).fold(worst, |w, (a, b)| w.max((a - b).abs()));
+            }
+            assert!(worst <= 1e-5, "{topology:?}: worst difference {worst}");
         }
     }
 

@@ -52,25 +52,30 @@ pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Optio
             None => return Some(fallback()),
         }
     };
-    let weight = |v: f32| -> f32 {
-        // NaN, ±∞ and negatives weigh nothing.
-        let v = if v > 0.0 && v < f32::INFINITY { v } else { 0.0 };
-        if inv_t == 1.0 {
-            v
-        } else {
-            (v * scale).powf(inv_t)
-        }
-    };
-    // Two passes rather than a buffer of weights: at T = 1 a weight costs a compare.
-    let total: f32 = y_melody.iter().map(|&v| weight(v)).sum();
+    // NaN, ±∞ and negatives weigh nothing.
+    let clean = |v: f32| if v > 0.0 && v < f32::INFINITY { v } else { 0.0 };
+    if inv_t == 1.0 {
+        draw(y_melody.iter().map(|&v| clean(v)), u)
+    } else {
+        draw(y_melody.iter().map(|&v| (clean(v) * scale).powf(inv_t)), u)
+    }
+    .or_else(|| Some(fallback()))
+}
+
+/// The unit drawn by `u` in [0, 1) from `weights` (finite, ≥ 0), or `None` if they sum to
+/// nothing. Two passes over a cheap iterator rather than a buffer of weights (the paper's
+/// T = 1 costs a compare per unit).
+#[inline(always)]
+fn draw(weights: impl Iterator<Item = f32> + Clone, u: f32) -> Option<u8> {
+    let total: f32 = weights.clone().sum();
     if !(total.is_finite() && total > 0.0) {
-        return Some(fallback());
+        return None;
     }
     // The first unit whose running total passes the target: branch-free, as the count of
     // running totals at or below it (a unit of weight 0 never starts a new total).
     let target = u * total;
     let (mut acc, mut index, mut last) = (0.0, 0usize, 0usize);
-    for (i, w) in y_melody.iter().map(|&v| weight(v)).enumerate() {
+    for (i, w) in weights.enumerate() {
         acc += w;
         index += usize::from(acc <= target);
         last = if w > 0.0 { i } else { last };

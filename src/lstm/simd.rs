@@ -1,0 +1,268 @@
+//! Eight floats at a time for the real-time step: one small trait, written once as portable
+//! code over `[f32; 8]` (which LLVM vectorises where it can) and once over AVX2 + FMA
+//! registers, so `network` states its algorithm a single time and runs it on either.
+//!
+//! Pure arithmetic, no state: any thread, including the audio thread.
+
+// Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
+#![allow(clippy::needless_range_loop)]
+
+/// A vector of eight f32 stored on a 32-byte boundary, so a load never straddles two cache
+/// lines.
+#[repr(C, align(32))]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Lane8(pub [f32; 8]);
+
+/// Floats per [`Lane8`].
+pub const LANES: usize = 8;
+
+/// The operations the step needs. `mul_add` may round once (fused) or twice: callers must not
+/// depend on the difference, which stays within an ulp per operation.
+pub trait F32x8: Copy {
+    fn load(a: &Lane8) -> Self;
+    fn store(self, a: &mut Lane8);
+    /// Load from and store to plain arrays (any alignment): the caller's frames.
+    fn load_array(a: &[f32; LANES]) -> Self;
+    fn store_array(self, a: &mut [f32; LANES]);
+    fn splat(v: f32) -> Self;
+    fn add(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    fn div(self, b: Self) -> Self;
+    fn max(self, b: Self) -> Self;
+    fn min(self, b: Self) -> Self;
+    /// self · b + c.
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    /// Bit l set where lane l is not 0.0 (NaN counts as not 0).
+    fn nonzero_bits(self) -> u32;
+}
+
+/// The clamp and coefficients of [`tanh`]: tanh(x) ≈ x·P(x²)/Q(x²) on |x| ≤ 9.5 (beyond it
+/// tanh is 1 to within 1.2e-8). Fitted for this project by `scripts/fit_tanh.py` (weighted
+/// least squares iterated towards minimax); evaluated in f32 the absolute error stays below
+/// 3.6e-7 everywhere.
+const TANH_CLAMP: f32 = 9.5;
+const TANH_P: [f32; 5] = [0.999_999_8, 0.133_393_3, 3.446_671_4e-3, 1.982_829_2e-5, 1.231_965e-8];
+const TANH_Q: [f32; 5] = [1.0, 0.466_726_06, 2.568_933_4e-2, 3.206_674_3e-4, 7.342_925_4e-7];
+
+/// tanh per lane as one rational function: 15 vector operations and a short dependency
+/// chain, where exp-based forms take twice that (the real-time step is made of these). NaN
+/// becomes −1 (max/min pass the bound), so the result is always finite.
+#[inline(always)]
+pub fn tanh<V: F32x8>(x: V) -> V {
+    let s = V::splat;
+    let x = x.max(s(-TANH_CLAMP)).min(s(TANH_CLAMP));
+    let x2 = x.mul(x);
+    let p = x2.mul_add(s(TANH_P[4]), s(TANH_P[3]));
+    let q = x2.mul_add(s(TANH_Q[4]), s(TANH_Q[3]));
+    let p = x2.mul_add(p, s(TANH_P[2]));
+    let q = x2.mul_add(q, s(TANH_Q[2]));
+    let p = x2.mul_add(p, s(TANH_P[1]));
+    let q = x2.mul_add(q, s(TANH_Q[1]));
+    let p = x2.mul_add(p, s(TANH_P[0]));
+    let q = x2.mul_add(q, s(TANH_Q[0]));
+    // The fit overshoots 1 by up to 1e-7 near the clamp: keep the result a true tanh's range.
+    x.mul(p).div(q).max(s(-1.0)).min(s(1.0))
+}
+
+/// The logistic σ(x) of a lane holding x/2: σ(x) = (1 + tanh(x/2)) / 2. The network stores
+/// its gate and output rows halved, so this is all a σ costs beyond the tanh.
+#[inline(always)]
+pub fn sigmoid_of_half<V: F32x8>(half_x: V) -> V {
+    tanh(half_x).mul_add(V::splat(0.5), V::splat(0.5))
+}
+
+/// The portable vector: plain arrays, vectorised by LLVM for whatever the build targets.
+#[derive(Clone, Copy, Debug)]
+pub struct Portable([f32; LANES]);
+
+impl Portable {
+    #[inline(always)]
+    fn map2(self, b: Self, f: impl Fn(f32, f32) -> f32) -> Self {
+        let mut out = [0.0; LANES];
+        for l in 0..LANES {
+            out[l] = f(self.0[l], b.0[l]);
+        }
+        Self(out)
+    }
+}
+
+impl F32x8 for Portable {
+    #[inline(always)]
+    fn load(a: &Lane8) -> Self {
+        Self(a.0)
+    }
+    #[inline(always)]
+    fn store(self, a: &mut Lane8) {
+        a.0 = self.0;
+    }
+    #[inline(always)]
+    fn load_array(a: &[f32; LANES]) -> Self {
+        Self(*a)
+    }
+    #[inline(always)]
+    fn store_array(self, a: &mut [f32; LANES]) {
+        *a = self.0;
+    }
+    #[inline(always)]
+    fn splat(v: f32) -> Self {
+        Self([v; LANES])
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        self.map2(b, |x, y| x + y)
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        self.map2(b, |x, y| x * y)
+    }
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        self.map2(b, |x, y| x / y)
+    }
+    #[inline(always)]
+    fn max(self, b: Self) -> Self {
+        self.map2(b, f32::max)
+    }
+    #[inline(always)]
+    fn min(self, b: Self) -> Self {
+        self.map2(b, f32::min)
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        // Unfused: without FMA in the build, a fused f32::mul_add would be a libm call.
+        self.mul(b).add(c)
+    }
+    #[inline(always)]
+    fn nonzero_bits(self) -> u32 {
+        let mut bits = 0;
+        for l in 0..LANES {
+            bits |= u32::from(self.0[l] != 0.0) << l;
+        }
+        bits
+    }
+}
+
+/// AVX2 + FMA registers. Only built into code compiled with both features enabled (the
+/// network's `step_avx2`), which runs only after the CPU was checked for them.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(std::arch::x86_64::__m256);
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::{Avx2, F32x8, Lane8, LANES};
+    use std::arch::x86_64::*;
+
+    // The `unsafe` blocks below are sound because `Avx2` values only exist inside functions
+    // compiled with AVX2 and FMA that are called after a CPU check (see `Network::step`); the
+    // loads and stores go through `Lane8`, 32-byte aligned and 8 floats long.
+    impl F32x8 for Avx2 {
+        #[inline(always)]
+        fn load(a: &Lane8) -> Self {
+            Self(unsafe { _mm256_load_ps(a.0.as_ptr()) })
+        }
+        #[inline(always)]
+        fn store(self, a: &mut Lane8) {
+            unsafe { _mm256_store_ps(a.0.as_mut_ptr(), self.0) }
+        }
+        #[inline(always)]
+        fn load_array(a: &[f32; LANES]) -> Self {
+            Self(unsafe { _mm256_loadu_ps(a.as_ptr()) })
+        }
+        #[inline(always)]
+        fn store_array(self, a: &mut [f32; LANES]) {
+            unsafe { _mm256_storeu_ps(a.as_mut_ptr(), self.0) }
+        }
+        #[inline(always)]
+        fn splat(v: f32) -> Self {
+            Self(unsafe { _mm256_set1_ps(v) })
+        }
+        #[inline(always)]
+        fn add(self, b: Self) -> Self {
+            Self(unsafe { _mm256_add_ps(self.0, b.0) })
+        }
+        #[inline(always)]
+        fn mul(self, b: Self) -> Self {
+            Self(unsafe { _mm256_mul_ps(self.0, b.0) })
+        }
+        #[inline(always)]
+        fn div(self, b: Self) -> Self {
+            Self(unsafe { _mm256_div_ps(self.0, b.0) })
+        }
+        #[inline(always)]
+        fn max(self, b: Self) -> Self {
+            // maxps returns the second operand when either is NaN: the bound, as in `exp`.
+            Self(unsafe { _mm256_max_ps(self.0, b.0) })
+        }
+        #[inline(always)]
+        fn min(self, b: Self) -> Self {
+            Self(unsafe { _mm256_min_ps(self.0, b.0) })
+        }
+        #[inline(always)]
+        fn mul_add(self, b: Self, c: Self) -> Self {
+            Self(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })
+        }
+        #[inline(always)]
+        fn nonzero_bits(self) -> u32 {
+            unsafe { _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(self.0, _mm256_setzero_ps())) as u32 }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lanes_of(f: impl Fn(usize) -> f32) -> Lane8 {
+        Lane8(std::array::from_fn(f))
+    }
+
+    /// Both backends: tanh and σ within their stated error of the exact values, NaN and
+    /// extremes included; the zero mask exact.
+    fn check<V: F32x8>() {
+        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30, 9.49, -9.51, 0.0, -0.0, 1e-30];
+        let mut inputs: Vec<f32> = (-40_000..=40_000).map(|i| i as f32 * 0.0005).collect();
+        inputs.extend(specials);
+        for chunk in inputs.chunks(LANES) {
+            let x = lanes_of(|l| chunk.get(l).copied().unwrap_or(0.0));
+            let v = V::load(&x);
+            let (mut s, mut t) = (Lane8::default(), Lane8::default());
+            sigmoid_of_half(v.mul(V::splat(0.5))).store(&mut s);
+            tanh(v).store(&mut t);
+            for l in 0..LANES {
+                let xi = x.0[l];
+                let (want_t, want_s) = if xi.is_nan() {
+                    (-1.0, 0.0)
+                } else {
+                    let x = f64::from(xi);
+                    (x.tanh(), 1.0 / (1.0 + (-x).exp()))
+                };
+                assert!((f64::from(t.0[l]) - want_t).abs() <= 3.6e-7, "tanh({xi}) = {}", t.0[l]);
+                assert!((f64::from(s.0[l]) - want_s).abs() <= 2.4e-7, "σ({xi}) = {}", s.0[l]);
+                assert!((-1.0..=1.0).contains(&t.0[l]) && (0.0..=1.0).contains(&s.0[l]));
+            }
+            let bits = v.nonzero_bits();
+            for l in 0..LANES {
+                assert_eq!(bits & (1 << l) != 0, x.0[l] != 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn portable_matches_the_scalar_math() {
+        check::<Portable>();
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_matches_the_scalar_math() {
+        #[target_feature(enable = "avx2,fma")]
+        fn run() {
+            check::<Avx2>();
+        }
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU has both features (checked just above).
+            unsafe { run() }
+        }
+    }
+}
