@@ -54,6 +54,35 @@ fn step(c: &mut Criterion) {
     });
 }
 
+/// Subnormal floats are slow on many CPUs unless flushed to zero, which hosts' audio threads
+/// usually do and the command line does not. A net whose every weight is ~1e-20 would make
+/// every product and every x² in the nonlinearities subnormal (before the step flushed tiny
+/// values this bench took twice as long as `step_network_only`); now it should cost the same.
+fn step_subnormal(c: &mut Criterion) {
+    let mut model = exp2_model();
+    let mut rng = Rng::new(2);
+    for tensor in model.weights.values_mut() {
+        for v in &mut tensor.values {
+            *v = rng.uniform(-1e-20, 1e-20);
+        }
+    }
+    let mut net = Network::new(&model);
+    let chorus = Corpus::builtin().chorus(0);
+    let mut frames = vec![[0.0f32; N_UNITS]; chorus.len()];
+    for (f, frame) in frames.iter_mut().zip(&chorus) {
+        frame.write_units(f);
+    }
+    let mut y = [0.0f32; N_UNITS];
+    let mut i = 0;
+    c.bench_function("step_subnormal_weights", |b| {
+        b.iter(|| {
+            net.step(black_box(&frames[i % frames.len()]), &mut y);
+            i += 1;
+            black_box(&y);
+        })
+    });
+}
+
 fn epoch(c: &mut Criterion) {
     let t = Topology::exp2();
     let corpus = Corpus::builtin();
@@ -64,5 +93,5 @@ fn epoch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, step, epoch);
+criterion_group!(benches, step, step_subnormal, epoch);
 criterion_main!(benches);

@@ -20,11 +20,20 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::model_file::Model;
-use super::simd::{sigmoid_of_half, tanh, F32x8, Lane8, Portable, LANES};
+use super::simd::{sigmoid_of_half, tanh, F32x8, Lane8, Portable, LANES, TINY};
 use super::topology::{Topology, GATES};
 
 /// Panels accumulated together: enough independent adds to hide their latency.
 const MAX_PANELS: usize = 4;
+
+/// A weight as the step uses it: 0 if below [`TINY`] (see there).
+fn flush_tiny(w: f32) -> f32 {
+    if w.abs() >= TINY {
+        w
+    } else {
+        0.0
+    }
+}
 
 /// `n` rounded up to whole vectors.
 fn padded(n: usize) -> usize {
@@ -218,12 +227,12 @@ impl Network {
                     k if k < rec + n_x => Some(k - rec),
                     _ => Some(gs.cols - 1),
                 };
-                col.map_or(0.0, |col| scale * gv[row * gs.cols + col])
+                col.map_or(0.0, |col| flush_tiny(scale * gv[row * gs.cols + col]))
             };
             // Output columns in the model: the group's cells, units, bias.
             let out_value = |r: usize, k: usize| {
                 let col = if k < hp { (k < h).then_some(k) } else { Some(h + k - hp) };
-                col.map_or(0.0, |col| 0.5 * ov[r * os.cols + col])
+                col.map_or(0.0, |col| flush_tiny(0.5 * ov[r * os.cols + col]))
             };
             let (g, o) = (Panels::new(4 * hp, rec, n_x, gate_value), Panels::new(n_x, hp, n_x, out_value));
             if let Some(compact) = &mut compact {
@@ -342,9 +351,9 @@ impl Network {
                 let fv = sigmoid_of_half(V::load(&f[v]));
                 let ov = sigmoid_of_half(V::load(&o[v]));
                 let gv = tanh(V::load(&cell_in[v]));
-                let cv = fv.mul(V::load(&self.c[v0 + v])).add(iv.mul(gv));
+                let cv = fv.mul(V::load(&self.c[v0 + v])).add(iv.mul(gv)).flush_tiny();
                 cv.store(&mut self.c[v0 + v]);
-                ov.mul(tanh(cv)).store(&mut self.h[v0 + v]);
+                ov.mul(tanh(cv)).flush_tiny().store(&mut self.h[v0 + v]);
             }
         }
         let h = self.h.as_slice().as_flattened_f32();
@@ -508,9 +517,9 @@ fn compact_step<V: F32x8, const G: usize>(
     for gi in 0..G {
         let [i, f, o, cell_in]: [V; 4] = std::array::from_fn(|p| a[gi][p].add(b[gi][p]));
         let (Some(cv), Some(hv)) = (c.get_mut(groups[gi].cells_at), h.get_mut(groups[gi].cells_at)) else { return };
-        let cell = sigmoid_of_half(f).mul(V::load(cv)).add(sigmoid_of_half(i).mul(tanh(cell_in)));
+        let cell = sigmoid_of_half(f).mul(V::load(cv)).add(sigmoid_of_half(i).mul(tanh(cell_in))).flush_tiny();
         cell.store(cv);
-        sigmoid_of_half(o).mul(tanh(cell)).store(hv);
+        sigmoid_of_half(o).mul(tanh(cell)).flush_tiny().store(hv);
         cells[gi] = *hv;
     }
     // Outputs from this step's cells and the units.
@@ -677,6 +686,32 @@ mod tests {
                 worst = ya.iter().zip(&yb).fold(worst, |w, (a, b)| w.max((a - b).abs()));
             }
             assert!(worst <= 1e-5, "{topology:?}: worst difference {worst}");
+        }
+    }
+
+    /// No subnormal float ever settles in the recurrent state, whatever the weights (see
+    /// `simd::TINY`): with tiny, normal and huge weights, every cell state and output is 0 or
+    /// at least TINY in magnitude after every step, in both builds.
+    #[test]
+    fn the_state_never_holds_subnormals() {
+        for (topology, scale) in [(Topology::exp2(), 1e-20), (Topology::exp2(), 1.0), (Topology::exp1(), 30.0)] {
+            for general in [false, true] {
+                let mut net = Network::new(&random_model(topology, 11, scale));
+                if general {
+                    net.compact = None;
+                }
+                let mut rng = Rng::new(12);
+                let n = topology.n_in();
+                let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
+                for _ in 0..3000 {
+                    random_frame(topology, &mut rng, &mut x);
+                    net.step(&x, &mut y);
+                    let state = net.c.iter().chain(&net.h).flat_map(|v| v.0);
+                    for v in state {
+                        assert!(v == 0.0 || v.abs() >= TINY, "{topology:?} × {scale}: {v:e} in the state");
+                    }
+                }
+            }
         }
     }
 

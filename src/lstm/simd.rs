@@ -34,7 +34,18 @@ pub trait F32x8: Copy {
     fn mul_add(self, b: Self, c: Self) -> Self;
     /// Bit l set where lane l is not 0.0 (NaN counts as not 0).
     fn nonzero_bits(self) -> u32;
+    /// 0 where |lane| < [`TINY`] (and for NaN), the lane itself elsewhere.
+    fn flush_tiny(self) -> Self;
 }
+
+/// Below this a value counts as 0 in the step. Arithmetic that makes or takes subnormal
+/// floats runs many times slower on most CPUs (the command line runs without the
+/// flush-to-zero mode hosts' audio threads use), and nothing this small changes a note.
+/// Weights (when the network is built) and the recurrent state (cell states and outputs,
+/// every step) are flushed, so products of the two are at least 1e-36, a normal float, and no
+/// subnormal can settle in the state; only an exact near-cancellation can still make one,
+/// for one operation of one step.
+pub const TINY: f32 = 1e-18;
 
 /// The clamp and coefficients of [`tanh`]: tanh(x) ≈ x·P(x²)/Q(x²) on |x| ≤ 9.5 (beyond it
 /// tanh is 1 to within 1.2e-8). Fitted for this project by `scripts/fit_tanh.py` (weighted
@@ -45,8 +56,8 @@ const TANH_P: [f32; 5] = [0.999_999_8, 0.133_393_3, 3.446_671_4e-3, 1.982_829_2e
 const TANH_Q: [f32; 5] = [1.0, 0.466_726_06, 2.568_933_4e-2, 3.206_674_3e-4, 7.342_925_4e-7];
 
 /// tanh per lane as one rational function: 15 vector operations and a short dependency
-/// chain, where exp-based forms take twice that (the real-time step is made of these). NaN
-/// becomes −1 (max/min pass the bound), so the result is always finite.
+/// chain, where exp-based forms take more (the real-time step is made of these). NaN becomes
+/// −1 (max/min pass the bound), so the result is always finite.
 #[inline(always)]
 pub fn tanh<V: F32x8>(x: V) -> V {
     let s = V::splat;
@@ -140,6 +151,14 @@ impl F32x8 for Portable {
         }
         bits
     }
+    #[inline(always)]
+    fn flush_tiny(self) -> Self {
+        let mut out = [0.0; LANES];
+        for l in 0..LANES {
+            out[l] = if self.0[l].abs() >= TINY { self.0[l] } else { 0.0 };
+        }
+        Self(out)
+    }
 }
 
 /// AVX2 + FMA registers. Only built into code compiled with both features enabled (the
@@ -150,7 +169,7 @@ pub struct Avx2(std::arch::x86_64::__m256);
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Avx2, F32x8, Lane8, LANES};
+    use super::{Avx2, F32x8, Lane8, LANES, TINY};
     use std::arch::x86_64::*;
 
     // The `unsafe` blocks below are sound because `Avx2` values only exist inside functions
@@ -205,6 +224,13 @@ mod avx2 {
         #[inline(always)]
         fn nonzero_bits(self) -> u32 {
             unsafe { _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(self.0, _mm256_setzero_ps())) as u32 }
+        }
+        #[inline(always)]
+        fn flush_tiny(self) -> Self {
+            unsafe {
+                let abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0), self.0);
+                Self(_mm256_and_ps(self.0, _mm256_cmp_ps::<_CMP_GE_OQ>(abs, _mm256_set1_ps(TINY))))
+            }
         }
     }
 }
