@@ -43,6 +43,9 @@ pub struct Capture {
     held: Box<[Option<(i64, bool)>; 16 * 128]>,
     /// The first song step of this continuous run: earlier choruses are incomplete.
     run_start: Option<i64>,
+    /// Whether anything changed since the last reset: resetting rewrites about 40 KB, which
+    /// the engine asks for on every block while capture is off or the transport stopped.
+    touched: bool,
 }
 
 impl Default for Capture {
@@ -53,6 +56,7 @@ impl Default for Capture {
             next: Box::default(),
             held: Box::new([None; 16 * 128]),
             run_start: None,
+            touched: false,
         }
     }
 }
@@ -65,6 +69,10 @@ impl Capture {
 
     /// Discards what is partly captured (transport stop, seek, loop, capture switched off).
     pub fn reset(&mut self) {
+        if !self.touched {
+            return;
+        }
+        self.touched = false;
         self.chorus = None;
         *self.current = Buffer::default();
         *self.next = Buffer::default();
@@ -108,6 +116,7 @@ impl Capture {
             self.reset();
             return;
         }
+        self.touched = true;
         let step = nearest_step(step_pos);
         self.start_run(step);
         let slot = &mut self.held[usize::from(channel & 15) * 128 + usize::from(key & 127)];
@@ -128,6 +137,7 @@ impl Capture {
             self.reset();
             return;
         }
+        self.touched = true;
         // A leap of several choruses past the one being filled is a jump, not play: start over.
         if self.chorus.is_some_and(|c| step_pos > (c as f64 + 5.0) * CHORUS as f64) {
             self.reset();
