@@ -3,11 +3,13 @@
 //! does not depend on). Each struct below mirrors its C struct in the CLAP 1.x headers
 //! (`ext/note-ports.h`, `audio-ports.h`, `state.h`, `params.h`, `gui.h`) field for field; plugin
 //! and stream pointers are passed untyped because clap-sys is not a direct dependency.
+//! Every `clap.gui` call is made on the main thread (the thread that created the instance), as
+//! CLAP requires.
 
 use clack_host::events::io::{InputEvents, OutputEvents};
 use clack_host::extensions::prelude::*;
 use clack_host::stream::{InputStream, OutputStream};
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_char, c_ulong, c_void, CStr};
 
 /// `*const clap_plugin`.
 type RawPlugin = *const c_void;
@@ -247,6 +249,35 @@ impl Params {
 
 // ---- clap.gui (plugin side) ----
 
+/// `clap_gui_resize_hints`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResizeHints {
+    pub can_resize_horizontally: bool,
+    pub can_resize_vertically: bool,
+    pub preserve_aspect_ratio: bool,
+    pub aspect_ratio_width: u32,
+    pub aspect_ratio_height: u32,
+}
+
+/// The union in `clap_window`: `clap_xwnd` (an X11 window id, `unsigned long`) or a pointer.
+#[repr(C)]
+#[derive(Copy, Clone)]
+union WindowSpecific {
+    x11: c_ulong,
+    /// `cocoa`, `win32` and `ptr`: pointers, which set the union's size on other platforms.
+    #[allow(dead_code)]
+    ptr: *mut c_void,
+}
+
+/// `clap_window`.
+#[repr(C)]
+#[derive(Copy, Clone)]
+struct ClapWindow {
+    api: *const c_char,
+    specific: WindowSpecific,
+}
+
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct RawGui {
@@ -257,11 +288,11 @@ pub struct RawGui {
     set_scale: Option<unsafe extern "C" fn(RawPlugin, f64) -> bool>,
     get_size: Option<unsafe extern "C" fn(RawPlugin, *mut u32, *mut u32) -> bool>,
     can_resize: Option<unsafe extern "C" fn(RawPlugin) -> bool>,
-    get_resize_hints: Option<unsafe extern "C" fn(RawPlugin, *mut c_void) -> bool>,
+    get_resize_hints: Option<unsafe extern "C" fn(RawPlugin, *mut ResizeHints) -> bool>,
     adjust_size: Option<unsafe extern "C" fn(RawPlugin, *mut u32, *mut u32) -> bool>,
     set_size: Option<unsafe extern "C" fn(RawPlugin, u32, u32) -> bool>,
-    set_parent: Option<unsafe extern "C" fn(RawPlugin, *const c_void) -> bool>,
-    set_transient: Option<unsafe extern "C" fn(RawPlugin, *const c_void) -> bool>,
+    set_parent: Option<unsafe extern "C" fn(RawPlugin, *const ClapWindow) -> bool>,
+    set_transient: Option<unsafe extern "C" fn(RawPlugin, *const ClapWindow) -> bool>,
     suggest_title: Option<unsafe extern "C" fn(RawPlugin, *const c_char)>,
     show: Option<unsafe extern "C" fn(RawPlugin) -> bool>,
     hide: Option<unsafe extern "C" fn(RawPlugin) -> bool>,
@@ -313,11 +344,40 @@ impl Gui {
         unsafe { f(raw(plugin), &mut width, &mut height) }.then_some((width, height))
     }
 
-    pub fn suggest_title(&self, plugin: &PluginMainThreadHandle, title: &CStr) {
-        if let Some(f) = self.functions(plugin).suggest_title {
-            // SAFETY: as above.
-            unsafe { f(raw(plugin), title.as_ptr()) }
-        }
+    pub fn can_resize(&self, plugin: &PluginMainThreadHandle) -> bool {
+        let f = self.functions(plugin).can_resize.expect("clap.gui: can_resize() is null");
+        // SAFETY: a valid instance and the extension's own function.
+        unsafe { f(raw(plugin)) }
+    }
+
+    /// The plugin's resize hints, or `None` if `get_resize_hints` returned false.
+    pub fn resize_hints(&self, plugin: &PluginMainThreadHandle) -> Option<ResizeHints> {
+        let f = self.functions(plugin).get_resize_hints.expect("clap.gui: get_resize_hints() is null");
+        let mut hints = ResizeHints::default();
+        // SAFETY: as above; `hints` is a writable clap_gui_resize_hints.
+        unsafe { f(raw(plugin), &mut hints) }.then_some(hints)
+    }
+
+    /// The size the plugin would take closest to (width, height), or `None` if it refused.
+    pub fn adjust_size(&self, plugin: &PluginMainThreadHandle, width: u32, height: u32) -> Option<(u32, u32)> {
+        let f = self.functions(plugin).adjust_size.expect("clap.gui: adjust_size() is null");
+        let (mut width, mut height) = (width, height);
+        // SAFETY: as above; both pointers are readable and writable.
+        unsafe { f(raw(plugin), &mut width, &mut height) }.then_some((width, height))
+    }
+
+    pub fn set_size(&self, plugin: &PluginMainThreadHandle, width: u32, height: u32) -> bool {
+        let f = self.functions(plugin).set_size.expect("clap.gui: set_size() is null");
+        // SAFETY: as above.
+        unsafe { f(raw(plugin), width, height) }
+    }
+
+    /// Embeds the plugin's window in the X11 window `xid`.
+    pub fn set_parent_x11(&self, plugin: &PluginMainThreadHandle, xid: u32) -> bool {
+        let f = self.functions(plugin).set_parent.expect("clap.gui: set_parent() is null");
+        let window = ClapWindow { api: X11.as_ptr(), specific: WindowSpecific { x11: c_ulong::from(xid) } };
+        // SAFETY: as above; `window` is a valid clap_window for the duration of the call.
+        unsafe { f(raw(plugin), &window) }
     }
 
     pub fn show(&self, plugin: &PluginMainThreadHandle) -> bool {

@@ -4,8 +4,11 @@
 use clack_host::extensions::prelude::*;
 use clack_host::prelude::*;
 use std::ffi::CStr;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 pub const PLUGIN_ID: &CStr = c"org.blues-lstm.blues-lstm";
 
@@ -162,4 +165,59 @@ unsafe extern "C" fn gui_closed(host: *const clap_host, _was_destroyed: bool) {
             Ok(())
         })
     };
+}
+
+// ---- a watchdog, so a hung GUI call fails the test run instead of hanging CI ----
+
+/// Ends the whole test process (exit status 1) if it is not dropped within `limit`, saying on
+/// stderr (not captured by the test harness) which step it was stuck in. A `clap.gui` call blocks
+/// until the editor's window thread answers, so a wedged X server or window thread would
+/// otherwise hang `cargo test` for ever.
+pub struct Watchdog {
+    state: Arc<(Mutex<(bool, String)>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    pub fn start(what: &'static str, limit: Duration) -> Self {
+        let state = Arc::new((Mutex::new((false, String::from("starting"))), Condvar::new()));
+        let watched = Arc::clone(&state);
+        let thread = std::thread::spawn(move || {
+            let deadline = Instant::now() + limit;
+            let (lock, wake) = &*watched;
+            let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if guard.0 {
+                    return;
+                }
+                let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) else {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "WATCHDOG: {what} not done after {limit:?}, stuck at: {}; ending the test process",
+                        guard.1
+                    );
+                    std::process::exit(1);
+                };
+                guard = wake.wait_timeout(guard, left).unwrap_or_else(|e| e.into_inner()).0;
+            }
+        });
+        Self { state, thread: Some(thread) }
+    }
+
+    /// Notes (and prints) the step the test is at.
+    pub fn step(&self, step: impl Into<String>) {
+        let step = step.into();
+        println!("{step}");
+        self.state.0.lock().unwrap_or_else(|e| e.into_inner()).1 = step;
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.state.0.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+        self.state.1.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
