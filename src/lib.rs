@@ -4,6 +4,7 @@
 
 pub mod editor;
 pub mod engine;
+pub mod eval;
 pub mod lstm;
 pub mod models;
 pub mod music;

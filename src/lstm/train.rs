@@ -194,7 +194,7 @@ pub fn corpus_hash(set: &dyn TrainingSet, n_in: usize) -> String {
 }
 
 /// Mean of each unit over every frame of the set.
-fn unit_means(set: &dyn TrainingSet, n_in: usize) -> Vec<f64> {
+pub(crate) fn unit_means(set: &dyn TrainingSet, n_in: usize) -> Vec<f64> {
     let steps = set.steps_per_chorus();
     let mut sum = vec![0.0; n_in];
     let mut units = vec![0.0; steps * n_in];
@@ -227,20 +227,25 @@ fn init_params(layout: &Layout, config: &TrainConfig, means: &[f64], rng: &mut R
         }
         let out = &mut p[g.out.clone()];
         for (u, row) in out.chunks_exact_mut(g.out_cols).enumerate() {
-            row[g.out_cols - 1] = match config.output_bias {
-                OutputBiasInit::Paper => 0.5,
-                OutputBiasInit::DataMean => {
-                    let m = means[g.x_off + u].clamp(1e-3, 1.0 - 1e-3);
-                    (m / (1.0 - m)).ln() as f32
-                }
-            };
+            row[g.out_cols - 1] = output_bias(config.output_bias, means[g.x_off + u]);
         }
     }
     p
 }
 
+/// The initial bias of an output unit that is on a share `mean` of the time.
+pub(crate) fn output_bias(init: OutputBiasInit, mean: f64) -> f32 {
+    match init {
+        OutputBiasInit::Paper => 0.5,
+        OutputBiasInit::DataMean => {
+            let m = mean.clamp(1e-3, 1.0 - 1e-3);
+            (m / (1.0 - m)).ln() as f32
+        }
+    }
+}
+
 /// Whether the loss has plateaued (module docs).
-fn plateaued(losses: &[f32], window: usize, tolerance: f32, min_drop: f32) -> bool {
+pub(crate) fn plateaued(losses: &[f32], window: usize, tolerance: f32, min_drop: f32) -> bool {
     if window == 0 || losses.len() < 2 * window {
         return window == 0;
     }

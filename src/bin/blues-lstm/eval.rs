@@ -1,0 +1,89 @@
+//! `blues-lstm eval`: free-runs a model and measures the music (form, harmony, novelty,
+//! repetition, long-range structure); with `--compare`, beside a vanilla RNN, a third-order
+//! Markov chain and a pentatonic random walk trained on (or given) the same built-in corpus.
+
+use super::args::Args;
+use blues_lstm::eval::table::{self, RunInfo};
+use blues_lstm::eval::{self, picture, CompareConfig, Reference};
+use blues_lstm::lstm::model_file::Model;
+use blues_lstm::models;
+
+const FLAGS: &[&str] = &[
+    "model",
+    "choruses",
+    "seed",
+    "temperature",
+    "json",
+    "markdown",
+    "compare",
+    "rnn-epochs",
+    "png-dir",
+    "png-from",
+    "png-choruses",
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let a = Args::parse(args, FLAGS)?;
+    for switch in ["json", "markdown", "compare"] {
+        if !a.values(switch).is_empty() {
+            return Err(format!("--{switch} takes no value"));
+        }
+    }
+    if a.has("json") && a.has("markdown") {
+        return Err("choose one of --json and --markdown".to_string());
+    }
+    let choruses: usize = a.number("choruses", 200, 1..=100_000)?;
+    let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
+    let temperature: f32 = a.number("temperature", 1.0, 0.0..=2.0)?;
+    let png_from: usize = a.number("png-from", 1, 1..=choruses)?;
+    let png_choruses: usize = a.number("png-choruses", 2, 1..=choruses - png_from + 1)?;
+    let png_dir = a.path("png-dir")?;
+    if png_dir.is_none() && (a.has("png-from") || a.has("png-choruses")) {
+        return Err("--png-from and --png-choruses go with --png-dir".to_string());
+    }
+    let model = match a.path("model")? {
+        Some(path) => Model::load(&path).map_err(|e| e.to_string())?,
+        None => models::builtin_model()
+            .ok_or(
+                "the embedded Exp 2 model is missing (models/exp2.json is not a trained model); pass --model FILE.json",
+            )?
+            .clone(),
+    };
+
+    let compare = a.has("compare");
+    if !compare && a.has("rnn-epochs") {
+        return Err("--rnn-epochs goes with --compare".to_string());
+    }
+    let rnn_epochs = a.number("rnn-epochs", CompareConfig::default_rnn_epochs(), 1..=10_000_000)?;
+    let played = if compare {
+        let config = CompareConfig { choruses, seed, temperature, rnn_epochs };
+        eval::compare(&model, &config, &mut |line| eprintln!("{line}"))?
+    } else {
+        vec![eval::play_model(&model, choruses, seed, temperature)?]
+    };
+    let reference = Reference::builtin();
+    let rows: Vec<eval::Row> = played.iter().map(|p| p.row(&reference)).collect();
+
+    if let Some(dir) = png_dir {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for p in &played {
+            let path = dir.join(format!("{}.png", p.key));
+            std::fs::write(&path, picture::piano_roll(&p.frames, png_from - 1, png_choruses))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("drew {} (choruses {png_from}–{})", path.display(), png_from + png_choruses - 1);
+        }
+    }
+
+    let info = RunInfo { choruses, seed, temperature, rnn_epochs: compare.then_some(rnn_epochs) };
+    if a.has("json") {
+        println!("{}", table::json(&rows, &info));
+    } else if a.has("markdown") {
+        print!("{}", table::markdown(&rows));
+    } else {
+        println!(
+            "{choruses} free-running choruses, seed {seed}, temperature {temperature}, against the built-in form and corpus\n"
+        );
+        print!("{}", table::plain(&rows));
+    }
+    Ok(())
+}

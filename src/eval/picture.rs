@@ -1,0 +1,58 @@
+//! Piano rolls of generated frames, so a person can see what the measures say (a baseline
+//! drifting off the form, say). The frames become notes through the plugin's own voices (same
+//! note lengths as the plugin plays), then `music::piano_roll_png` draws them. CLI thread.
+
+use crate::engine::voices::{VoiceSettings, Voices};
+use crate::engine::{NoteSink, OutNote};
+use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
+use crate::music::midi_file::TimedNote;
+use crate::music::piano_roll_png::piano_roll_png;
+
+/// Collects the voices' notes; a note's timing is its step, so its beat is timing / 2.
+struct Collect(Vec<TimedNote>);
+
+impl NoteSink for Collect {
+    fn send(&mut self, note: OutNote) {
+        let velocity = (note.velocity * 127.0).round().clamp(1.0, 127.0) as u8;
+        let beats = f64::from(note.timing) / 2.0;
+        self.0.push(TimedNote { beats, channel: note.channel, key: note.key, velocity, on: note.on });
+    }
+}
+
+/// The notes the plugin would play for `frames` (from bar 1), beats from 0, every note ended.
+pub fn frames_to_notes(frames: &[Frame]) -> Vec<TimedNote> {
+    let (mut voices, settings, mut out) = (Voices::default(), VoiceSettings::default(), Collect(Vec::new()));
+    for (step, frame) in frames.iter().enumerate() {
+        voices.play_step(step as u32, step % STEPS_PER_CHORUS, *frame, &settings, &mut out);
+    }
+    voices.release_all(frames.len() as u32, &mut out);
+    out.0
+}
+
+/// A PNG of `count` choruses of `frames`, from chorus `first` (0-based; clamped to the frames).
+pub fn piano_roll(frames: &[Frame], first: usize, count: usize) -> Vec<u8> {
+    let start = (first * STEPS_PER_CHORUS).min(frames.len());
+    let end = (start + count * STEPS_PER_CHORUS).min(frames.len());
+    let window = &frames[start..end];
+    piano_roll_png(&frames_to_notes(window), window.len(), VoiceSettings::default().chord_channel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::music::corpus::builtin_chorus;
+
+    #[test]
+    fn a_corpus_chorus_becomes_its_chords_and_quarter_notes() {
+        let notes = frames_to_notes(&builtin_chorus(0));
+        let chord_ons = notes.iter().filter(|n| n.on && n.channel == 0).count();
+        let melody_ons: Vec<f64> = notes.iter().filter(|n| n.on && n.channel == 1).map(|n| n.beats).collect();
+        assert_eq!(chord_ons, 12 * 4, "four notes per bar");
+        assert_eq!(melody_ons, (0..48).map(f64::from).collect::<Vec<_>>(), "a note on every beat");
+        assert_eq!(notes.iter().filter(|n| n.on).count(), notes.iter().filter(|n| !n.on).count());
+        let two: Vec<Frame> = builtin_chorus(1).iter().chain(&builtin_chorus(2)).copied().collect();
+        let png = piano_roll(&two, 1, 5);
+        assert_eq!(&png[1..4], b"PNG");
+        assert_eq!(png, piano_roll_png(&frames_to_notes(&builtin_chorus(2)), STEPS_PER_CHORUS, 0));
+    }
+}

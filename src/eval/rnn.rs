@@ -1,0 +1,465 @@
+//! Baseline (a): the "standard recurrent network" the paper contrasts LSTM with. An Elman RNN:
+//! one layer of tanh units, logistic outputs, cross-entropy per unit. Trained as our LSTM is,
+//! from the same `TrainConfig`: full BPTT over sequences of consecutive corpus choruses, one
+//! minibatch of [`LANES`] sequences in lock-step per epoch, global-norm clipping, Adam with
+//! inverse-time decay, the same stop rule (free-running chords right for `check_choruses`
+//! choruses, and a plateaued loss) and the same cap on epochs, deterministic from the seed. The
+//! matrix kernels and the output layer are the LSTM trainer's own (`lstm::ops`). CLI thread.
+//!
+//! Per step t (input frame x(t), target frame x(t + 1)):
+//!   h(t) = tanh(W_h · [x(t), h(t − 1), 1])                     (H hidden units)
+//!   y(t) = σ(W_y · [h(t), 1]);  loss += CE(y(t), x(t + 1))      (N outputs)
+//! Flat parameters: W_h (H × (N + H + 1)), then W_y (N × (H + 1)), each row-major; gradients
+//! and Adam moments share the layout.
+
+// Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
+#![allow(clippy::needless_range_loop)]
+
+use crate::lstm::bptt::{Lanes, LANES};
+use crate::lstm::check::AllowedChords;
+use crate::lstm::math::{sigmoid_f32, tanh_f32, Real};
+use crate::lstm::ops::{
+    linear_backward_input, linear_backward_weights, linear_forward, output_backward, output_forward,
+};
+use crate::lstm::optimizer::{clip_global_norm, Adam};
+use crate::lstm::rng::Rng;
+use crate::lstm::sampling::{chord_mask_from_outputs, sample_melody};
+use crate::lstm::train::{output_bias, plateaued, unit_means, TrainConfig, TrainingSet};
+use crate::music::encoding::{Frame, N_CHORD, N_UNITS, STEPS_PER_CHORUS};
+use std::time::Instant;
+
+/// Units in (= out) and hidden units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RnnShape {
+    pub n_units: usize,
+    pub hidden: usize,
+}
+
+impl RnnShape {
+    /// Columns of W_h: [x, h, 1].
+    fn hidden_cols(&self) -> usize {
+        self.n_units + self.hidden + 1
+    }
+
+    /// Columns of W_y: [h, 1].
+    fn out_cols(&self) -> usize {
+        self.hidden + 1
+    }
+
+    /// Where W_y starts in the flat parameters.
+    fn w_y(&self) -> usize {
+        self.hidden * self.hidden_cols()
+    }
+
+    /// Weights, biases included: H(N + H + 1) + N(H + 1).
+    pub fn n_params(&self) -> usize {
+        self.w_y() + self.n_units * self.out_cols()
+    }
+
+    /// The hidden size whose weight count is nearest `target` (ties: the smaller net).
+    pub fn matching(n_units: usize, target: usize) -> Self {
+        let shape = |hidden| Self { n_units, hidden };
+        (1..=256).map(shape).min_by_key(|s| s.n_params().abs_diff(target)).unwrap_or(shape(1))
+    }
+}
+
+/// Activations cached by the forward pass for the backward pass, and the backward scratch,
+/// for sequences of up to `capacity` steps. Every element is a `Lanes<R>`.
+pub struct Workspace<R> {
+    capacity: usize,
+    /// Hidden-layer inputs [x(t), h(t − 1), 1]: (T, N + H + 1).
+    gin: Vec<Lanes<R>>,
+    /// h(t): (T, H); the backward pass turns it into dL/d(pre-activation) in place.
+    h: Vec<Lanes<R>>,
+    /// Output-layer inputs [h(t), 1]: (T, H + 1).
+    oin: Vec<Lanes<R>>,
+    /// Outputs y(t): (T, N); the backward pass turns them into dL/dlogit in place.
+    y: Vec<Lanes<R>>,
+    /// dL/dh(t), and the part of it that reaches h(t − 1): (H) each.
+    dh: Vec<Lanes<R>>,
+    dh_prev: Vec<Lanes<R>>,
+    /// Per-unit losses of one step: (N).
+    ce: Vec<Lanes<R>>,
+    /// Scratch of `linear_forward`.
+    active: Vec<usize>,
+}
+
+impl<R: Real> Workspace<R> {
+    pub fn new(shape: RnnShape, capacity: usize) -> Self {
+        let zero = [R::ZERO; LANES];
+        let (n, hd) = (shape.n_units, shape.hidden);
+        Self {
+            capacity,
+            gin: vec![zero; capacity * shape.hidden_cols()],
+            h: vec![zero; capacity * hd],
+            oin: vec![zero; capacity * shape.out_cols()],
+            y: vec![zero; capacity * n],
+            dh: vec![zero; hd],
+            dh_prev: vec![zero; hd],
+            ce: vec![zero; n],
+            active: vec![0; shape.hidden_cols()],
+        }
+    }
+}
+
+/// Runs `steps` steps of [`LANES`] sequences from h = 0. `frames` is (steps + 1, N) lanes:
+/// frame t is the input at step t and frame t + 1 its target. Returns Σ over lanes of
+/// `weight[lane]` × (cross-entropy summed over units and steps).
+pub fn forward<R: Real>(
+    shape: RnnShape,
+    params: &[R],
+    frames: &[Lanes<R>],
+    steps: usize,
+    weight: &Lanes<R>,
+    ws: &mut Workspace<R>,
+) -> f64 {
+    let (n, hd, cols) = (shape.n_units, shape.hidden, shape.hidden_cols());
+    assert!(steps <= ws.capacity && frames.len() >= (steps + 1) * n && params.len() == shape.n_params());
+    let (w_h, w_y) = params.split_at(shape.w_y());
+    let mut loss = [R::ZERO; LANES];
+    for t in 0..steps {
+        let gin = &mut ws.gin[t * cols..(t + 1) * cols];
+        gin[..n].copy_from_slice(&frames[t * n..(t + 1) * n]);
+        if t == 0 {
+            gin[n..n + hd].fill([R::ZERO; LANES]);
+        } else {
+            gin[n..n + hd].copy_from_slice(&ws.h[(t - 1) * hd..t * hd]);
+        }
+        gin[cols - 1] = [R::ONE; LANES];
+        let h = &mut ws.h[t * hd..(t + 1) * hd];
+        linear_forward(w_h, gin, h, &mut ws.active);
+        for v in h.iter_mut() {
+            R::tanh_lanes(v);
+        }
+        let oin = &mut ws.oin[t * (hd + 1)..(t + 1) * (hd + 1)];
+        oin[..hd].copy_from_slice(h);
+        oin[hd] = [R::ONE; LANES];
+        let y = &mut ws.y[t * n..(t + 1) * n];
+        linear_forward(w_y, oin, y, &mut ws.active);
+        output_forward(y, &frames[(t + 1) * n..(t + 2) * n], &mut ws.ce);
+        for e in &ws.ce {
+            for l in 0..LANES {
+                loss[l] += e[l];
+            }
+        }
+    }
+    (0..LANES).map(|l| (loss[l] * weight[l]).to_f64()).sum()
+}
+
+/// Adds the gradient of the weighted loss of the last `forward` (same arguments) to `grads`:
+/// the steps in reverse, then the weight gradients of the whole sequence at once.
+pub fn backward<R: Real>(
+    shape: RnnShape,
+    params: &[R],
+    grads: &mut [R],
+    frames: &[Lanes<R>],
+    steps: usize,
+    weight: &Lanes<R>,
+    ws: &mut Workspace<R>,
+) {
+    let (n, hd, cols) = (shape.n_units, shape.hidden, shape.hidden_cols());
+    let (w_h, w_y) = params.split_at(shape.w_y());
+    ws.dh.fill([R::ZERO; LANES]);
+    for t in (0..steps).rev() {
+        let dy = &mut ws.y[t * n..(t + 1) * n];
+        output_backward(dy, &frames[(t + 1) * n..(t + 2) * n], weight);
+        linear_backward_input(w_y, hd + 1, dy, 0, &mut ws.dh);
+        // Through tanh: h → dL/d(pre-activation) = dh (1 − h²).
+        for (z, d) in ws.h[t * hd..(t + 1) * hd].iter_mut().zip(&ws.dh) {
+            for l in 0..LANES {
+                z[l] = d[l] * (R::ONE - z[l] * z[l]);
+            }
+        }
+        ws.dh_prev.fill([R::ZERO; LANES]);
+        linear_backward_input(w_h, cols, &ws.h[t * hd..(t + 1) * hd], n, &mut ws.dh_prev);
+        std::mem::swap(&mut ws.dh, &mut ws.dh_prev);
+    }
+    let (g_h, g_y) = grads.split_at_mut(shape.w_y());
+    linear_backward_weights(g_h, &ws.gin[..steps * cols], &ws.h[..steps * hd], hd, cols);
+    linear_backward_weights(g_y, &ws.oin[..steps * (hd + 1)], &ws.y[..steps * n], n, hd + 1);
+}
+
+/// A trained RNN, ready to play one step at a time.
+#[derive(Clone, Debug)]
+pub struct Rnn {
+    pub shape: RnnShape,
+    /// The flat parameters (module docs).
+    params: Vec<f32>,
+    /// [x(t), h(t − 1), 1] of the step being played, and the new hidden state.
+    gin: Vec<f32>,
+    h: Vec<f32>,
+}
+
+/// How a training run went.
+#[derive(Clone, Debug)]
+pub struct Trained {
+    pub rnn: Rnn,
+    pub epochs: u32,
+    pub seconds: f32,
+    /// Mean loss (cross-entropy per step, summed over units) of the last `plateau_window` epochs.
+    pub final_loss: f32,
+    /// The most whole choruses any free-run check got right, and whether the stop rule was met.
+    pub best_check: u32,
+    pub converged: bool,
+}
+
+impl Rnn {
+    /// Weights uniform in ±1/√H (a vanilla RNN's usual start, PyTorch's `nn.RNN`), output
+    /// biases per `config.output_bias`, as the LSTM trainer starts its outputs.
+    fn initial(shape: RnnShape, set: &dyn TrainingSet, config: &TrainConfig, rng: &mut Rng) -> Self {
+        let a = 1.0 / (shape.hidden as f32).sqrt();
+        let mut params: Vec<f32> = (0..shape.n_params()).map(|_| rng.uniform(-a, a)).collect();
+        let means = unit_means(set, shape.n_units);
+        let out_cols = shape.out_cols();
+        for (row, m) in params[shape.w_y()..].chunks_exact_mut(out_cols).zip(means) {
+            row[out_cols - 1] = output_bias(config.output_bias, m);
+        }
+        let gin = vec![0.0; shape.hidden_cols()];
+        Self { shape, params, gin, h: vec![0.0; shape.hidden] }
+    }
+
+    pub fn reset(&mut self) {
+        self.gin.fill(0.0);
+    }
+
+    /// One step: reads N units `x`, writes N output probabilities `y`. The same f32 functions
+    /// as the trainer's forward pass.
+    pub fn step(&mut self, x: &[f32], y: &mut [f32]) {
+        let (n, hd) = (self.shape.n_units, self.shape.hidden);
+        let (w_h, w_y) = self.params.split_at(self.shape.w_y());
+        self.gin[..n].copy_from_slice(&x[..n]);
+        *self.gin.last_mut().expect("W_h has a bias column") = 1.0;
+        for (h, row) in self.h.iter_mut().zip(w_h.chunks_exact(self.gin.len())) {
+            *h = tanh_f32(row.iter().zip(&self.gin).map(|(w, v)| w * v).sum());
+        }
+        for (yu, row) in y.iter_mut().zip(w_y.chunks_exact(hd + 1)) {
+            *yu = sigmoid_f32(row[hd] + row.iter().zip(&self.h).map(|(w, h)| w * h).sum::<f32>());
+        }
+        self.gin[n..n + hd].copy_from_slice(&self.h);
+    }
+
+    /// Free-runs from `start` (step 0) by the paper's rule: its own outputs fed back, chords
+    /// thresholded at 0.5, melody drawn at `temperature`; calls `play` with each frame until it
+    /// returns false. Needs a 25-unit net.
+    fn free_run(&mut self, start: Frame, temperature: f32, rng: &mut Rng, play: &mut dyn FnMut(usize, Frame) -> bool) {
+        assert_eq!(self.shape.n_units, N_UNITS);
+        let (mut x, mut y) = ([0.0; N_UNITS], [0.0; N_UNITS]);
+        let mut frame = start;
+        self.reset();
+        for step in 0.. {
+            if !play(step, frame) {
+                return;
+            }
+            frame.write_units(&mut x);
+            self.step(&x, &mut y);
+            let melody = sample_melody(&y[N_CHORD..], temperature, rng);
+            frame = Frame { chord: chord_mask_from_outputs(&y[..N_CHORD]), melody };
+        }
+    }
+
+    /// `choruses` choruses of free run from `start` (module docs of `eval`).
+    pub fn generate(&mut self, start: Frame, choruses: usize, temperature: f32, rng: &mut Rng) -> Vec<Frame> {
+        let total = choruses * STEPS_PER_CHORUS;
+        let mut frames = Vec::with_capacity(total);
+        self.free_run(start, temperature, rng, &mut |step, frame| {
+            if step < total {
+                frames.push(frame);
+            }
+            step < total
+        });
+        frames
+    }
+
+    /// The LSTM trainer's check (`lstm::check::free_run`) for this net: whole choruses from
+    /// `start` with every chord allowed, melody at T = 1, at most `choruses`.
+    fn chord_check(&mut self, allowed: &AllowedChords, start: Frame, choruses: u32, rng: &mut Rng) -> u32 {
+        let steps = allowed.per_step.len();
+        let mut done = 0;
+        self.free_run(start, 1.0, rng, &mut |step, frame| {
+            if step > 0 && !allowed.allows(step, frame.chord) {
+                return false;
+            }
+            if step % steps == steps - 1 {
+                done += 1;
+            }
+            done < choruses
+        });
+        done
+    }
+}
+
+/// The first frame of chorus `index` of `set` (25 units).
+pub fn first_frame(set: &dyn TrainingSet, index: usize) -> Frame {
+    let mut units = vec![0.0; set.steps_per_chorus() * N_UNITS];
+    set.write_chorus(index, N_UNITS, &mut units);
+    let melody = units[N_CHORD..N_UNITS].iter().position(|&u| u > 0.5).map(|u| u as u8);
+    Frame { chord: chord_mask_from_outputs(&units[..N_CHORD]), melody }
+}
+
+/// Trains an RNN of `shape` on `set` as `config` trains the LSTM (module docs), for at most
+/// `config.max_epochs` epochs; `on_epoch(epoch, loss)` after each epoch.
+pub fn train_rnn(
+    set: &dyn TrainingSet,
+    shape: RnnShape,
+    config: &TrainConfig,
+    on_epoch: &mut dyn FnMut(u32, f32),
+) -> Trained {
+    let started = Instant::now();
+    let n = shape.n_units;
+    let mut rng = Rng::new(config.seed);
+    let mut rnn = Rnn::initial(shape, set, config, &mut rng);
+    // The LSTM trainer's check: the same allowed chords, start frame and melody draws.
+    let allowed = AllowedChords::from_set(set, n, N_CHORD);
+    let check_seed = config.seed ^ 0x5EED_C4EC;
+    let check_start = first_frame(set, Rng::new(check_seed).below(set.len()));
+    let chorus_len = set.steps_per_chorus() * n;
+    let n_frames = config.choruses_per_sequence.max(2) * set.steps_per_chorus();
+    let steps = n_frames - 1;
+    let mut ws = Workspace::new(shape, steps);
+    let mut sequence = vec![0.0f32; n_frames * n];
+    let mut frames = vec![[0.0f32; LANES]; n_frames * n];
+    let mut grads = vec![0.0f32; shape.n_params()];
+    let mut adam = Adam::new(shape.n_params(), config.learning_rate, config.beta1, config.beta2, config.adam_eps);
+    // One chunk of lanes is the LSTM trainer's default batch; loss and gradient are means over
+    // sequences and steps.
+    let weight = [1.0 / (LANES * steps) as f32; LANES];
+    let mut losses: Vec<f32> = Vec::new();
+    let (mut best_check, mut converged) = (0, false);
+    while (losses.len() as u32) < config.max_epochs && !converged {
+        for lane in 0..LANES {
+            for chorus in sequence.chunks_exact_mut(chorus_len) {
+                set.write_chorus(rng.below(set.len()), n, chorus);
+            }
+            for (f, &u) in frames.iter_mut().zip(&sequence) {
+                f[lane] = u;
+            }
+        }
+        grads.fill(0.0);
+        let loss = forward(shape, &rnn.params, &frames, steps, &weight, &mut ws) as f32;
+        backward(shape, &rnn.params, &mut grads, &frames, steps, &weight, &mut ws);
+        clip_global_norm(&mut grads, config.clip_norm);
+        if config.lr_halving_epochs > 0 {
+            let e = losses.len() as f32 / config.lr_halving_epochs as f32;
+            adam.learning_rate = config.learning_rate / (1.0 + e);
+        }
+        adam.update(&mut rnn.params, &grads);
+        losses.push(loss);
+        let epoch = losses.len() as u32;
+        on_epoch(epoch, loss);
+        if !loss.is_finite() {
+            break;
+        }
+        if config.check_every > 0 && epoch.is_multiple_of(config.check_every) {
+            let ok = rnn.chord_check(&allowed, check_start, config.check_choruses, &mut Rng::new(check_seed));
+            best_check = best_check.max(ok);
+            let c = config;
+            converged = ok >= c.check_choruses
+                && plateaued(&losses, c.plateau_window as usize, c.plateau_tolerance, c.plateau_min_drop);
+        }
+    }
+    let tail = &losses[losses.len().saturating_sub(config.plateau_window.max(1) as usize)..];
+    let final_loss = tail.iter().sum::<f32>() / tail.len().max(1) as f32;
+    rnn.reset();
+    Trained {
+        rnn,
+        epochs: losses.len() as u32,
+        seconds: started.elapsed().as_secs_f32(),
+        final_loss,
+        best_check,
+        converged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lstm::topology::Topology;
+    use crate::music::corpus::Corpus;
+
+    #[test]
+    fn about_as_many_weights_as_the_papers_lstm() {
+        let target = Topology::exp2().n_params();
+        let shape = RnnShape::matching(N_UNITS, target);
+        assert_eq!(shape.hidden, 21);
+        assert_eq!(shape.n_params(), 21 * 47 + 25 * 22);
+        assert!(shape.n_params().abs_diff(target) < 30, "{} vs {target}", shape.n_params());
+    }
+
+    /// The BPTT gradient against central differences of the loss, in f64, every weight, with
+    /// unequal lane weights.
+    #[test]
+    fn gradients_match_central_differences() {
+        let shape = RnnShape { n_units: 3, hidden: 4 };
+        let steps = 6;
+        let mut rng = Rng::new(11);
+        let mut params: Vec<f64> = (0..shape.n_params()).map(|_| rng.uniform(-0.8, 0.8).into()).collect();
+        let frames: Vec<Lanes<f64>> =
+            (0..(steps + 1) * 3).map(|_| std::array::from_fn(|_| f64::from(u8::from(rng.below(2) == 1)))).collect();
+        let weight: Lanes<f64> = std::array::from_fn(|l| 0.1 + 0.05 * l as f64);
+        let mut ws = Workspace::new(shape, steps);
+        let mut grads = vec![0.0; shape.n_params()];
+        forward(shape, &params, &frames, steps, &weight, &mut ws);
+        backward(shape, &params, &mut grads, &frames, steps, &weight, &mut ws);
+        let eps = 1e-5;
+        let mut worst = (0.0, 0);
+        for i in 0..params.len() {
+            let keep = params[i];
+            params[i] = keep + eps;
+            let up = forward(shape, &params, &frames, steps, &weight, &mut ws);
+            params[i] = keep - eps;
+            let down = forward(shape, &params, &frames, steps, &weight, &mut ws);
+            params[i] = keep;
+            let numeric = (up - down) / (2.0 * eps);
+            let err = (numeric - grads[i]).abs() / (numeric.abs() + grads[i].abs()).max(1e-3);
+            if err > worst.0 {
+                worst = (err, i);
+            }
+        }
+        assert!(worst.0 < 1e-6, "worst relative error {} at weight {}", worst.0, worst.1);
+        assert!(grads.iter().all(|&g| g != 0.0), "every weight is reached");
+    }
+
+    /// The player computes what the trainer's forward pass computes.
+    #[test]
+    fn the_player_matches_the_trainer() {
+        let shape = RnnShape { n_units: N_UNITS, hidden: 6 };
+        let mut rng = Rng::new(3);
+        let params: Vec<f32> = (0..shape.n_params()).map(|_| rng.uniform(-0.5, 0.5)).collect();
+        let steps = 20;
+        let frames: Vec<Lanes<f32>> =
+            (0..(steps + 1) * N_UNITS).map(|_| [f32::from(u8::from(rng.below(3) == 0)); LANES]).collect();
+        let mut ws = Workspace::new(shape, steps);
+        forward(shape, &params, &frames, steps, &[1.0; LANES], &mut ws);
+        let mut rnn = Rnn { shape, params, gin: vec![0.0; shape.hidden_cols()], h: vec![0.0; 6] };
+        let mut y = [0.0; N_UNITS];
+        for t in 0..steps {
+            let x: Vec<f32> = frames[t * N_UNITS..(t + 1) * N_UNITS].iter().map(|l| l[0]).collect();
+            rnn.step(&x, &mut y);
+            for u in 0..N_UNITS {
+                assert!((y[u] - ws.y[t * N_UNITS + u][0]).abs() < 1e-5, "step {t}, unit {u}");
+            }
+        }
+    }
+
+    #[test]
+    fn training_lowers_the_loss_deterministically_and_the_net_plays() {
+        let set = Corpus::builtin();
+        let shape = RnnShape { n_units: N_UNITS, hidden: 8 };
+        let config = TrainConfig { seed: 4, max_epochs: 40, check_every: 20, ..TrainConfig::default() };
+        let mut losses = Vec::new();
+        let a = train_rnn(&set, shape, &config, &mut |_, loss| losses.push(loss));
+        assert_eq!(a.epochs, 40);
+        assert!(!a.converged);
+        assert!(losses[39] < 0.8 * losses[0], "{} → {}", losses[0], losses[39]);
+        let b = train_rnn(&set, shape, &config, &mut |_, _| {});
+        assert_eq!(a.rnn.params, b.rnn.params);
+        let mut rnn = a.rnn;
+        let start = set.chorus(0)[0];
+        assert_eq!(first_frame(&set, 0), start);
+        let frames = rnn.generate(start, 2, 1.0, &mut Rng::new(1));
+        assert_eq!(frames.len(), 192);
+        assert_eq!(frames[0], start);
+        assert!(frames.iter().all(|f| f.melody.is_some_and(|u| u < 13)));
+        assert_eq!(frames, rnn.generate(start, 2, 1.0, &mut Rng::new(1)), "generate starts afresh");
+    }
+}
