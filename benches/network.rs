@@ -1,5 +1,6 @@
 //! Speed of the network: one real-time step of the paper's Exp 2 net, alone and with the chord
-//! mask and melody draw the composer adds, and one training epoch at the default config.
+//! mask and melody draw the composer adds, the draw alone (at the paper's temperature and at
+//! another), and one training epoch at the default config.
 //! `cargo bench --bench network`.
 
 use blues_lstm::lstm::model_file::Model;
@@ -25,6 +26,12 @@ fn exp2_model() -> Model {
     trainer.model()
 }
 
+/// The next frame of a chorus, round and round: a compare, not a division (a 64-bit `%` would
+/// cost the bench more than some of what it measures).
+fn next(i: usize, len: usize) -> usize {
+    if i + 1 == len { 0 } else { i + 1 }
+}
+
 fn step(c: &mut Criterion) {
     let mut net = Network::new(&exp2_model());
     let chorus = Corpus::builtin().chorus(0);
@@ -38,15 +45,32 @@ fn step(c: &mut Criterion) {
     // The network alone, then with the composer's chord mask and melody draw.
     c.bench_function("step_network_only", |b| {
         b.iter(|| {
-            net.step(black_box(&frames[i % frames.len()]), &mut y);
-            i += 1;
+            net.step(black_box(&frames[i]), &mut y);
+            i = next(i, frames.len());
             black_box(&y);
         })
     });
+    // The draw alone, on the outputs of one chorus's steps (what the composer samples from).
+    let outputs: Vec<[f32; N_UNITS]> = frames
+        .iter()
+        .map(|f| {
+            let mut y = [0.0f32; N_UNITS];
+            net.step(f, &mut y);
+            y
+        })
+        .collect();
+    for temperature in [1.0f32, 0.7] {
+        c.bench_function(&format!("sample_melody_t{temperature}"), |b| {
+            b.iter(|| {
+                i = next(i, outputs.len());
+                sample_melody(black_box(&outputs[i][N_CHORD..]), temperature, &mut rng)
+            })
+        });
+    }
     c.bench_function("step", |b| {
         b.iter(|| {
-            net.step(black_box(&frames[i % frames.len()]), &mut y);
-            i += 1;
+            net.step(black_box(&frames[i]), &mut y);
+            i = next(i, frames.len());
             let chord = chord_mask_from_outputs(&y[..N_CHORD]);
             let melody = sample_melody(&y[N_CHORD..], 1.0, &mut rng);
             black_box((chord, melody))
@@ -76,8 +100,8 @@ fn step_subnormal(c: &mut Criterion) {
     let mut i = 0;
     c.bench_function("step_subnormal_weights", |b| {
         b.iter(|| {
-            net.step(black_box(&frames[i % frames.len()]), &mut y);
-            i += 1;
+            net.step(black_box(&frames[i]), &mut y);
+            i = next(i, frames.len());
             black_box(&y);
         })
     });
