@@ -20,7 +20,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::model_file::Model;
-use super::simd::{sigmoid_of_half, tanh, F32x8, Lane8, Portable, LANES, TINY};
+use super::simd::{sigmoid_of_half, sigmoid_of_half_inner, tanh, tanh_inner, F32x8, Lane8, Portable, LANES, TINY};
 use super::topology::{Topology, GATES};
 
 /// Panels accumulated together: enough independent adds to hide their latency.
@@ -517,9 +517,12 @@ fn compact_step<V: F32x8, const G: usize>(
     for gi in 0..G {
         let [i, f, o, cell_in]: [V; 4] = std::array::from_fn(|p| a[gi][p].add(b[gi][p]));
         let (Some(cv), Some(hv)) = (c.get_mut(groups[gi].cells_at), h.get_mut(groups[gi].cells_at)) else { return };
-        let cell = sigmoid_of_half(f).mul(V::load(cv)).add(sigmoid_of_half(i).mul(tanh(cell_in))).flush_tiny();
+        let cell = sigmoid_of_half_inner(f)
+            .mul(V::load(cv))
+            .add(sigmoid_of_half_inner(i).mul(tanh_inner(cell_in)))
+            .flush_tiny();
         cell.store(cv);
-        sigmoid_of_half(o).mul(tanh(cell)).flush_tiny().store(hv);
+        sigmoid_of_half_inner(o).mul(tanh_inner(cell)).flush_tiny().store(hv);
         cells[gi] = *hv;
     }
     // Outputs from this step's cells and the units.
