@@ -14,7 +14,9 @@
 //! are visited. Every nonlinearity is one rational tanh (`simd::tanh`): gate and output rows
 //! are stored halved, so σ(z) = (1 + tanh(z/2)) / 2 costs one multiply-add more. The
 //! algorithm is written once over [`F32x8`] and runs on AVX2 + FMA registers when the CPU
-//! has them.
+//! has them. Nets of the paper's size (at most 4 blocks and 8 cells per group) take a compact
+//! layout with every size fixed at compile time, where each block's gates are computed once
+//! and spread over its cells by a lane permutation (`CompactGroup`).
 
 // Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
 #![allow(clippy::needless_range_loop)]
@@ -236,7 +238,7 @@ impl Network {
             };
             let (g, o) = (Panels::new(4 * hp, rec, n_x, gate_value), Panels::new(n_x, hp, n_x, out_value));
             if let Some(compact) = &mut compact {
-                match CompactGroup::new(x_off, n_x, hp, rec, h_off, gate_value, out_value) {
+                match CompactGroup::new(x_off, n_x, (blocks, cpb), hp, rec, h_off, gate_value, out_value) {
                     Some(group) => compact.push(group),
                     None => compact_fits = false,
                 }
@@ -389,15 +391,26 @@ const COMPACT_CELLS: usize = LANES;
 const COMPACT_UNITS: usize = 2 * LANES;
 const COMPACT_REC: usize = 2 * LANES;
 
-/// One group of a paper-sized net — at most 8 cells (one vector), 8 to 16 units, at most 16
-/// recurrent inputs — with every size fixed at compile time, so the step is straight-line
-/// vector code with no loop bookkeeping beyond the active units. The paper's Exp 1 and Exp 2
-/// both fit; other sizes use the general `Panels` layout.
+/// Most blocks per group of the compact layout: their input and forget gates share a vector.
+const COMPACT_BLOCKS: usize = LANES / 2;
+
+/// One group of a paper-sized net — at most 4 blocks and 8 cells (one vector), 8 to 16 units,
+/// at most 16 recurrent inputs — with every size fixed at compile time, so the step is
+/// straight-line vector code with no loop bookkeeping beyond the active units. The paper's
+/// Exp 1 and Exp 2 both fit; other sizes use the general `Panels` layout.
+///
+/// The cells of a block share its gates, so the gates are computed once per block, not per
+/// cell: three panels (input and forget gates; output gates; cell inputs) where one per kind
+/// would take four, then spread over the cells by a lane permutation.
 #[derive(Clone, Debug)]
 struct CompactGroup {
-    /// Gate rows (i, f, o, cell input: 4 panels) by column: recurrent inputs (zero past
-    /// `rec`), units (zero past `n_x`), bias.
-    gates: [[Lane8; 4]; COMPACT_REC + COMPACT_UNITS + 1],
+    /// Gate rows by column — recurrent inputs (zero past `rec`), units (zero past `n_x`),
+    /// bias — in three panels: [i of blocks 0–3, f of blocks 0–3], [o of blocks 0–3, zeros],
+    /// [cell input of cells 0–7].
+    gates: [[Lane8; 3]; COMPACT_REC + COMPACT_UNITS + 1],
+    /// Lane of each cell's input (and output) gate in its panel; the forget gate's is 4 on.
+    gate_of_cell: [u32; LANES],
+    forget_of_cell: [u32; LANES],
     /// Output rows (2 panels, zero past `n_x`) by column: the group's cells, units, bias.
     outs: [[Lane8; 2]; COMPACT_CELLS + COMPACT_UNITS + 1],
     x_off: usize,
@@ -411,19 +424,38 @@ struct CompactGroup {
 impl CompactGroup {
     /// The group in the compact layout, or `None` if it does not fit. `gate_value` and
     /// `out_value` are the entries of the general layout (see `Network::new`).
+    #[allow(clippy::too_many_arguments)]
     fn new(
         x_off: usize,
         n_x: usize,
+        (blocks, cells_per_block): (usize, usize),
         hp: usize,
         rec: usize,
         h_off: usize,
         gate_value: impl Fn(usize, usize) -> f32,
         out_value: impl Fn(usize, usize) -> f32,
     ) -> Option<Self> {
-        if hp != COMPACT_CELLS || !(LANES..=COMPACT_UNITS).contains(&n_x) || rec > COMPACT_REC {
+        if hp != COMPACT_CELLS
+            || !(LANES..=COMPACT_UNITS).contains(&n_x)
+            || rec > COMPACT_REC
+            || !(1..=COMPACT_BLOCKS).contains(&blocks)
+            || cells_per_block == 0
+        {
             return None;
         }
-        let mut gates = [[Lane8::default(); 4]; COMPACT_REC + COMPACT_UNITS + 1];
+        // Row of the general layout (kind × padded cell) for lane l of compact panel p; the
+        // first cell of a block stands for the block's gates.
+        let general_row = |p: usize, l: usize| -> Option<usize> {
+            let (kind, block_or_cell) = match (p, l) {
+                (0, l) if l < COMPACT_BLOCKS => (0, l),
+                (0, l) => (1, l - COMPACT_BLOCKS),
+                (1, l) if l < COMPACT_BLOCKS => (2, l),
+                (1, _) => return None,
+                (_, l) => return Some(3 * hp + l),
+            };
+            (block_or_cell < blocks).then_some(kind * hp + block_or_cell * cells_per_block)
+        };
+        let mut gates = [[Lane8::default(); 3]; COMPACT_REC + COMPACT_UNITS + 1];
         for (k, col) in gates.iter_mut().enumerate() {
             let general = match k {
                 k if k < COMPACT_REC => (k < rec).then_some(k),
@@ -431,11 +463,15 @@ impl CompactGroup {
                 _ => Some(rec + n_x),
             };
             if let Some(gk) = general {
-                for (r, v) in col.iter_mut().flat_map(|p| p.0.iter_mut()).enumerate() {
-                    *v = gate_value(r, gk);
+                for (p, panel) in col.iter_mut().enumerate() {
+                    for (l, v) in panel.0.iter_mut().enumerate() {
+                        *v = general_row(p, l).map_or(0.0, |r| gate_value(r, gk));
+                    }
                 }
             }
         }
+        let gate_of_cell: [u32; LANES] = std::array::from_fn(|cell| (cell / cells_per_block).min(blocks - 1) as u32);
+        let forget_of_cell = gate_of_cell.map(|g| g + COMPACT_BLOCKS as u32);
         let mut outs = [[Lane8::default(); 2]; COMPACT_CELLS + COMPACT_UNITS + 1];
         for (k, col) in outs.iter_mut().enumerate() {
             let general = match k {
@@ -449,7 +485,16 @@ impl CompactGroup {
                 }
             }
         }
-        Some(Self { gates, outs, x_off, n_x, reads_second: rec > LANES, cells_at: h_off / LANES })
+        Some(Self {
+            gates,
+            gate_of_cell,
+            forget_of_cell,
+            outs,
+            x_off,
+            n_x,
+            reads_second: rec > LANES,
+            cells_at: h_off / LANES,
+        })
     }
 }
 
@@ -485,9 +530,9 @@ fn compact_step<V: F32x8, const G: usize>(
     }
     // Gates: even recurrent columns into `a` (from the bias), odd ones and units into `b`.
     // A group that reads only the first vector has zero weights in the second.
-    let mut a: [[V; 4]; G] =
+    let mut a: [[V; 3]; G] =
         std::array::from_fn(|gi| std::array::from_fn(|p| V::load(&groups[gi].gates[COMPACT_REC + COMPACT_UNITS][p])));
-    let mut b = [[V::splat(0.0); 4]; G];
+    let mut b = [[V::splat(0.0); 3]; G];
     // The units first: they do not wait for the previous step, so these run while it ends.
     for gi in 0..G {
         let mut bits = on[gi];
@@ -515,14 +560,14 @@ fn compact_step<V: F32x8, const G: usize>(
     // Cells.
     let mut cells = [Lane8::default(); G];
     for gi in 0..G {
-        let [i, f, o, cell_in]: [V; 4] = std::array::from_fn(|p| a[gi][p].add(b[gi][p]));
-        let (Some(cv), Some(hv)) = (c.get_mut(groups[gi].cells_at), h.get_mut(groups[gi].cells_at)) else { return };
-        let cell = sigmoid_of_half_inner(f)
-            .mul(V::load(cv))
-            .add(sigmoid_of_half_inner(i).mul(tanh_inner(cell_in)))
-            .flush_tiny();
+        let g = &groups[gi];
+        let [in_forget, out_gate, cell_in]: [V; 3] = std::array::from_fn(|p| a[gi][p].add(b[gi][p]));
+        let (Some(cv), Some(hv)) = (c.get_mut(g.cells_at), h.get_mut(g.cells_at)) else { return };
+        let (in_forget, out_gate) = (sigmoid_of_half_inner(in_forget), sigmoid_of_half_inner(out_gate));
+        let (i, f) = (in_forget.permute(&g.gate_of_cell), in_forget.permute(&g.forget_of_cell));
+        let cell = f.mul(V::load(cv)).add(i.mul(tanh_inner(cell_in))).flush_tiny();
         cell.store(cv);
-        sigmoid_of_half_inner(o).mul(tanh_inner(cell)).flush_tiny().store(hv);
+        out_gate.permute(&g.gate_of_cell).mul(tanh_inner(cell)).flush_tiny().store(hv);
         cells[gi] = *hv;
     }
     // Outputs from this step's cells and the units.
@@ -620,9 +665,18 @@ mod tests {
             Topology::exp2(),
             Topology { cells_per_block: 3, chord_blocks: 5, ..Topology::exp2() },
             Topology { n_chord: 16, n_melody: 16, cells_per_block: 1, ..Topology::exp2() },
+            // Compact layouts with other blocks: 2 of 4 cells; 2 of 3 cells (padded); 3 and 1 of 2.
+            Topology { cells_per_block: 4, chord_blocks: 2, melody_blocks: 2, ..Topology::exp2() },
+            Topology { cells_per_block: 3, chord_blocks: 2, melody_blocks: 2, ..Topology::exp2() },
+            Topology { chord_blocks: 3, melody_blocks: 1, ..Topology::exp2() },
+            // 8 blocks of 1 cell: too many blocks for the compact layout's shared gate vector.
+            Topology { cells_per_block: 1, chord_blocks: 8, melody_blocks: 8, ..Topology::exp2() },
         ] {
             let model = random_model(topology, 3, 1.0);
             let mut net = Network::new(&model);
+            let compact = topology.cells_per_block * topology.chord_blocks.max(topology.melody_blocks) <= LANES
+                && topology.chord_blocks.max(topology.melody_blocks) <= LANES / 2;
+            assert_eq!(net.compact.is_some(), compact, "{topology:?}: which layout");
             let layout = Layout::new(topology);
             let params: Vec<f32> = layout.specs.iter().flat_map(|s| model.values(s).to_vec()).collect();
             let (n, steps) = (topology.n_in(), 300);
@@ -675,7 +729,12 @@ mod tests {
     /// The AVX2 build and the portable one play the same network: only rounding differs.
     #[test]
     fn portable_and_vector_builds_agree() {
-        for topology in [Topology::exp1(), Topology::exp2(), Topology { cells_per_block: 5, ..Topology::exp2() }] {
+        for topology in [
+            Topology::exp1(),
+            Topology::exp2(),
+            Topology { cells_per_block: 4, chord_blocks: 2, melody_blocks: 2, ..Topology::exp2() },
+            Topology { cells_per_block: 5, ..Topology::exp2() },
+        ] {
             let model = random_model(topology, 7, 1.0);
             let (mut fast, mut portable) = (Network::new(&model), Network::new(&model));
             let mut rng = Rng::new(8);

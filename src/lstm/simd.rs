@@ -34,6 +34,8 @@ pub trait F32x8: Copy {
     fn mul_add(self, b: Self, c: Self) -> Self;
     /// Bit l set where lane l is not 0.0 (NaN counts as not 0).
     fn nonzero_bits(self) -> u32;
+    /// Lane l of the result is lane `idx[l]` of self (`idx` below 8).
+    fn permute(self, idx: &[u32; LANES]) -> Self;
     /// 0 where |lane| < [`TINY`] (and for NaN), the lane itself elsewhere.
     fn flush_tiny(self) -> Self;
 }
@@ -166,6 +168,10 @@ impl F32x8 for Portable {
         bits
     }
     #[inline(always)]
+    fn permute(self, idx: &[u32; LANES]) -> Self {
+        Self(std::array::from_fn(|l| self.0[idx[l] as usize % LANES]))
+    }
+    #[inline(always)]
     fn flush_tiny(self) -> Self {
         let mut out = [0.0; LANES];
         for l in 0..LANES {
@@ -238,6 +244,11 @@ mod avx2 {
         #[inline(always)]
         fn nonzero_bits(self) -> u32 {
             unsafe { _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(self.0, _mm256_setzero_ps())) as u32 }
+        }
+        #[inline(always)]
+        fn permute(self, idx: &[u32; LANES]) -> Self {
+            // vpermps reads the low three bits of each index.
+            Self(unsafe { _mm256_permutevar8x32_ps(self.0, _mm256_loadu_si256(idx.as_ptr().cast())) })
         }
         #[inline(always)]
         fn flush_tiny(self) -> Self {
