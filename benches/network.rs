@@ -29,7 +29,11 @@ fn exp2_model() -> Model {
 /// The next frame of a chorus, round and round: a compare, not a division (a 64-bit `%` would
 /// cost the bench more than some of what it measures).
 fn next(i: usize, len: usize) -> usize {
-    if i + 1 == len { 0 } else { i + 1 }
+    if i + 1 == len {
+        0
+    } else {
+        i + 1
+    }
 }
 
 fn step(c: &mut Criterion) {

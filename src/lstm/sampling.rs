@@ -54,12 +54,8 @@ pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Optio
     };
     // NaN, ±∞ and negatives weigh nothing.
     let clean = |v: f32| if v > 0.0 && v < f32::INFINITY { v } else { 0.0 };
-    if inv_t == 1.0 {
-        draw(y_melody, clean, u)
-    } else {
-        draw(y_melody, |v| (clean(v) * scale).powf(inv_t), u)
-    }
-    .or_else(|| Some(fallback()))
+    if inv_t == 1.0 { draw(y_melody, clean, u) } else { draw(y_melody, |v| (clean(v) * scale).powf(inv_t), u) }
+        .or_else(|| Some(fallback()))
 }
 
 /// Units per block of the draw: the paper's 13 melody units fit one.
@@ -193,9 +189,8 @@ mod tests {
         let largest_u = 1.0 - 1.0 / (1u32 << 24) as f32;
         for _ in 0..20_000 {
             let n = 1 + rng.below(40);
-            let y: Vec<f32> = (0..n)
-                .map(|_| if rng.below(2) == 0 { 0.0 } else { 10f32.powf(rng.uniform(-30.0, 10.0)) })
-                .collect();
+            let y: Vec<f32> =
+                (0..n).map(|_| if rng.below(2) == 0 { 0.0 } else { 10f32.powf(rng.uniform(-30.0, 10.0)) }).collect();
             for u in [0.0, largest_u, rng.next_f32()] {
                 match draw(&y, |v| v, u) {
                     Some(i) => assert!(y[usize::from(i)] > 0.0, "drew unit {i} of weight 0 from {y:?} at u = {u}"),
