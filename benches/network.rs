@@ -26,6 +26,19 @@ fn exp2_model() -> Model {
     trainer.model()
 }
 
+/// The frames of the first built-in chorus, as the network reads them.
+fn chorus_frames() -> Vec<[f32; N_UNITS]> {
+    Corpus::builtin()
+        .chorus(0)
+        .iter()
+        .map(|frame| {
+            let mut units = [0.0f32; N_UNITS];
+            frame.write_units(&mut units);
+            units
+        })
+        .collect()
+}
+
 /// The next frame of a chorus, round and round: a compare, not a division (a 64-bit `%` would
 /// cost the bench more than some of what it measures).
 fn next(i: usize, len: usize) -> usize {
@@ -38,11 +51,7 @@ fn next(i: usize, len: usize) -> usize {
 
 fn step(c: &mut Criterion) {
     let mut net = Network::new(&exp2_model());
-    let chorus = Corpus::builtin().chorus(0);
-    let mut frames = vec![[0.0f32; N_UNITS]; chorus.len()];
-    for (f, frame) in frames.iter_mut().zip(&chorus) {
-        frame.write_units(f);
-    }
+    let frames = chorus_frames();
     let mut y = [0.0f32; N_UNITS];
     let mut rng = Rng::new(1);
     let mut i = 0;
@@ -95,11 +104,7 @@ fn step_subnormal(c: &mut Criterion) {
         }
     }
     let mut net = Network::new(&model);
-    let chorus = Corpus::builtin().chorus(0);
-    let mut frames = vec![[0.0f32; N_UNITS]; chorus.len()];
-    for (f, frame) in frames.iter_mut().zip(&chorus) {
-        frame.write_units(f);
-    }
+    let frames = chorus_frames();
     let mut y = [0.0f32; N_UNITS];
     let mut i = 0;
     c.bench_function("step_subnormal_weights", |b| {

@@ -16,15 +16,18 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::lstm::bptt::{Lanes, LANES};
-use crate::lstm::check::AllowedChords;
+use crate::lstm::check::{free_run, AllowedChords, FreeRunning};
 use crate::lstm::math::{sigmoid_f32, tanh_f32, Real};
 use crate::lstm::ops::{
     linear_backward_input, linear_backward_weights, linear_forward, output_backward, output_forward,
 };
-use crate::lstm::optimizer::{clip_global_norm, Adam};
+use crate::lstm::optimizer::Adam;
 use crate::lstm::rng::Rng;
 use crate::lstm::sampling::{chord_mask_from_outputs, sample_melody};
-use crate::lstm::train::{output_bias, plateaued, unit_means, TrainConfig, TrainingSet};
+use crate::lstm::train::{
+    check_setup, descend, final_loss, output_bias, plateaued, random_sequence, to_lane, unit_means, TrainConfig,
+    TrainingSet,
+};
 use crate::music::encoding::{Frame, N_CHORD, N_UNITS, STEPS_PER_CHORUS};
 use std::time::Instant;
 
@@ -238,53 +241,36 @@ impl Rnn {
         self.gin[n..n + hd].copy_from_slice(&self.h);
     }
 
-    /// Free-runs from `start` (step 0) by the paper's rule: its own outputs fed back, chords
-    /// thresholded at 0.5, melody drawn at `temperature`; calls `play` with each frame until it
-    /// returns false. Needs a 25-unit net.
-    fn free_run(&mut self, start: Frame, temperature: f32, rng: &mut Rng, play: &mut dyn FnMut(usize, Frame) -> bool) {
+    /// `choruses` choruses of free run from `start` (step 0) by the paper's rule: its own
+    /// outputs fed back, chords thresholded at 0.5, melody drawn at `temperature` (module docs
+    /// of `eval`). Needs a 25-unit net.
+    pub fn generate(&mut self, start: Frame, choruses: usize, temperature: f32, rng: &mut Rng) -> Vec<Frame> {
         assert_eq!(self.shape.n_units, N_UNITS);
         let (mut x, mut y) = ([0.0; N_UNITS], [0.0; N_UNITS]);
+        let total = choruses * STEPS_PER_CHORUS;
+        let mut frames = Vec::with_capacity(total);
         let mut frame = start;
         self.reset();
-        for step in 0.. {
-            if !play(step, frame) {
-                return;
-            }
+        while frames.len() < total {
+            frames.push(frame);
             frame.write_units(&mut x);
             self.step(&x, &mut y);
             let melody = sample_melody(&y[N_CHORD..], temperature, rng);
             frame = Frame { chord: chord_mask_from_outputs(&y[..N_CHORD]), melody };
         }
-    }
-
-    /// `choruses` choruses of free run from `start` (module docs of `eval`).
-    pub fn generate(&mut self, start: Frame, choruses: usize, temperature: f32, rng: &mut Rng) -> Vec<Frame> {
-        let total = choruses * STEPS_PER_CHORUS;
-        let mut frames = Vec::with_capacity(total);
-        self.free_run(start, temperature, rng, &mut |step, frame| {
-            if step < total {
-                frames.push(frame);
-            }
-            step < total
-        });
         frames
     }
+}
 
-    /// The LSTM trainer's check (`lstm::check::free_run`) for this net: whole choruses from
-    /// `start` with every chord allowed, melody at T = 1, at most `choruses`.
-    fn chord_check(&mut self, allowed: &AllowedChords, start: Frame, choruses: u32, rng: &mut Rng) -> u32 {
-        let steps = allowed.per_step.len();
-        let mut done = 0;
-        self.free_run(start, 1.0, rng, &mut |step, frame| {
-            if step > 0 && !allowed.allows(step, frame.chord) {
-                return false;
-            }
-            if step % steps == steps - 1 {
-                done += 1;
-            }
-            done < choruses
-        });
-        done
+impl FreeRunning for Rnn {
+    fn n_chord(&self) -> usize {
+        N_CHORD
+    }
+    fn reset(&mut self) {
+        Rnn::reset(self);
+    }
+    fn step(&mut self, x: &[f32], y: &mut [f32]) {
+        Rnn::step(self, x, y);
     }
 }
 
@@ -310,9 +296,7 @@ pub fn train_rnn(
     let mut rnn = Rnn::initial(shape, set, config, &mut rng);
     // The LSTM trainer's check: the same allowed chords, start frame and melody draws.
     let allowed = AllowedChords::from_set(set, n, N_CHORD);
-    let check_seed = config.seed ^ 0x5EED_C4EC;
-    let check_start = first_frame(set, Rng::new(check_seed).below(set.len()));
-    let chorus_len = set.steps_per_chorus() * n;
+    let (check_seed, check_start) = check_setup(set, n, config.seed);
     let n_frames = config.choruses_per_sequence.max(2) * set.steps_per_chorus();
     let steps = n_frames - 1;
     let mut ws = Workspace::new(shape, steps);
@@ -327,22 +311,13 @@ pub fn train_rnn(
     let (mut best_check, mut converged) = (0, false);
     while (losses.len() as u32) < config.max_epochs && !converged {
         for lane in 0..LANES {
-            for chorus in sequence.chunks_exact_mut(chorus_len) {
-                set.write_chorus(rng.below(set.len()), n, chorus);
-            }
-            for (f, &u) in frames.iter_mut().zip(&sequence) {
-                f[lane] = u;
-            }
+            random_sequence(set, n, &mut rng, &mut sequence);
+            to_lane(&sequence, &mut frames, lane);
         }
         grads.fill(0.0);
         let loss = forward(shape, &rnn.params, &frames, steps, &weight, &mut ws) as f32;
         backward(shape, &rnn.params, &mut grads, &frames, steps, &weight, &mut ws);
-        clip_global_norm(&mut grads, config.clip_norm);
-        if config.lr_halving_epochs > 0 {
-            let e = losses.len() as f32 / config.lr_halving_epochs as f32;
-            adam.learning_rate = config.learning_rate / (1.0 + e);
-        }
-        adam.update(&mut rnn.params, &grads);
+        descend(&mut adam, config, losses.len(), &mut rnn.params, &mut grads);
         losses.push(loss);
         let epoch = losses.len() as u32;
         on_epoch(epoch, loss);
@@ -350,21 +325,19 @@ pub fn train_rnn(
             break;
         }
         if config.check_every > 0 && epoch.is_multiple_of(config.check_every) {
-            let ok = rnn.chord_check(&allowed, check_start, config.check_choruses, &mut Rng::new(check_seed));
+            let ok = free_run(&mut rnn, &allowed, &check_start, config.check_choruses, &mut Rng::new(check_seed));
             best_check = best_check.max(ok);
             let c = config;
             converged = ok >= c.check_choruses
                 && plateaued(&losses, c.plateau_window as usize, c.plateau_tolerance, c.plateau_min_drop);
         }
     }
-    let tail = &losses[losses.len().saturating_sub(config.plateau_window.max(1) as usize)..];
-    let final_loss = tail.iter().sum::<f32>() / tail.len().max(1) as f32;
     rnn.reset();
     Trained {
         rnn,
         epochs: losses.len() as u32,
         seconds: started.elapsed().as_secs_f32(),
-        final_loss,
+        final_loss: final_loss(&losses, config),
         best_check,
         converged,
     }

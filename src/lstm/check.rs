@@ -40,29 +40,57 @@ impl AllowedChords {
     }
 }
 
-/// Free-runs `net` from `start` (one frame of `n_in` units) and returns the number of whole
-/// choruses played with every chord allowed before the first wrong one, at most `choruses`.
-/// The starting frame counts as step 0 of the first chorus.
-pub fn free_run(net: &mut Network, allowed: &AllowedChords, start: &[f32], choruses: u32, rng: &mut Rng) -> u32 {
-    let t = net.topology();
+/// A network the free run can drive: one frame in, the predicted next frame out (as many units,
+/// chords first). The LSTM, and the baselines `eval` trains to compare with it.
+pub trait FreeRunning {
+    /// Units of the chord part of a frame.
+    fn n_chord(&self) -> usize;
+    /// Back to the state before the first step.
+    fn reset(&mut self);
+    fn step(&mut self, x: &[f32], y: &mut [f32]);
+}
+
+impl FreeRunning for Network {
+    fn n_chord(&self) -> usize {
+        self.topology().n_chord
+    }
+    fn reset(&mut self) {
+        Network::reset(self);
+    }
+    fn step(&mut self, x: &[f32], y: &mut [f32]) {
+        Network::step(self, x, y);
+    }
+}
+
+/// Free-runs `net` from `start` (one frame) and returns the number of whole choruses played
+/// with every chord allowed before the first wrong one, at most `choruses`. The starting
+/// frame counts as step 0 of the first chorus.
+pub fn free_run(
+    net: &mut impl FreeRunning,
+    allowed: &AllowedChords,
+    start: &[f32],
+    choruses: u32,
+    rng: &mut Rng,
+) -> u32 {
+    let n_chord = net.n_chord();
     let steps = allowed.per_step.len();
     let mut x = start.to_vec();
-    let mut y = vec![0.0; t.n_out()];
+    let mut y = vec![0.0; start.len()];
     net.reset();
     let mut done = 0;
     let mut n = 0usize;
     while done < choruses {
         net.step(&x, &mut y);
         n += 1;
-        let chord = chord_mask_from_outputs(&y[..t.n_chord]);
+        let chord = chord_mask_from_outputs(&y[..n_chord]);
         if !allowed.allows(n, chord) {
             break;
         }
-        let melody = sample_melody(&y[t.n_chord..], 1.0, rng);
-        for (i, u) in x[..t.n_chord].iter_mut().enumerate() {
+        let melody = sample_melody(&y[n_chord..], 1.0, rng);
+        for (i, u) in x[..n_chord].iter_mut().enumerate() {
             *u = f32::from(u8::from(chord & (1 << i) != 0));
         }
-        for (i, u) in x[t.n_chord..].iter_mut().enumerate() {
+        for (i, u) in x[n_chord..].iter_mut().enumerate() {
             *u = f32::from(u8::from(melody == Some(i as u8)));
         }
         if n % steps == steps - 1 {

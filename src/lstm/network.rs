@@ -142,6 +142,17 @@ fn fma<V: F32x8, const P: usize>(acc: &mut [V; P], col: &[Lane8; P], v: f32) {
     }
 }
 
+/// acc += Σ units[j] · cols[j] over the units that are on (bit j of `on`).
+#[inline(always)]
+fn add_units<V: F32x8, const P: usize>(acc: &mut [V; P], cols: &[[Lane8; P]], units: &[f32], on: u32) {
+    let mut bits = on;
+    while bits != 0 {
+        let j = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        fma(acc, &cols[j], units[j]);
+    }
+}
+
 /// Where a group (chords or melody) sits in the network's buffers.
 #[derive(Clone, Copy, Debug)]
 struct GroupAt {
@@ -535,12 +546,7 @@ fn compact_step<V: F32x8, const G: usize>(
     let mut b = [[V::splat(0.0); 3]; G];
     // The units first: they do not wait for the previous step, so these run while it ends.
     for gi in 0..G {
-        let mut bits = on[gi];
-        while bits != 0 {
-            let j = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            fma(&mut b[gi], &groups[gi].gates[COMPACT_REC + j], units[gi][j]);
-        }
+        add_units(&mut b[gi], &groups[gi].gates[COMPACT_REC..], units[gi], on[gi]);
     }
     for k in (0..LANES).step_by(2) {
         for gi in 0..G {
@@ -575,12 +581,7 @@ fn compact_step<V: F32x8, const G: usize>(
         std::array::from_fn(|gi| std::array::from_fn(|p| V::load(&groups[gi].outs[COMPACT_CELLS + COMPACT_UNITS][p])));
     let mut b = [[V::splat(0.0); 2]; G];
     for gi in 0..G {
-        let mut bits = on[gi];
-        while bits != 0 {
-            let j = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            fma(&mut b[gi], &groups[gi].outs[COMPACT_CELLS + j], units[gi][j]);
-        }
+        add_units(&mut b[gi], &groups[gi].outs[COMPACT_CELLS..], units[gi], on[gi]);
     }
     for k in (0..COMPACT_CELLS).step_by(2) {
         for gi in 0..G {

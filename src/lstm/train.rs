@@ -244,6 +244,55 @@ pub(crate) fn output_bias(init: OutputBiasInit, mean: f64) -> f32 {
     }
 }
 
+/// The free-run check of a run seeded `seed`: its own seed for the melody draws, and the frame
+/// it starts from (the first of a chorus of `set` that seed picks), the same at every check so
+/// that its verdicts compare across epochs.
+pub(crate) fn check_setup(set: &dyn TrainingSet, n_in: usize, seed: u64) -> (u64, Vec<f32>) {
+    let check_seed = seed ^ 0x5EED_C4EC;
+    let mut start = vec![0.0; set.steps_per_chorus() * n_in];
+    set.write_chorus(Rng::new(check_seed).below(set.len()), n_in, &mut start);
+    start.truncate(n_in);
+    (check_seed, start)
+}
+
+/// Fills `sequence` (whole choruses of `n_in` units) with consecutive choruses of `set` drawn
+/// by `rng`.
+pub(crate) fn random_sequence(set: &dyn TrainingSet, n_in: usize, rng: &mut Rng, sequence: &mut [f32]) {
+    for chorus in sequence.chunks_exact_mut(set.steps_per_chorus() * n_in) {
+        set.write_chorus(rng.below(set.len()), n_in, chorus);
+    }
+}
+
+/// Puts `sequence` into lane `lane` of the interleaved `frames`.
+pub(crate) fn to_lane(sequence: &[f32], frames: &mut [Lanes<f32>], lane: usize) {
+    for (f, &u) in frames.iter_mut().zip(sequence) {
+        f[lane] = u;
+    }
+}
+
+/// One descent step after `epochs_done` epochs: clip the gradient, set the epoch's learning
+/// rate (`lr_halving_epochs`), Adam.
+pub(crate) fn descend(
+    adam: &mut Adam,
+    config: &TrainConfig,
+    epochs_done: usize,
+    params: &mut [f32],
+    grads: &mut [f32],
+) {
+    clip_global_norm(grads, config.clip_norm);
+    if config.lr_halving_epochs > 0 {
+        let e = epochs_done as f32 / config.lr_halving_epochs as f32;
+        adam.learning_rate = config.learning_rate / (1.0 + e);
+    }
+    adam.update(params, grads);
+}
+
+/// The loss a finished run reports: the mean over the plateau window's last epochs.
+pub(crate) fn final_loss(losses: &[f32], config: &TrainConfig) -> f32 {
+    let tail = &losses[losses.len().saturating_sub(config.plateau_window.max(1) as usize)..];
+    tail.iter().sum::<f32>() / tail.len().max(1) as f32
+}
+
 /// Whether the loss has plateaued (module docs).
 pub(crate) fn plateaued(losses: &[f32], window: usize, tolerance: f32, min_drop: f32) -> bool {
     if window == 0 || losses.len() < 2 * window {
@@ -309,10 +358,7 @@ impl<'a> Trainer<'a> {
         let mut rng = Rng::new(config.seed);
         let params = init_params(&layout, config, &unit_means(set, n_in), &mut rng);
         let frames_per_seq = config.choruses_per_sequence * steps_per_chorus;
-        let check_seed = config.seed ^ 0x5EED_C4EC;
-        let mut check_start = vec![0.0; steps_per_chorus * n_in];
-        set.write_chorus(Rng::new(check_seed).below(set.len()), n_in, &mut check_start);
-        check_start.truncate(n_in);
+        let (check_seed, check_start) = check_setup(set, n_in, config.seed);
         Ok(Self {
             set,
             config: config.clone(),
@@ -347,7 +393,6 @@ impl<'a> Trainer<'a> {
     /// Returns the epoch's loss (mean cross-entropy per step, summed over units).
     pub fn epoch(&mut self) -> f32 {
         let (batch, n_in) = (self.config.batch, self.layout.topology.n_in());
-        let chorus_len = self.set.steps_per_chorus() * n_in;
         // Loss and gradient are means over sequences and steps (summed over units).
         let scale = 1.0 / (batch * self.steps) as f32;
         self.grads.fill(0.0);
@@ -359,15 +404,11 @@ impl<'a> Trainer<'a> {
                 let used = chunk * LANES + lane < batch;
                 *w = if used { scale } else { 0.0 };
                 if used {
-                    for c in self.sequence.chunks_exact_mut(chorus_len) {
-                        self.set.write_chorus(self.rng.below(self.set.len()), n_in, c);
-                    }
+                    random_sequence(self.set, n_in, &mut self.rng, &mut self.sequence);
                 } else {
                     self.sequence.fill(0.0);
                 }
-                for (f, &u) in self.frames.iter_mut().zip(&self.sequence) {
-                    f[lane] = u;
-                }
+                to_lane(&self.sequence, &mut self.frames, lane);
             }
             loss += forward_backward_f32(
                 &self.layout,
@@ -379,12 +420,7 @@ impl<'a> Trainer<'a> {
                 &mut self.ws,
             );
         }
-        clip_global_norm(&mut self.grads, self.config.clip_norm);
-        if self.config.lr_halving_epochs > 0 {
-            let e = self.losses.len() as f32 / self.config.lr_halving_epochs as f32;
-            self.adam.learning_rate = self.config.learning_rate / (1.0 + e);
-        }
-        self.adam.update(&mut self.params, &self.grads);
+        descend(&mut self.adam, &self.config, self.losses.len(), &mut self.params, &mut self.grads);
         self.losses.push(loss as f32);
         self.metadata.epochs += 1;
         loss as f32
@@ -443,9 +479,7 @@ pub fn train(
         let elapsed_seconds = started.elapsed().as_secs_f32();
         on_progress(&Progress { epoch, loss, chord_choruses_ok, elapsed_seconds, max_epochs: config.max_epochs });
         if chord_choruses_ok.is_some_and(|ok| ok >= config.check_choruses) && trainer.plateaued() {
-            let losses = &trainer.losses;
-            let tail = &losses[losses.len().saturating_sub(config.plateau_window.max(1) as usize)..];
-            trainer.metadata.final_loss = tail.iter().sum::<f32>() / tail.len() as f32;
+            trainer.metadata.final_loss = final_loss(&trainer.losses, config);
             trainer.metadata.train_seconds = elapsed_seconds;
             trainer.metadata.chord_check_choruses = config.check_choruses;
             let mut model = trainer.model();
