@@ -32,14 +32,14 @@ struct Collect<'a> {
 
 impl NoteSink for Collect<'_> {
     fn send(&mut self, note: OutNote) {
-        self.notes.push(TimedNote {
-            beats: self.block_beats + f64::from(note.timing) / self.samples_per_beat,
-            channel: note.channel,
-            key: note.key,
-            velocity: (note.velocity * 127.0).round().clamp(1.0, 127.0) as u8,
-            on: note.on,
-        });
+        self.notes.push(timed_note(note, self.block_beats + f64::from(note.timing) / self.samples_per_beat));
     }
+}
+
+/// A note the engine played, at `beats`, as a MIDI file holds it (velocity 1–127).
+pub fn timed_note(note: OutNote, beats: f64) -> TimedNote {
+    let velocity = (note.velocity * 127.0).round().clamp(1.0, 127.0) as u8;
+    TimedNote { beats, channel: note.channel, key: note.key, velocity, on: note.on }
 }
 
 impl MidiIo for Collect<'_> {

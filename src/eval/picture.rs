@@ -2,6 +2,7 @@
 //! drifting off the form, say). The frames become notes through the plugin's own voices (same
 //! note lengths as the plugin plays), then `music::piano_roll_png` draws them. CLI thread.
 
+use crate::engine::render::timed_note;
 use crate::engine::voices::{VoiceSettings, Voices};
 use crate::engine::{NoteSink, OutNote};
 use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
@@ -13,9 +14,7 @@ struct Collect(Vec<TimedNote>);
 
 impl NoteSink for Collect {
     fn send(&mut self, note: OutNote) {
-        let velocity = (note.velocity * 127.0).round().clamp(1.0, 127.0) as u8;
-        let beats = f64::from(note.timing) / 2.0;
-        self.0.push(TimedNote { beats, channel: note.channel, key: note.key, velocity, on: note.on });
+        self.0.push(timed_note(note, f64::from(note.timing) / 2.0));
     }
 }
 
