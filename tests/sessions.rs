@@ -126,6 +126,9 @@ fn run_session(seed: u64) {
             eprintln!("block at {start_beats:.5} +{samples} spb {spb:.2} continuous {continuous} next {next_step:?} tempo {:?} pos {} loop {:?}", s.transport.tempo, s.transport.give_position, s.transport.loop_range_beats);
         }
         s.block(samples);
+        if std::env::var_os("BLUES_LSTM_SESSION_TRACE").is_some() {
+            eprintln!("  -> pos {:.5} played {}", s.pos_beats, display.recorded() - recorded_before);
+        }
         let played = display.recorded() - recorded_before;
         let last = display.step();
         assert_in_order(&s.events[events_before..]);

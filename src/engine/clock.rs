@@ -6,6 +6,16 @@
 //! position is `n mod 96`: bar N of the song is bar N mod 12 of the form (4/4 from beat 0).
 //! A step sounds at the first sample whose position is at or past its start.
 //!
+//! Exact where the host is exact: some hosts round the musical position they report (Ardour 7
+//! gives beats to 1/1920 of a quarter, 12.5 samples at 120 BPM and 48 kHz) while their sample
+//! or seconds position is exact. So the position of a block is refined, in order:
+//! - while playing on, the clock's own count (the last block's start plus its samples at its
+//!   tempo) is kept as long as the host agrees with it to within its rounding: steps land a whole
+//!   number of exact eighth notes apart, whatever the host rounds;
+//! - at a jump (start, seek, loop), the host's sample or seconds position at its tempo, when it
+//!   agrees with the host's beats to within that rounding (a constant tempo since the song
+//!   start), else the host's beats: the phase of the form always comes from the song position.
+//!
 //! Missing host information is filled the way a user would expect:
 //! - no tempo, or a tempo that is not a number or is ≤ 0: 120 BPM; other tempos are clamped to
 //!   20–999 BPM;
@@ -26,6 +36,10 @@ pub const STEPS_PER_BEAT: f64 = 2.0;
 const CONTINUITY_TOLERANCE_BEATS: f64 = 1.0 / 64.0;
 /// Slack for floating-point rounding when a step lands exactly on a sample.
 const ROUNDING_EPSILON: f64 = 1e-7;
+/// How far a host's reported beats may be from the exact position and still count as the same
+/// position, rounded: one and a half of Ardour's 1/1920 of a quarter note (it may truncate).
+/// A host that gives beats only and seeks by less than this is heard as playing on.
+const HOST_ROUNDING_BEATS: f64 = 1.0 / 1280.0;
 
 /// What the host says about the transport for one block (plain copy of the host's fields).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,6 +50,10 @@ pub struct BlockTransport {
     pub tempo: Option<f64>,
     /// Song position of the block's first sample in quarter-note beats, if known.
     pub pos_beats: Option<f64>,
+    /// The same position in samples, if the host gives it (exact in every host seen so far).
+    pub pos_samples: Option<i64>,
+    /// The same position in seconds, if the host gives it.
+    pub pos_seconds: Option<f64>,
     /// Loop range in beats, if the host loops.
     pub loop_range_beats: Option<(f64, f64)>,
     /// Sample rate in Hz.
@@ -68,8 +86,10 @@ pub enum Motion {
 #[derive(Clone, Copy, Debug)]
 pub struct BlockPlan {
     pub motion: Motion,
-    /// Position of the block's first sample, in beats.
-    start_beats: f64,
+    /// The song position the clock counts from (see [`Running`]), and the block's first sample
+    /// counted from there.
+    anchor_beats: f64,
+    first_sample: u64,
     /// Samples per beat at this block's tempo.
     samples_per_beat: f64,
     /// Next step to emit.
@@ -82,7 +102,7 @@ pub struct BlockPlan {
 impl BlockPlan {
     /// Song position (beats) of the sample at `offset` inside the block.
     pub fn beats_at(&self, offset: u32) -> f64 {
-        self.start_beats + f64::from(offset) / self.samples_per_beat
+        self.anchor_beats + (self.first_sample + u64::from(offset)) as f64 / self.samples_per_beat
     }
 
     /// The next step starting inside the block, if any. Steps come in order.
@@ -94,7 +114,7 @@ impl BlockPlan {
         if step_beats >= self.end_beats - ROUNDING_EPSILON {
             return None;
         }
-        let exact = (step_beats - self.start_beats) * self.samples_per_beat;
+        let exact = (step_beats - self.anchor_beats) * self.samples_per_beat - self.first_sample as f64;
         let offset = (exact - ROUNDING_EPSILON).ceil().max(0.0);
         if offset >= f64::from(self.samples) {
             return None;
@@ -114,10 +134,24 @@ pub struct Clock {
     own_position_beats: f64,
 }
 
+/// The clock's own count while playing: a song position (the anchor) and the samples played
+/// since at one tempo. Positions are the anchor plus one division, never a running sum of
+/// block lengths in beats, whose rounding would creep past a sample in a long song.
 #[derive(Clone, Copy, Debug)]
 struct Running {
-    end_beats: f64,
+    anchor_beats: f64,
+    samples_per_beat: f64,
+    samples_since: u64,
     next_index: i64,
+    /// Where the host's sample count should stand at the next block, if it counts samples.
+    end_samples: Option<i64>,
+}
+
+impl Running {
+    /// Where the last block ended.
+    fn end_beats(&self) -> f64 {
+        self.anchor_beats + self.samples_since as f64 / self.samples_per_beat
+    }
 }
 
 impl Clock {
@@ -131,7 +165,8 @@ impl Clock {
         let samples_per_beat = samples_per_beat(transport);
         let mut plan = BlockPlan {
             motion: Motion::Stopped,
-            start_beats: 0.0,
+            anchor_beats: 0.0,
+            first_sample: 0,
             samples_per_beat,
             next_index: 0,
             end_beats: 0.0,
@@ -146,9 +181,25 @@ impl Clock {
             return plan;
         }
 
-        let start_beats = match transport.pos_beats.filter(|b| b.is_finite()) {
-            Some(beats) => beats,
-            None => self.own_position_beats,
+        // A host that counts samples says exactly whether it jumped.
+        let sample_jump = match (self.running.and_then(|r| r.end_samples), transport.pos_samples) {
+            (Some(expected), Some(host)) => Some(host != expected),
+            _ => None,
+        };
+        let own = self.running.filter(|_| sample_jump != Some(true)).map(|r| r.end_beats());
+        let start_beats = match (own, song_position_beats(transport)) {
+            // Playing on where the host agrees to within its rounding: our own exact count.
+            (Some(own), Some(host)) if (host - own).abs() <= HOST_ROUNDING_BEATS => own,
+            (_, Some(host)) => host,
+            (Some(own), None) => own,
+            (None, None) => self.own_position_beats,
+        };
+        // Keep the anchor while the count runs on at one tempo; anything else starts a new one.
+        let (anchor_beats, first_sample) = match self.running {
+            Some(r) if r.samples_per_beat == samples_per_beat && Some(start_beats) == own => {
+                (r.anchor_beats, r.samples_since)
+            }
+            _ => (start_beats, 0),
         };
         let block_end = start_beats + f64::from(transport.samples) / samples_per_beat;
         self.own_position_beats = block_end;
@@ -161,30 +212,62 @@ impl Clock {
         };
 
         let (motion, next_index) = match self.running {
-            Some(running) if (start_beats - running.end_beats).abs() < CONTINUITY_TOLERANCE_BEATS => {
+            Some(running)
+                if sample_jump == Some(false)
+                    || (sample_jump.is_none()
+                        && (start_beats - running.end_beats()).abs() < CONTINUITY_TOLERANCE_BEATS) =>
+            {
                 (Motion::Continuous, running.next_index)
             }
             _ => (Motion::Jumped, (start_beats * STEPS_PER_BEAT - ROUNDING_EPSILON).ceil() as i64),
         };
         plan.motion = motion;
-        plan.start_beats = start_beats;
+        plan.anchor_beats = anchor_beats;
+        plan.first_sample = first_sample;
         plan.next_index = next_index;
         plan.end_beats = end_beats;
 
         // Count the steps this block will emit so the next block continues after them.
         let mut count = plan;
         while count.next_step().is_some() {}
-        self.running = Some(Running { end_beats: block_end, next_index: count.next_index });
+        self.running = Some(Running {
+            anchor_beats,
+            samples_per_beat,
+            samples_since: first_sample + u64::from(transport.samples),
+            next_index: count.next_index,
+            end_samples: transport.pos_samples.map(|p| p.saturating_add(i64::from(transport.samples))),
+        });
         plan
+    }
+}
+
+/// The song position of the block in beats, as exact as the host allows (module docs): its
+/// beats, refined by its sample or seconds position where the two agree; or its sample or
+/// seconds position alone when it gives no beats. `None` when it gives no position at all.
+fn song_position_beats(transport: &BlockTransport) -> Option<f64> {
+    let spb = samples_per_beat(transport);
+    let sample_rate = spb * host_tempo(transport) / 60.0;
+    let from_samples = transport.pos_samples.map(|s| s as f64 / spb);
+    let from_seconds = transport.pos_seconds.filter(|s| s.is_finite()).map(|s| s * sample_rate / spb);
+    let exact = from_samples.or(from_seconds).filter(|b| b.is_finite());
+    match (transport.pos_beats.filter(|b| b.is_finite()), exact) {
+        (Some(beats), Some(exact)) if (beats - exact).abs() <= HOST_ROUNDING_BEATS => Some(exact),
+        (Some(beats), _) => Some(beats),
+        (None, exact) => exact,
+    }
+}
+
+/// The tempo the clock follows: the host's, clamped, or the default.
+fn host_tempo(transport: &BlockTransport) -> f64 {
+    match transport.tempo {
+        Some(t) if t.is_finite() && t > 0.0 => t.clamp(MIN_TEMPO_BPM, MAX_TEMPO_BPM),
+        _ => DEFAULT_TEMPO_BPM,
     }
 }
 
 /// Samples per quarter-note beat, with the tempo and sample-rate fallbacks applied.
 fn samples_per_beat(transport: &BlockTransport) -> f64 {
-    let tempo = match transport.tempo {
-        Some(t) if t.is_finite() && t > 0.0 => t.clamp(MIN_TEMPO_BPM, MAX_TEMPO_BPM),
-        _ => DEFAULT_TEMPO_BPM,
-    };
+    let tempo = host_tempo(transport);
     let sample_rate = if transport.sample_rate.is_finite() && transport.sample_rate > 0.0 {
         f64::from(transport.sample_rate)
     } else {
@@ -202,6 +285,8 @@ mod tests {
             playing: true,
             tempo: Some(tempo),
             pos_beats: Some(pos_beats),
+            pos_samples: None,
+            pos_seconds: None,
             loop_range_beats: None,
             sample_rate,
             samples,

@@ -66,6 +66,8 @@ pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Ve
             playing,
             tempo: Some(tempo),
             pos_beats: Some(beats),
+            pos_samples: Some(sample as i64),
+            pos_seconds: None,
             loop_range_beats: None,
             sample_rate: spec.sample_rate,
             samples,
