@@ -34,8 +34,9 @@ pub struct BluesLstm {
     handoff: Arc<Handoff<Composer>>,
     /// The background retraining job.
     training: Arc<Training>,
-    /// The Reseed parameter's value at the last block, to catch its rising edge.
-    reseed_was_on: bool,
+    /// The Reseed and Retrain parameters' values at the last block, to catch their rising edges;
+    /// `None` until the first block, so a button saved pressed does not fire on load.
+    buttons_were: Option<(bool, bool)>,
     /// Reseeds so far; mixed into the seed (audio thread).
     reseeds: u64,
     /// What the editor shows of the music; written by the audio thread.
@@ -64,7 +65,7 @@ impl Default for BluesLstm {
             project,
             handoff,
             training: Arc::new(Training::default()),
-            reseed_was_on: false,
+            buttons_were: None,
             reseeds: 0,
             display,
             repaint: nice_plug_egui::RepaintNotifier::new(),
@@ -95,6 +96,13 @@ impl BluesLstm {
     pub fn training(&self) -> Arc<Training> {
         self.training.clone()
     }
+}
+
+/// Work the audio thread hands to nice-plug's background worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// Start a retrain on the project's corpus (the Retrain parameter was pressed).
+    Retrain,
 }
 
 /// Adapts nice-plug's process context to the engine's [`MidiIo`].
@@ -151,7 +159,7 @@ impl Plugin for BluesLstm {
 
     type Editor = nice_plug_egui::EguiEditor<editor::BluesEditor>;
     type SysExMessage = ();
-    type BackgroundTask = ();
+    type BackgroundTask = Task;
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
@@ -168,6 +176,17 @@ impl Plugin for BluesLstm {
                 }
             }
         }
+    }
+
+    fn task_executor(&mut self) -> TaskExecutor<Self> {
+        let (training, project, params) = (self.training.clone(), self.project.clone(), self.params.clone());
+        Box::new(move |task| match task {
+            Task::Retrain => {
+                if let Err(why) = training.start(project.clone(), params.seed.value().max(0) as u64) {
+                    project.notify(why);
+                }
+            }
+        })
     }
 
     fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -206,17 +225,25 @@ impl Plugin for BluesLstm {
         let transport = BlockTransport {
             playing: host.playing,
             tempo: host.tempo,
-            pos_beats: host.pos_beats(),
+            // The host's own fields, not nice-plug's derived positions: the clock weighs them.
+            pos_beats: host.pos_beats,
+            pos_samples: host.pos_samples,
+            pos_seconds: host.pos_seconds,
             loop_range_beats: host.loop_range_beats,
             sample_rate,
             samples: buffer.samples() as u32,
         };
         let mut settings = self.params.settings();
-        let reseed = self.params.reseed.value();
-        if reseed && !self.reseed_was_on {
+        let buttons = (self.params.reseed.value(), self.params.retrain.value());
+        let (reseed_was, retrain_was) = self.buttons_were.unwrap_or(buttons);
+        self.buttons_were = Some(buttons);
+        if buttons.0 && !reseed_was {
             self.reseeds += 1;
         }
-        self.reseed_was_on = reseed;
+        if buttons.1 && !retrain_was {
+            // Queued for nice-plug's worker thread: no allocation, no wait here.
+            context.execute_background(Task::Retrain);
+        }
         if self.reseeds > 0 {
             settings.seed = engine::audition::mix(settings.seed, self.reseeds);
         }
@@ -227,7 +254,17 @@ impl Plugin for BluesLstm {
             self.repainted_at = recorded;
             self.repaint.request_repaint();
         }
-        ProcessStatus::Normal
+        // A MIDI-only plugin is always "quiet": anything but KeepAlive lets a host stop calling
+        // process() (CLAP's CONTINUE_IF_NOT_QUIET, a VST3 tail of 0), and the music with it.
+        ProcessStatus::KeepAlive
+    }
+}
+
+impl Drop for BluesLstm {
+    fn drop(&mut self) {
+        // No thread may run this library's code once the host has destroyed the instance (it may
+        // unload the library next): a retrain in progress is cancelled and joined here.
+        self.training.shut_down();
     }
 }
 

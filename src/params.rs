@@ -40,6 +40,10 @@ pub struct BluesParams {
     /// hosts and controllers; the editor's Reseed button sets a new Seed instead, which is saved).
     #[id = "reseed"]
     pub reseed: BoolParam,
+    /// A rising edge starts a retrain on the project's corpus in the background (for hosts and
+    /// controllers; the editor has its own button).
+    #[id = "retrn"]
+    pub retrain: BoolParam,
     #[id = "chon"]
     pub chords_on: BoolParam,
     #[id = "mlon"]
@@ -56,6 +60,9 @@ pub struct BluesParams {
     /// Pass the notes played into the plugin through to its output.
     #[id = "thru"]
     pub thru: BoolParam,
+    /// The host's bypass button: silent, input passed through, the form still counting.
+    #[id = "bypass"]
+    pub bypass: BoolParam,
 
     /// The user's own 12-bar choruses, saved with the project.
     #[persist = "corpus"]
@@ -98,6 +105,7 @@ impl BluesParams {
                 .with_step_size(0.01)
                 .with_value_to_string(formatters::v2s_f32_rounded(2)),
             reseed: BoolParam::new("Reseed", false),
+            retrain: BoolParam::new("Retrain", false),
             key: IntParam::new("Key", 0, key_range()).with_unit(" st"),
             seed: IntParam::new("Seed", 1, seed_range()),
             chords_on: BoolParam::new("Chords", true),
@@ -107,6 +115,7 @@ impl BluesParams {
             chord_velocity: IntParam::new("Chord velocity", 80, velocity_range()),
             melody_velocity: IntParam::new("Melody velocity", 100, velocity_range()),
             thru: BoolParam::new("MIDI thru", true),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
             corpus: CorpusField(project.clone()),
             model: ModelField(project),
         }
@@ -129,6 +138,7 @@ impl BluesParams {
                 transpose: self.key.value().clamp(-12, 12) as i8,
             },
             thru: self.thru.value(),
+            bypass: self.bypass.value(),
             seed: self.seed.value().max(0) as u64,
             temperature: self.temperature.value().clamp(0.0, 2.0),
         }

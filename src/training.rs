@@ -65,6 +65,21 @@ impl Training {
         self.cancel.store(true, Ordering::Release);
     }
 
+    /// Cancels a run in progress and waits for its thread to end (within one epoch): the plugin
+    /// calls this when it is destroyed, so no training thread outlives it.
+    pub fn shut_down(&self) {
+        self.cancel();
+        let handle = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+
+    /// Whether a training thread exists (running, or finished and not yet joined).
+    pub fn has_live_thread(&self) -> bool {
+        self.thread.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|h| !h.is_finished())
+    }
+
     /// Starts learning the project's corpus with the paper's Exp 2 network. Refused while a run is
     /// going or when there is nothing to learn.
     pub fn start(self: &Arc<Self>, project: Arc<Project>, seed: u64) -> Result<(), String> {

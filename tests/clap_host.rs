@@ -139,6 +139,12 @@ struct Player {
     in_events: EventBuffer,
     out_events: EventBuffer,
     heard: Heard,
+    /// Save CPU as the CLAP spec allows: after a block whose status is anything but CONTINUE
+    /// (the plugin has no audio output, so it is always quiet), stop calling process() until
+    /// an event comes in. Time goes on meanwhile.
+    sleepy: bool,
+    asleep: bool,
+    skipped_blocks: u64,
 }
 
 impl Player {
@@ -157,6 +163,9 @@ impl Player {
             in_events: EventBuffer::with_capacity(64),
             out_events: EventBuffer::with_capacity(8192),
             heard: Heard { label: format!("{sample_rate} Hz, seed {seed}"), ..Heard::default() },
+            sleepy: false,
+            asleep: false,
+            skipped_blocks: 0,
         }
     }
 
@@ -238,22 +247,30 @@ impl Player {
         let spb = self.samples_per_beat();
         let transport = self.transport(start);
         self.out_events.clear();
-        // SAFETY: no audio buffers at all; the frame count is the block length.
-        let audio_in = unsafe { InputAudioBuffers::from_raw_buffers(&[], samples) };
-        let status = self.processor.process(
-            &audio_in,
-            &mut OutputAudioBuffers::empty(),
-            &self.in_events.as_input(),
-            &mut self.out_events.as_output(),
-            Some(block_start),
-            Some(&transport),
-        );
+        if self.asleep && !self.in_events.is_empty() {
+            self.asleep = false; // an event wakes a sleeping plugin
+        }
         let block = self.heard.blocks;
-        if let Err(e) = status {
-            panic!(
-                "{}: process() failed in block {block} (sample {block_start}, beat {start_beats}): {e}",
-                self.heard.label
+        if self.asleep {
+            self.skipped_blocks += 1;
+        } else {
+            // SAFETY: no audio buffers at all; the frame count is the block length.
+            let audio_in = unsafe { InputAudioBuffers::from_raw_buffers(&[], samples) };
+            let status = self.processor.process(
+                &audio_in,
+                &mut OutputAudioBuffers::empty(),
+                &self.in_events.as_input(),
+                &mut self.out_events.as_output(),
+                Some(block_start),
+                Some(&transport),
             );
+            match status {
+                Ok(status) => self.asleep = self.sleepy && status != ProcessStatus::Continue,
+                Err(e) => panic!(
+                    "{}: process() failed in block {block} (sample {block_start}, beat {start_beats}): {e}",
+                    self.heard.label
+                ),
+            }
         }
 
         for event in self.out_events.iter() {
@@ -471,6 +488,35 @@ fn check(heard: &Heard) {
         melody.len(),
         thru.len()
     );
+}
+
+#[test]
+fn a_host_that_sleeps_quiet_plugins_hears_the_whole_form() {
+    let entry = load_entry();
+    let mut instance = new_instance(&entry);
+    let config = PluginAudioConfiguration { sample_rate: 48_000.0, min_frames_count: 1, max_frames_count: MAX_BLOCK };
+    let processor = instance.activate(|_, _| (), config).expect("activate");
+    let (processor, heard, skipped) = std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let processor = processor.start_processing().expect("start_processing failed");
+                let mut player = Player::new(processor, 48_000.0, 120.0, 3);
+                player.sleepy = true;
+                player.next_note_at = None; // nothing played in: nothing would wake it
+                player.play_until(4.0 * CHORUS_BEATS);
+                let skipped = player.skipped_blocks;
+                let (processor, heard) = player.finish();
+                (processor, heard, skipped)
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    instance.deactivate(processor);
+    assert_eq!(skipped, 0, "the plugin let the host put it to sleep");
+    assert_no_hanging(&heard.events);
+    assert_eq!(bar_starts_with_chords(&heard.events, CHORDS).len(), heard.bar_starts, "a chord on every bar");
+    assert!(heard.bar_starts >= 48, "four choruses: {} bars", heard.bar_starts);
+    assert_chords_follow_the_form(&heard.events, CHORDS, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

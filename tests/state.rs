@@ -156,6 +156,9 @@ fn parameter_ids_never_change() {
     // Released ids: renaming one breaks users' projects and automation. Add, never rename.
     assert_eq!(
         ids,
-        ["chch", "chon", "chvel", "key", "mlch", "mlon", "mlvel", "mode", "reseed", "seed", "temp", "thru"]
+        [
+            "bypass", "chch", "chon", "chvel", "key", "mlch", "mlon", "mlvel", "mode", "reseed", "retrn", "seed",
+            "temp", "thru"
+        ]
     );
 }

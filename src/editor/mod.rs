@@ -94,6 +94,9 @@ impl NiceEguiApp for BluesEditor {
         let setter = gui.param_setter();
         self.shared.handoff.collect_garbage();
         self.answer_files();
+        if let Some(problem) = self.files.problem.take() {
+            self.shared.project.notify(problem);
+        }
 
         egui::Panel::left("controls").resizable(false).exact_size(300.0).show(ui, |ui| {
             ui.add_space(6.0);
@@ -130,6 +133,8 @@ impl NiceEguiApp for BluesEditor {
 
     fn editor_closed(&mut self) {
         self.gui = None;
+        // A dialog still open dies with the window.
+        self.files = files::Files::default();
     }
 }
 

@@ -70,6 +70,9 @@ pub struct Settings {
     pub voices: VoiceSettings,
     /// Pass incoming notes through to the output.
     pub thru: bool,
+    /// The host's bypass: nothing is played (every sounding note released), what comes in
+    /// passes through, and the form keeps counting so the music resumes in its bar.
+    pub bypass: bool,
     /// Seed of the composer's random choices.
     pub seed: u64,
     /// Melody temperature: 0 plays the likeliest note, 1 samples as the paper did.
@@ -78,7 +81,14 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { mode: Mode::Improvise, voices: VoiceSettings::default(), thru: true, seed: 1, temperature: 1.0 }
+        Self {
+            mode: Mode::Improvise,
+            voices: VoiceSettings::default(),
+            thru: true,
+            bypass: false,
+            seed: 1,
+            temperature: 1.0,
+        }
     }
 }
 
@@ -184,7 +194,7 @@ impl Engine {
             // After a reset the host may never send the NoteOffs of notes it passed us.
             self.thru.release_all(0, &mut out);
         }
-        if self.release_pending || plan.motion != Motion::Continuous {
+        if self.release_pending || plan.motion != Motion::Continuous || settings.bypass {
             self.voices.release_all(0, &mut out);
             self.release_pending = false;
         }
@@ -193,7 +203,7 @@ impl Engine {
             Motion::Jumped => self.composer.unlock(),
             Motion::Continuous => {}
         }
-        let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped;
+        let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped && !settings.bypass;
         if !capturing || plan.motion == Motion::Jumped {
             // A chorus counts only when played through from its first step.
             self.capture.reset();
@@ -218,7 +228,7 @@ impl Engine {
                     let step_pos = plan.beats_at(note.timing) * clock::STEPS_PER_BEAT;
                     self.capture.note(step_pos, note.channel, note.key, note.on, split);
                 }
-                self.thru.pass(note, settings.thru, &mut out);
+                self.thru.pass(note, settings.thru || settings.bypass, &mut out);
             }
             // The last pass (no step left) has drained every incoming note of the block.
             let Some(step) = step else { break };
@@ -231,7 +241,9 @@ impl Engine {
                 self.swapped = false;
             }
             let frame = self.composer.frame(settings.mode, step.index, settings.seed, steer, settings.temperature);
-            self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
+            if !settings.bypass {
+                self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
+            }
             self.position = Some(Position { step: step.index, frame });
             self.display.record(step.index, frame);
         }

@@ -5,10 +5,11 @@
 
 pub mod analysis;
 
-use blues_lstm::BluesLstm;
+use blues_lstm::{BluesLstm, Task};
 use nice_plug::context::process::SendEventError;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
+use std::cell::RefCell;
 use std::collections::VecDeque;
 
 /// One note event the plugin sent.
@@ -35,14 +36,23 @@ struct Context<'a> {
     transport: Transport,
     incoming: &'a mut VecDeque<PluginNoteEvent<BluesLstm>>,
     outgoing: &'a mut Vec<PluginNoteEvent<BluesLstm>>,
+    /// Background tasks the plugin asked for (capacity reserved: pushing does not allocate).
+    tasks: &'a RefCell<Vec<Task>>,
 }
 
 impl ProcessContext<BluesLstm> for Context<'_> {
     fn plugin_api(&self) -> PluginApi {
         PluginApi::Clap
     }
-    fn execute_background(&self, _task: ()) {}
-    fn execute_gui(&self, _task: ()) {}
+    fn execute_background(&self, task: Task) {
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.len() < tasks.capacity() {
+            tasks.push(task);
+        }
+    }
+    fn execute_gui(&self, task: Task) {
+        self.execute_background(task);
+    }
     fn transport(&self) -> &Transport {
         &self.transport
     }
@@ -72,6 +82,10 @@ pub struct HostTransport {
     /// Song position in beats; `None` hides it from the plugin (the session still tracks it).
     pub give_position: bool,
     pub loop_range_beats: Option<(f64, f64)>,
+    /// Report beats rounded to a multiple of this (Ardour 7 rounds to 1/1920 of a quarter).
+    pub beats_rounding: Option<f64>,
+    /// Also give the exact sample position (as VST3 hosts do).
+    pub give_samples: bool,
 }
 
 /// A host session: one plugin instance, a transport, a record of everything sent.
@@ -79,8 +93,11 @@ pub struct Session {
     pub plugin: BluesLstm,
     pub sample_rate: f32,
     pub transport: HostTransport,
-    /// Song position of the next block, in beats.
+    /// Song position of the next block, in beats: counted from `anchor` (the last seek or tempo
+    /// change) in whole samples, so a long session never drifts off the sample grid.
     pub pos_beats: f64,
+    /// (song position in beats, samples per beat, samples since) of the count.
+    anchor: (f64, f64, u64),
     /// Absolute samples processed.
     pub sample: u64,
     pub blocks: u64,
@@ -91,32 +108,56 @@ pub struct Session {
     pub record: bool,
     /// Notes to send into the plugin: (absolute sample, channel, key, on).
     pub to_send: VecDeque<(u64, u8, u8, bool)>,
+    /// Behave as a CLAP host that saves CPU: after a block whose status lets it (anything but
+    /// KeepAlive, for a plugin without audio output), stop calling `process()` until a note is
+    /// sent in. Time goes on meanwhile.
+    pub sleepy: bool,
+    /// Whether the sleepy host has put the plugin to sleep, and blocks skipped so.
+    pub asleep: bool,
+    pub skipped_blocks: u64,
+    /// Realtime or offline (a bounce).
+    pub process_mode: ProcessMode,
+    /// Background tasks the plugin asked for, run by `run_tasks`.
+    pub tasks: RefCell<Vec<Task>>,
     incoming: VecDeque<PluginNoteEvent<BluesLstm>>,
     outgoing: Vec<PluginNoteEvent<BluesLstm>>,
 }
 
 impl Session {
     pub fn new(sample_rate: f32, tempo: f64) -> Self {
+        Self::with_process_mode(sample_rate, tempo, ProcessMode::Realtime)
+    }
+
+    /// A session whose host processes in `process_mode` (Offline: a bounce).
+    pub fn with_process_mode(sample_rate: f32, tempo: f64, process_mode: ProcessMode) -> Self {
         let mut plugin = BluesLstm::default();
-        let config = BufferConfig {
-            sample_rate,
-            min_buffer_size: Some(1),
-            max_buffer_size: 8192,
-            process_mode: ProcessMode::Realtime,
-        };
+        let config = BufferConfig { sample_rate, min_buffer_size: Some(1), max_buffer_size: 8192, process_mode };
         assert!(plugin.activate(&AudioIOLayout::default(), &config, &mut NoActivate));
         plugin.reset();
         Self {
             plugin,
             sample_rate,
-            transport: HostTransport { playing: true, tempo: Some(tempo), give_position: true, loop_range_beats: None },
+            transport: HostTransport {
+                playing: true,
+                tempo: Some(tempo),
+                give_position: true,
+                loop_range_beats: None,
+                beats_rounding: None,
+                give_samples: false,
+            },
             pos_beats: 0.0,
+            anchor: (0.0, 0.0, 0),
             sample: 0,
             blocks: 0,
             last_sample_beats: f64::NEG_INFINITY,
             events: Vec::new(),
             record: true,
             to_send: VecDeque::new(),
+            sleepy: false,
+            asleep: false,
+            skipped_blocks: 0,
+            process_mode,
+            tasks: RefCell::new(Vec::with_capacity(64)),
             incoming: VecDeque::with_capacity(1 << 16),
             outgoing: Vec::with_capacity(1 << 16),
         }
@@ -139,7 +180,13 @@ impl Session {
         transport.time_sig_numerator = Some(4);
         transport.time_sig_denominator = Some(4);
         if self.transport.give_position {
-            transport.pos_beats = Some(self.pos_beats);
+            transport.pos_beats = Some(match self.transport.beats_rounding {
+                Some(r) => (self.pos_beats / r).round() * r,
+                None => self.pos_beats,
+            });
+            if self.transport.give_samples {
+                transport.pos_samples = Some((self.pos_beats * spb).round() as i64);
+            }
         }
         transport.loop_range_beats = self.transport.loop_range_beats;
 
@@ -157,14 +204,23 @@ impl Session {
             });
         }
 
-        let mut buffer = Buffer::default();
-        unsafe { buffer.set_slices(samples as usize, |_| {}) };
-        let mut aux = AuxiliaryBuffers { inputs: &mut [], outputs: &mut [] };
-        let mut context = Context { transport, incoming: &mut self.incoming, outgoing: &mut self.outgoing };
-        let plugin = &mut self.plugin;
-        let status = nice_assert_no_alloc::assert_no_alloc(|| plugin.process(&mut buffer, &mut aux, &mut context));
-        assert_eq!(status, ProcessStatus::Normal);
-        self.incoming.clear();
+        if self.asleep && !self.incoming.is_empty() {
+            self.asleep = false; // a note wakes a sleeping plugin
+        }
+        if self.asleep {
+            self.skipped_blocks += 1;
+        } else {
+            let mut buffer = Buffer::default();
+            unsafe { buffer.set_slices(samples as usize, |_| {}) };
+            let mut aux = AuxiliaryBuffers { inputs: &mut [], outputs: &mut [] };
+            let mut context =
+                Context { transport, incoming: &mut self.incoming, outgoing: &mut self.outgoing, tasks: &self.tasks };
+            let plugin = &mut self.plugin;
+            let status = nice_assert_no_alloc::assert_no_alloc(|| plugin.process(&mut buffer, &mut aux, &mut context));
+            // No audio output means always quiet: only KeepAlive keeps a saving host calling.
+            self.asleep = self.sleepy && status != ProcessStatus::KeepAlive;
+            self.incoming.clear();
+        }
 
         if !self.record {
             self.outgoing.clear();
@@ -197,7 +253,11 @@ impl Session {
         self.sample += u64::from(samples);
         if self.transport.playing && samples > 0 {
             self.last_sample_beats = self.pos_beats + f64::from(samples - 1) / spb;
-            self.pos_beats += f64::from(samples) / spb;
+            if self.anchor.1 != spb || self.anchor.0 + self.anchor.2 as f64 / spb != self.pos_beats {
+                self.anchor = (self.pos_beats, spb, 0); // a seek or a new tempo: count from here
+            }
+            self.anchor.2 += u64::from(samples);
+            self.pos_beats = self.anchor.0 + self.anchor.2 as f64 / spb;
         } else {
             self.last_sample_beats = f64::NEG_INFINITY;
         }
@@ -217,6 +277,16 @@ impl Session {
     pub fn stop(&mut self, samples: u32) {
         self.transport.playing = false;
         self.block(samples);
+    }
+
+    /// Runs the background tasks the plugin asked for, as the host's worker thread would.
+    pub fn run_tasks(&mut self) -> usize {
+        let tasks: Vec<Task> = self.tasks.borrow_mut().drain(..).collect();
+        let executor = self.plugin.task_executor();
+        for &task in &tasks {
+            executor(task);
+        }
+        tasks.len()
     }
 
     /// Moves the song position (a seek or a loop jump).
@@ -254,7 +324,7 @@ impl ActivateContext<BluesLstm> for NoActivate {
     fn plugin_api(&self) -> PluginApi {
         PluginApi::Clap
     }
-    fn execute(&self, _task: ()) {}
+    fn execute(&self, _task: Task) {}
     fn set_latency_samples(&self, _samples: u32) {}
     fn set_current_voice_capacity(&self, _capacity: u32) {}
 }
