@@ -62,9 +62,9 @@ impl Default for BluesLstm {
         Self {
             params: Arc::new(BluesParams::new(project.clone())),
             engine: Engine::with_capture(project.composer(), display.clone(), capture),
+            training: Training::new(Some(project.clone())),
             project,
             handoff,
-            training: Arc::new(Training::default()),
             buttons_were: None,
             reseeds: 0,
             display,
@@ -96,13 +96,6 @@ impl BluesLstm {
     pub fn training(&self) -> Arc<Training> {
         self.training.clone()
     }
-}
-
-/// Work the audio thread hands to nice-plug's background worker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Task {
-    /// Start a retrain on the project's corpus (the Retrain parameter was pressed).
-    Retrain,
 }
 
 /// Adapts nice-plug's process context to the engine's [`MidiIo`].
@@ -159,7 +152,7 @@ impl Plugin for BluesLstm {
 
     type Editor = nice_plug_egui::EguiEditor<editor::BluesEditor>;
     type SysExMessage = ();
-    type BackgroundTask = Task;
+    type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
@@ -176,17 +169,6 @@ impl Plugin for BluesLstm {
                 }
             }
         }
-    }
-
-    fn task_executor(&mut self) -> TaskExecutor<Self> {
-        let (training, project, params) = (self.training.clone(), self.project.clone(), self.params.clone());
-        Box::new(move |task| match task {
-            Task::Retrain => {
-                if let Err(why) = training.start(project.clone(), params.seed.value().max(0) as u64) {
-                    project.notify(why);
-                }
-            }
-        })
     }
 
     fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
@@ -241,8 +223,8 @@ impl Plugin for BluesLstm {
             self.reseeds += 1;
         }
         if buttons.1 && !retrain_was {
-            // Queued for nice-plug's worker thread: no allocation, no wait here.
-            context.execute_background(Task::Retrain);
+            // Wakes the training worker: two atomic stores and a futex wake, nothing waits.
+            self.training.request(settings.seed);
         }
         if self.reseeds > 0 {
             settings.seed = engine::audition::mix(settings.seed, self.reseeds);

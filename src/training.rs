@@ -10,9 +10,9 @@ use crate::lstm::topology::Topology;
 use crate::lstm::train::{train, Progress, TrainConfig, TrainError};
 use crate::models;
 use crate::project::Project;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::thread::{JoinHandle, Thread};
 use std::time::Instant;
 
 /// Choruses the finished model must free-run with every chord right before it is used.
@@ -43,21 +43,71 @@ impl TrainingStatus {
     }
 }
 
-/// The training job: at most one run at a time.
-#[derive(Debug, Default)]
+/// What a run learns: the project's corpus, with a seed.
+struct Job {
+    project: Arc<Project>,
+    seed: u64,
+}
+
+/// The training job: one worker thread per plugin, parked until asked, at most one run at a
+/// time. The audio thread may ask too (the Retrain parameter): [`Training::request`] is two
+/// atomic stores and a wake-up, no allocation, lock or wait.
+#[derive(Debug)]
 pub struct Training {
     status: Mutex<TrainingStatus>,
     cancel: AtomicBool,
-    thread: Mutex<Option<JoinHandle<()>>>,
+    /// A run the editor asked for, waiting for the worker.
+    job: Mutex<Option<Job>>,
+    /// A run the audio thread asked for (with its seed), and the project it learns.
+    requested: AtomicBool,
+    requested_seed: AtomicU64,
+    project: Mutex<Option<Arc<Project>>>,
+    /// Set once: the worker ends.
+    closing: AtomicBool,
+    worker: Mutex<Option<JoinHandle<()>>>,
+    /// The worker's handle for waking it (set when it starts).
+    wake: OnceLock<Thread>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("seed", &self.seed).finish_non_exhaustive()
+    }
 }
 
 impl Training {
+    /// The job and its parked worker thread (any non-audio thread). `project` is what a
+    /// Retrain press from the audio thread learns.
+    pub fn new(project: Option<Arc<Project>>) -> Arc<Self> {
+        let training = Arc::new(Self {
+            status: Mutex::default(),
+            cancel: AtomicBool::new(false),
+            job: Mutex::new(None),
+            requested: AtomicBool::new(false),
+            requested_seed: AtomicU64::new(0),
+            project: Mutex::new(project),
+            closing: AtomicBool::new(false),
+            worker: Mutex::new(None),
+            wake: OnceLock::new(),
+        });
+        let weak = Arc::downgrade(&training);
+        let spawned = std::thread::Builder::new().name("blues-lstm training".to_string()).spawn(move || work(&weak));
+        match spawned {
+            Ok(handle) => {
+                let _ = training.wake.set(handle.thread().clone());
+                *lock(&training.worker) = Some(handle);
+            }
+            Err(e) => training.update(|s| s.outcome = Some(Err(format!("No training thread could be started: {e}")))),
+        }
+        training
+    }
+
     pub fn status(&self) -> TrainingStatus {
-        self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        lock(&self.status).clone()
     }
 
     fn update(&self, f: impl FnOnce(&mut TrainingStatus)) {
-        f(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
+        f(&mut lock(&self.status));
     }
 
     /// Asks a running job to stop; it keeps the old model.
@@ -65,70 +115,99 @@ impl Training {
         self.cancel.store(true, Ordering::Release);
     }
 
-    /// Cancels a run in progress and waits for its thread to end (within one epoch): the plugin
-    /// calls this when it is destroyed, so no training thread outlives it.
+    /// Cancels a run in progress and ends the worker thread, waiting for it (within one
+    /// epoch): the plugin calls this when it is destroyed, so no training thread outlives it.
     pub fn shut_down(&self) {
+        self.closing.store(true, Ordering::Release);
         self.cancel();
-        let handle = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(handle) = handle {
+        if let Some(thread) = self.wake.get() {
+            thread.unpark();
+        }
+        let handle = lock(&self.worker).take();
+        if let Some(handle) = handle.filter(|h| h.thread().id() != std::thread::current().id()) {
             let _ = handle.join();
         }
     }
 
-    /// Whether a training thread exists (running, or finished and not yet joined).
+    /// Whether the worker thread still runs.
     pub fn has_live_thread(&self) -> bool {
-        self.thread.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|h| !h.is_finished())
+        lock(&self.worker).as_ref().is_some_and(|h| !h.is_finished())
     }
 
-    /// Starts learning the project's corpus with the paper's Exp 2 network. Refused while a run is
+    /// Audio thread: the Retrain parameter was pressed. The worker starts a run on the
+    /// project's corpus with `seed` if none is going. Real-time safe.
+    pub fn request(&self, seed: u64) {
+        self.requested_seed.store(seed, Ordering::Relaxed);
+        self.requested.store(true, Ordering::Release);
+        if let Some(thread) = self.wake.get() {
+            thread.unpark();
+        }
+    }
+
+    /// Starts learning the project's corpus (on the worker thread). Refused while a run is
     /// going or when there is nothing to learn.
-    pub fn start(self: &Arc<Self>, project: Arc<Project>, seed: u64) -> Result<(), String> {
-        let mut thread = self.thread.lock().unwrap_or_else(|e| e.into_inner());
-        if self.status().running {
+    pub fn start(&self, project: Arc<Project>, seed: u64) -> Result<(), String> {
+        let mut job = lock(&self.job);
+        if self.status().running || job.is_some() {
             return Err("A training run is already going.".to_string());
         }
-        if let Some(done) = thread.take() {
-            let _ = done.join();
+        if project.corpus().is_empty() {
+            return Err("There is nothing to learn: capture or import some choruses, or include the built-in corpus."
+                .to_string());
         }
-        let corpus = project.corpus();
-        if corpus.is_empty() {
-            return Err(
-                "There is nothing to learn: capture or import some 12-bar choruses, or include the built-in corpus."
-                    .to_string(),
-            );
+        if self.closing.load(Ordering::Acquire) || !self.has_live_thread() {
+            return Err("The training thread is not running.".to_string());
         }
         self.cancel.store(false, Ordering::Release);
-        self.update(|s| *s = TrainingStatus { running: true, choruses: corpus.len(), ..Default::default() });
-        let job = self.clone();
-        let spawned = std::thread::Builder::new().name("blues-lstm training".to_string()).spawn(move || {
-            let result = job.run(&corpus, seed);
-            let message = match &result {
-                Ok(model) => Ok(format!(
-                    "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.",
-                    corpus.len(),
-                    model.metadata.train_seconds,
-                    model.metadata.epochs
-                )),
-                Err(why) => Err(why.clone()),
-            };
-            if let Ok(model) = result {
-                project.set_model(model);
-            }
-            job.update(|s| {
-                s.running = false;
-                s.outcome = Some(message);
-            });
-        });
-        match spawned {
-            Ok(handle) => {
-                *thread = Some(handle);
-                Ok(())
-            }
-            Err(e) => {
-                self.update(|s| s.running = false);
-                Err(format!("Could not start the training thread: {e}"))
+        self.update(|s| *s = TrainingStatus { running: true, choruses: project.corpus().len(), ..Default::default() });
+        *job = Some(Job { project, seed });
+        drop(job);
+        if let Some(thread) = self.wake.get() {
+            thread.unpark();
+        }
+        Ok(())
+    }
+
+    /// The next run to do, if any: the editor's, else one the audio thread asked for.
+    fn next_job(&self) -> Option<Job> {
+        if let Some(job) = lock(&self.job).take() {
+            return Some(job);
+        }
+        if self.requested.swap(false, Ordering::AcqRel) {
+            let project = lock(&self.project).clone()?;
+            let seed = self.requested_seed.load(Ordering::Relaxed);
+            match self.start(project, seed) {
+                Ok(()) => return lock(&self.job).take(),
+                Err(why) => {
+                    if let Some(project) = lock(&self.project).as_ref() {
+                        project.notify(why);
+                    }
+                }
             }
         }
+        None
+    }
+
+    /// One run, start to end, on the worker thread.
+    fn run_job(&self, job: Job) {
+        let corpus = job.project.corpus();
+        let result = self.run(&corpus, job.seed);
+        let message = match &result {
+            Ok(model) => Ok(format!(
+                "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.",
+                corpus.len(),
+                model.metadata.train_seconds,
+                model.metadata.epochs
+            )),
+            Err(why) => Err(why.clone()),
+        };
+        if let Ok(model) = result {
+            job.project.set_model(model);
+        }
+        self.update(|s| {
+            s.running = false;
+            s.outcome = Some(message);
+        });
     }
 
     fn run(&self, corpus: &crate::music::corpus::Corpus, seed: u64) -> Result<Model, String> {
@@ -161,5 +240,39 @@ impl Training {
         }
         model.metadata.name = format!("Retrained on {} choruses", corpus.len());
         Ok(model)
+    }
+}
+
+/// A lock whose holder panicked still guards plain data: keep using it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The worker: parked until woken, then does what was asked, until the job closes or is gone.
+fn work(training: &Weak<Training>) {
+    loop {
+        {
+            let Some(training) = training.upgrade() else { return };
+            if training.closing.load(Ordering::Acquire) {
+                return;
+            }
+            while let Some(job) = training.next_job() {
+                training.run_job(job);
+                if training.closing.load(Ordering::Acquire) {
+                    return;
+                }
+            }
+        }
+        std::thread::park();
+    }
+}
+
+impl Drop for Training {
+    fn drop(&mut self) {
+        // The last handle went without `shut_down` (tests, tools): let the worker end on its own.
+        self.closing.store(true, Ordering::Release);
+        if let Some(thread) = self.wake.get() {
+            thread.unpark();
+        }
     }
 }

@@ -30,6 +30,19 @@ fn threads_named(prefix: &str) -> usize {
 
 const TRAINING: &str = "blues-lstm trai";
 
+/// Whether a training run is going: the training worker has used CPU time (parked, it uses none).
+fn training_runs() -> bool {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return false };
+    tasks.filter_map(|t| t.ok()).any(|t| {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+        // After the parenthesised name: state, then fields 4..; utime and stime are fields 14, 15.
+        let fields: Vec<&str> = stat.rsplit(") ").next().unwrap_or("").split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+        comm.trim_end().starts_with(TRAINING) && ticks(14) + ticks(15) >= 3
+    })
+}
+
 fn transport(pos: f64) -> TransportEvent {
     TransportEvent {
         header: EventHeader::new_core(0, EventFlags::empty()),
@@ -55,6 +68,12 @@ fn destroying_and_unloading_the_plugin_mid_retrain_leaves_no_thread_behind() {
     for round in 0..2 {
         let entry = load_entry();
         let mut instance = new_instance(&entry);
+        // The worker names itself as it starts: give it a moment.
+        let born = Instant::now();
+        while threads_named(TRAINING) == 0 && born.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(threads_named(TRAINING), 1, "round {round}: one training worker, parked, per instance");
         let retrain = {
             let plugin = instance.plugin_handle();
             let params = plugin.get_extension::<Params>().expect("the plugin has no clap.params");
@@ -88,7 +107,7 @@ fn destroying_and_unloading_the_plugin_mid_retrain_leaves_no_thread_behind() {
                 .expect("process");
             pos += 512.0 / 24_000.0;
             serve_main_thread(&mut instance);
-            if threads_named(TRAINING) > 0 && block > 4 {
+            if training_runs() && block > 4 {
                 break;
             }
             assert!(

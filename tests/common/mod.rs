@@ -5,11 +5,10 @@
 
 pub mod analysis;
 
-use blues_lstm::{BluesLstm, Task};
+use blues_lstm::BluesLstm;
 use nice_plug::context::process::SendEventError;
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
-use std::cell::RefCell;
 use std::collections::VecDeque;
 
 /// One note event the plugin sent.
@@ -36,23 +35,14 @@ struct Context<'a> {
     transport: Transport,
     incoming: &'a mut VecDeque<PluginNoteEvent<BluesLstm>>,
     outgoing: &'a mut Vec<PluginNoteEvent<BluesLstm>>,
-    /// Background tasks the plugin asked for (capacity reserved: pushing does not allocate).
-    tasks: &'a RefCell<Vec<Task>>,
 }
 
 impl ProcessContext<BluesLstm> for Context<'_> {
     fn plugin_api(&self) -> PluginApi {
         PluginApi::Clap
     }
-    fn execute_background(&self, task: Task) {
-        let mut tasks = self.tasks.borrow_mut();
-        if tasks.len() < tasks.capacity() {
-            tasks.push(task);
-        }
-    }
-    fn execute_gui(&self, task: Task) {
-        self.execute_background(task);
-    }
+    fn execute_background(&self, _task: ()) {}
+    fn execute_gui(&self, _task: ()) {}
     fn transport(&self) -> &Transport {
         &self.transport
     }
@@ -117,8 +107,6 @@ pub struct Session {
     pub skipped_blocks: u64,
     /// Realtime or offline (a bounce).
     pub process_mode: ProcessMode,
-    /// Background tasks the plugin asked for, run by `run_tasks`.
-    pub tasks: RefCell<Vec<Task>>,
     incoming: VecDeque<PluginNoteEvent<BluesLstm>>,
     outgoing: Vec<PluginNoteEvent<BluesLstm>>,
 }
@@ -157,7 +145,6 @@ impl Session {
             asleep: false,
             skipped_blocks: 0,
             process_mode,
-            tasks: RefCell::new(Vec::with_capacity(64)),
             incoming: VecDeque::with_capacity(1 << 16),
             outgoing: Vec::with_capacity(1 << 16),
         }
@@ -213,8 +200,7 @@ impl Session {
             let mut buffer = Buffer::default();
             unsafe { buffer.set_slices(samples as usize, |_| {}) };
             let mut aux = AuxiliaryBuffers { inputs: &mut [], outputs: &mut [] };
-            let mut context =
-                Context { transport, incoming: &mut self.incoming, outgoing: &mut self.outgoing, tasks: &self.tasks };
+            let mut context = Context { transport, incoming: &mut self.incoming, outgoing: &mut self.outgoing };
             let plugin = &mut self.plugin;
             let status = nice_assert_no_alloc::assert_no_alloc(|| plugin.process(&mut buffer, &mut aux, &mut context));
             // No audio output means always quiet: only KeepAlive keeps a saving host calling.
@@ -279,16 +265,6 @@ impl Session {
         self.block(samples);
     }
 
-    /// Runs the background tasks the plugin asked for, as the host's worker thread would.
-    pub fn run_tasks(&mut self) -> usize {
-        let tasks: Vec<Task> = self.tasks.borrow_mut().drain(..).collect();
-        let executor = self.plugin.task_executor();
-        for &task in &tasks {
-            executor(task);
-        }
-        tasks.len()
-    }
-
     /// Moves the song position (a seek or a loop jump).
     pub fn seek(&mut self, beats: f64) {
         self.pos_beats = beats;
@@ -324,7 +300,7 @@ impl ActivateContext<BluesLstm> for NoActivate {
     fn plugin_api(&self) -> PluginApi {
         PluginApi::Clap
     }
-    fn execute(&self, _task: Task) {}
+    fn execute(&self, _task: ()) {}
     fn set_latency_samples(&self, _samples: u32) {}
     fn set_current_voice_capacity(&self, _capacity: u32) {}
 }
