@@ -6,10 +6,11 @@ pub mod editor;
 pub mod engine;
 pub mod eval;
 pub mod lstm;
-pub mod models;
+pub mod model;
 pub mod music;
 pub mod params;
 pub mod project;
+pub mod render;
 pub mod training;
 
 use engine::capture::CaptureShared;
@@ -227,7 +228,7 @@ impl Plugin for BluesLstm {
             self.training.request(settings.seed);
         }
         if self.reseeds > 0 {
-            settings.seed = engine::audition::mix(settings.seed, self.reseeds);
+            settings.seed = lstm::rng::mix(settings.seed, self.reseeds);
         }
         self.engine.adopt(&self.handoff);
         self.engine.process_block(&transport, &settings, &mut HostIo { context });

@@ -57,6 +57,13 @@ pub struct BluesParams {
     pub chord_velocity: IntParam,
     #[id = "mlvel"]
     pub melody_velocity: IntParam,
+    /// The bass voice (models with a bass line).
+    #[id = "bass"]
+    pub bass_on: BoolParam,
+    #[id = "bassch"]
+    pub bass_channel: IntParam,
+    #[id = "bsvel"]
+    pub bass_velocity: IntParam,
     /// Pass the notes played into the plugin through to its output.
     #[id = "thru"]
     pub thru: BoolParam,
@@ -114,6 +121,9 @@ impl BluesParams {
             melody_channel: IntParam::new("Melody channel", 2, channel_range()),
             chord_velocity: IntParam::new("Chord velocity", 80, velocity_range()),
             melody_velocity: IntParam::new("Melody velocity", 100, velocity_range()),
+            bass_on: BoolParam::new("Bass", true),
+            bass_channel: IntParam::new("Bass channel", 3, channel_range()),
+            bass_velocity: IntParam::new("Bass velocity", 96, velocity_range()),
             thru: BoolParam::new("MIDI thru", true),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             corpus: CorpusField(project.clone()),
@@ -131,6 +141,9 @@ impl BluesParams {
             voices: VoiceSettings {
                 chords_on: self.chords_on.value(),
                 melody_on: self.melody_on.value(),
+                bass_on: self.bass_on.value(),
+                bass_channel: (self.bass_channel.value().clamp(1, 16) - 1) as u8,
+                bass_velocity: self.bass_velocity.value().clamp(1, 127) as f32 / 127.0,
                 chord_channel: (self.chord_channel.value().clamp(1, 16) - 1) as u8,
                 melody_channel: (self.melody_channel.value().clamp(1, 16) - 1) as u8,
                 chord_velocity: self.chord_velocity.value().clamp(1, 127) as f32 / 127.0,

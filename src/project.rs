@@ -12,25 +12,27 @@ use crate::engine::capture::CaptureShared;
 use crate::engine::composer::Composer;
 use crate::engine::handoff::Handoff;
 use crate::engine::improviser::Improviser;
-use crate::lstm::model_file::Model;
-use crate::models;
+use crate::model::builtin::{default_builtin, Builtin};
+use crate::model::Model;
 use crate::music::chorus_text::{chorus_from_text, chorus_to_text};
 use crate::music::corpus::{Chorus, Corpus};
+use crate::music::encoding::{MAX_BARS, MIN_BARS, STEPS_PER_BAR};
 use nice_plug::params::persist::PersistentField;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// Format name and version of the saved corpus.
+/// Format name and version of the saved corpus (version 1: 12-bar choruses of chords and a
+/// C4–C5 melody; version 2: any form, with bass and comping).
 const CORPUS_FORMAT: &str = "blues-lstm-corpus";
-const CORPUS_VERSION: u32 = 1;
+const CORPUS_VERSION: u32 = 2;
 /// Notices kept for the editor.
 const MAX_NOTICES: usize = 12;
 
 /// The model being played.
 #[derive(Clone, Debug)]
 pub enum ModelChoice {
-    /// The embedded paper model.
+    /// The built-in model of the chosen style.
     Builtin,
     /// A retrained or imported model, with its file text (saved as it came).
     Custom { model: Arc<Model>, json: Arc<String> },
@@ -42,12 +44,25 @@ struct SavedCorpus {
     format: String,
     version: u32,
     include_builtin: bool,
+    /// Bars of every chorus (version 2; version 1 choruses have 12).
+    #[serde(default = "twelve")]
+    bars: usize,
     choruses: Vec<String>,
+}
+
+fn twelve() -> usize {
+    12
 }
 
 #[derive(Debug)]
 struct State {
-    corpus: Corpus,
+    /// The user's own choruses, all of `user_bars` bars.
+    user: Vec<Chorus>,
+    user_bars: usize,
+    /// Whether the built-in style's choruses join the user's for retraining.
+    include_builtin: bool,
+    /// The built-in model of the chosen style (played when `model` is `Builtin`).
+    builtin: &'static Builtin,
     model: ModelChoice,
     /// Saved text that could not be read, kept to be saved again unchanged.
     unreadable_corpus: Option<String>,
@@ -72,7 +87,10 @@ impl Project {
             handoff,
             capture,
             state: Mutex::new(State {
-                corpus: Corpus::builtin(),
+                user: Vec::new(),
+                user_bars: 12,
+                include_builtin: true,
+                builtin: default_builtin(),
                 model: ModelChoice::Builtin,
                 unreadable_corpus: None,
                 unreadable_model: None,
@@ -89,26 +107,75 @@ impl Project {
 
     /// The composer for the current model and corpus (built here, not on the audio thread).
     pub fn composer(&self) -> Box<Composer> {
-        let (corpus, model) = {
+        let (corpus, model, builtin) = {
             let state = self.state();
-            (state.corpus.clone(), state.model.clone())
+            (Self::corpus_of(&state), state.model.clone(), state.builtin)
         };
-        let audition = Audition::new(if corpus.is_empty() { Corpus::builtin() } else { corpus });
-        let improviser = match &model {
-            ModelChoice::Builtin => models::builtin_improviser(),
-            ModelChoice::Custom { model, .. } => match Improviser::new(model, models::primer_of(model)) {
-                Ok(improviser) => Some(improviser),
-                Err(why) => {
-                    self.notify(format!(
-                        "The model \"{}\" cannot play here ({why}); playing the built-in model.",
-                        model.metadata.name
-                    ));
-                    self.state().model = ModelChoice::Builtin;
-                    models::builtin_improviser()
+        let of_builtin = |b: &'static Builtin| {
+            let corpus = b.corpus();
+            let improviser = b.model().and_then(|m| Improviser::new(m, m.primer_or(&corpus)).ok());
+            Composer::new(Audition::new(corpus), improviser)
+        };
+        let composer = match &model {
+            ModelChoice::Builtin => of_builtin(builtin),
+            ModelChoice::Custom { model, .. } => {
+                // It auditions what it learned: the project's choruses, when they are of its form.
+                let form = model.encoding.form();
+                let corpus = if corpus.form == form && !corpus.is_empty() {
+                    corpus
+                } else {
+                    Corpus::from_choruses(vec![model.primer_or(&builtin.corpus())], form.bars)
+                };
+                match Improviser::new(model, model.primer_or(&corpus)) {
+                    Ok(improviser) => Composer::new(Audition::new(corpus), Some(improviser)),
+                    Err(why) => {
+                        self.notify(format!(
+                            "The model \"{}\" cannot play here ({why}); playing the built-in model.",
+                            model.metadata.name
+                        ));
+                        self.state().model = ModelChoice::Builtin;
+                        of_builtin(builtin)
+                    }
                 }
-            },
+            }
         };
-        Box::new(Composer::new(audition, improviser))
+        Box::new(composer)
+    }
+
+    /// The corpus of `state`: the user's choruses, with the built-in style's when asked and of
+    /// the same form; the style's alone while the user has none.
+    fn corpus_of(state: &State) -> Corpus {
+        let style = state.builtin.style();
+        let mut corpus = Corpus::from_choruses(state.user.clone(), state.user_bars);
+        if state.include_builtin && (state.user.is_empty() || corpus.can_include(style)) {
+            corpus.style = Some(style);
+            corpus.form = style.form();
+        }
+        corpus
+    }
+
+    /// The chord of every step of the form being played, as written: the built-in style's,
+    /// or a loaded model's primer.
+    pub fn form_chords(&self) -> Vec<u16> {
+        let state = self.state();
+        match &state.model {
+            ModelChoice::Builtin => state.builtin.style().chords.clone(),
+            ModelChoice::Custom { model, .. } => model.primer.iter().map(|f| f.chord).collect(),
+        }
+    }
+
+    /// The built-in model played while no other is loaded (the chosen style's).
+    pub fn builtin(&self) -> &'static Builtin {
+        self.state().builtin
+    }
+
+    /// Chooses the built-in style; it plays unless a retrained or imported model is loaded.
+    pub fn set_builtin(&self, builtin: &'static Builtin) {
+        if std::ptr::eq(self.state().builtin, builtin) {
+            return;
+        }
+        self.state().builtin = builtin;
+        self.restage();
     }
 
     /// Builds the composer for the current state and hands it to the audio thread.
@@ -212,36 +279,59 @@ impl Project {
     /// frame; a state save calls it too, so nothing captured is lost with the editor closed).
     pub fn collect_captured(&self) {
         let captured = self.capture.take_all();
-        if !captured.is_empty() {
+        if let Some(first) = captured.first() {
+            let bars = first.len() / STEPS_PER_BAR;
             self.notify(format!(
-                "Captured {} chorus{} of 12 bars.",
+                "Captured {} chorus{} of {bars} bars.",
                 captured.len(),
                 if captured.len() == 1 { "" } else { "es" }
             ));
-            self.add_choruses(captured);
+            if let Err(why) = self.add_choruses(captured) {
+                self.notify(why);
+            }
         }
     }
 
     /// The user's corpus (with or without the built-in choruses).
     pub fn corpus(&self) -> Corpus {
-        self.state().corpus.clone()
+        Self::corpus_of(&self.state())
     }
 
-    /// Adds choruses (captured or imported).
-    pub fn add_choruses(&self, choruses: impl IntoIterator<Item = Chorus>) {
+    /// Bars of the user's choruses.
+    pub fn user_bars(&self) -> usize {
+        self.state().user_bars
+    }
+
+    /// Adds choruses (captured or imported), all of one form: the form of the choruses already
+    /// there, or any while there are none. Refused, with the reason, otherwise.
+    pub fn add_choruses(&self, choruses: impl IntoIterator<Item = Chorus>) -> Result<(), String> {
+        let choruses: Vec<Chorus> = choruses.into_iter().collect();
+        let Some(first) = choruses.first() else { return Ok(()) };
+        let bars = first.len() / STEPS_PER_BAR;
+        if choruses.iter().any(|c| c.len() != bars * STEPS_PER_BAR) || first.len() % STEPS_PER_BAR != 0 {
+            return Err("Choruses of different lengths cannot be learned together.".to_string());
+        }
         {
             let mut state = self.state();
-            state.corpus.user.extend(choruses);
+            if !state.user.is_empty() && state.user_bars != bars {
+                return Err(format!(
+                    "These choruses have {bars} bars and yours {}: one corpus holds one form. Clear your choruses first to learn a {bars}-bar form.",
+                    state.user_bars
+                ));
+            }
+            state.user_bars = bars;
+            state.user.extend(choruses);
             state.unreadable_corpus = None;
         }
         self.restage();
+        Ok(())
     }
 
     pub fn remove_chorus(&self, index: usize) {
         {
             let mut state = self.state();
-            if index < state.corpus.user.len() {
-                state.corpus.user.remove(index);
+            if index < state.user.len() {
+                state.user.remove(index);
             }
         }
         self.restage();
@@ -250,7 +340,7 @@ impl Project {
     pub fn clear_choruses(&self) {
         {
             let mut state = self.state();
-            state.corpus.user.clear();
+            state.user.clear();
             state.unreadable_corpus = None;
         }
         self.restage();
@@ -258,8 +348,13 @@ impl Project {
 
     /// Whether the built-in choruses are mixed with the user's own.
     pub fn set_include_builtin(&self, include: bool) {
-        self.state().corpus.include_builtin = include;
+        self.state().include_builtin = include;
         self.restage();
+    }
+
+    /// Whether the built-in choruses are asked for.
+    pub fn include_builtin(&self) -> bool {
+        self.state().include_builtin
     }
 
     pub fn corpus_json(&self) -> String {
@@ -271,8 +366,9 @@ impl Project {
         let saved = SavedCorpus {
             format: CORPUS_FORMAT.to_string(),
             version: CORPUS_VERSION,
-            include_builtin: state.corpus.include_builtin,
-            choruses: state.corpus.user.iter().map(chorus_to_text).collect(),
+            include_builtin: state.include_builtin,
+            bars: state.user_bars,
+            choruses: state.user.iter().map(|c| chorus_to_text(c)).collect(),
         };
         serde_json::to_string(&saved).expect("a corpus always serialises")
     }
@@ -290,25 +386,32 @@ impl Project {
                     saved.version
                 ));
             }
+            if !(MIN_BARS..=MAX_BARS).contains(&saved.bars) {
+                return Err(format!("its choruses have {} bars; a form has {MIN_BARS} to {MAX_BARS}", saved.bars));
+            }
             Ok(saved)
         });
         match parsed {
             Ok(saved) => {
                 let mut user = Vec::with_capacity(saved.choruses.len());
+                let bars = if saved.version < 2 { 12 } else { saved.bars };
                 for (i, text) in saved.choruses.iter().enumerate() {
-                    match chorus_from_text(text) {
+                    match chorus_from_text(text, saved.version, bars * STEPS_PER_BAR) {
                         Ok(chorus) => user.push(chorus),
                         Err(why) => self.notify(format!("Saved chorus {} is damaged ({why}) and was left out.", i + 1)),
                     }
                 }
                 let mut state = self.state();
-                state.corpus = Corpus { include_builtin: saved.include_builtin, user };
+                state.user = user;
+                state.user_bars = bars;
+                state.include_builtin = saved.include_builtin;
                 state.unreadable_corpus = None;
             }
             Err(why) => {
                 self.notify(format!("The choruses saved in this project could not be read ({why}). They are kept in the project; training uses the built-in corpus meanwhile."));
                 let mut state = self.state();
-                state.corpus = Corpus::builtin();
+                state.user.clear();
+                state.include_builtin = true;
                 state.unreadable_corpus = Some(text.to_string());
             }
         }

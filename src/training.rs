@@ -4,11 +4,10 @@
 //! its chords follow the user's form) before it replaces the old one; a failed or cancelled run
 //! keeps the old model and says why.
 
-use crate::lstm::check::free_run_chord_check;
-use crate::lstm::model_file::Model;
-use crate::lstm::topology::Topology;
-use crate::lstm::train::{train, Progress, TrainConfig, TrainError};
-use crate::models;
+use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
+use crate::model::{self, check_form, Model, Recipe};
+use crate::music::corpus::Corpus;
+use crate::music::encoding::Encoding;
 use crate::project::Project;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
@@ -210,10 +209,9 @@ impl Training {
         });
     }
 
-    fn run(&self, corpus: &crate::music::corpus::Corpus, seed: u64) -> Result<Model, String> {
+    fn run(&self, corpus: &Corpus, seed: u64) -> Result<Model, String> {
         let started = Instant::now();
-        let topology = Topology::exp2();
-        let config = TrainConfig::for_topology(topology, seed);
+        let recipe = retrain_recipe(corpus.form.bars, seed);
         let mut on_progress = |p: &Progress| {
             self.update(|s| {
                 s.epoch = p.epoch;
@@ -225,22 +223,28 @@ impl Training {
                 s.elapsed_seconds = started.elapsed().as_secs_f32();
             });
         };
-        let mut model = match train(topology, models::encoding(), corpus, &config, &mut on_progress, &self.cancel) {
+        let name = format!("Retrained on {} choruses", corpus.len());
+        let model = match model::train(&recipe, corpus, &name, &mut on_progress, &self.cancel) {
             Ok(model) => model,
             Err(TrainError::Cancelled) => {
                 return Err("Training was cancelled; the old model keeps playing.".to_string())
             }
             Err(err) => return Err(format!("Training did not succeed ({err}); the old model keeps playing.")),
         };
-        let ok = free_run_chord_check(&model, corpus, CHECK_CHORUSES, seed);
+        let ok = check_form(&model, corpus, CHECK_CHORUSES, seed);
         if ok < CHECK_CHORUSES {
             return Err(format!(
                 "The new model kept your form for only {ok} of {CHECK_CHORUSES} choruses when playing on its own; the old model keeps playing. Try again (a new seed) or add choruses."
             ));
         }
-        model.metadata.name = format!("Retrained on {} choruses", corpus.len());
         Ok(model)
     }
+}
+
+/// How a user's choruses of `bars` bars are learned: the paper's Exp 2 network over their form.
+pub fn retrain_recipe(bars: usize, seed: u64) -> Recipe {
+    let encoding = Encoding { bars, ..Encoding::paper() };
+    Recipe { encoding, blocks: vec![4, 4], cells_per_block: 2, config: TrainConfig::seeded(seed) }
 }
 
 /// A lock whose holder panicked still guards plain data: keep using it.

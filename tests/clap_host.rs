@@ -25,7 +25,6 @@ mod host;
 mod x11;
 
 use blues_lstm::editor::{DEFAULT_SIZE, MIN_SIZE};
-use blues_lstm::music::corpus::PENTATONIC;
 use clack_host::events::event_types::{
     MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent, TransportEvent, TransportFlags,
 };
@@ -457,11 +456,11 @@ fn check(heard: &Heard) {
         panic!("{label}: an event on channel {}: {e:?}", e.channel + 1);
     }
     let melody: Vec<u8> = events.iter().filter(|e| e.on && e.channel == MELODY).map(|e| e.key).collect();
-    if let Some(k) = melody.iter().find(|k| !(60..=72).contains(*k)) {
-        panic!("{label}: melody note {k} outside C4–C5");
+    if let Some(k) = melody.iter().find(|k| !melody_range().contains(*k)) {
+        panic!("{label}: melody note {k} outside the model's range {:?}", melody_range());
     }
     // The network draws its melody from its outputs: as tests/render.rs, at least 99% in the scale.
-    let outside = melody.iter().filter(|k| !PENTATONIC.contains(k)).count();
+    let outside = melody.iter().filter(|k| !in_corpus_scale(**k)).count();
     assert!(outside * 100 <= melody.len(), "{label}: {outside} of {} melody notes outside the scale", melody.len());
     assert!(melody.len() as f64 >= heard.beats_played * 0.5, "{label}: only {} melody notes", melody.len());
 

@@ -1,5 +1,5 @@
-//! The LSTM in the composer's seat, checked as a listener would: the embedded models keep the
-//! 12-bar form for 1000 choruses, the melody stays in the scale and is new every chorus,
+//! The LSTM in the composer's seat, checked as a listener would: every built-in model keeps its
+//! form for 1000 free-running choruses, the melody stays in the scale and is new every chorus,
 //! temperature and seed do what they say, played notes steer the network, and a model swap
 //! mid-song leaves no note hanging. Renders go through the plugin's own engine (the offline
 //! renderer the CLI uses) or the real `Plugin::process` (fake host).
@@ -9,113 +9,153 @@ mod common;
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::improviser::Improviser;
-use blues_lstm::engine::render::{render, RenderSpec};
 use blues_lstm::engine::{Engine, Settings};
-use blues_lstm::lstm::model_file::Model;
-use blues_lstm::models;
-use blues_lstm::music::corpus::{builtin_chorus, builtin_form_masks, Corpus, BUILTIN_FORM, PENTATONIC};
-use blues_lstm::music::encoding::{CHORD_LOW, STEPS_PER_BAR};
+use blues_lstm::eval::lstm_frames;
+use blues_lstm::model::builtin::{default_builtin, BUILTINS};
+use blues_lstm::model::Model;
+use blues_lstm::music::chord_names::chord_name;
+use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::midi_file::TimedNote;
-use common::analysis::{assert_chords_follow_the_form, assert_in_order, assert_no_hanging};
+use blues_lstm::render::{render, RenderSpec};
+use common::analysis::{
+    assert_chords_follow_the_form, assert_in_order, assert_no_hanging, in_corpus_scale, pitch_classes,
+};
+use common::builtins::exp1;
 use common::{PlayMode, Session};
 use std::collections::{BTreeMap, HashSet};
 
+/// The default model and its corpus.
+fn default_model() -> (&'static Model, Corpus) {
+    let b = default_builtin();
+    (b.model().expect("the default model loads"), b.corpus())
+}
+
 /// Renders `choruses` choruses of `model` from bar 1 through the plugin's engine.
-fn render_model(model: &Model, choruses: u32, seed: u64, temperature: f32) -> Vec<TimedNote> {
-    let improviser = Improviser::new(model, models::primer_of(model)).expect("the model plays here");
+fn render_model(model: &Model, corpus: &Corpus, choruses: u32, seed: u64, temperature: f32) -> Vec<TimedNote> {
+    let improviser = Improviser::new(model, model.primer_or(corpus)).expect("the model plays here");
     let mut engine =
-        Engine::new(Box::new(Composer::new(Audition::new(Corpus::builtin()), Some(improviser))), Default::default());
+        Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default());
     let settings = Settings { seed, temperature, ..Settings::default() };
     render(&mut engine, &settings, &RenderSpec { choruses, tempo_bpm: 120.0, ..RenderSpec::default() })
 }
 
-/// Chords struck per song bar (beats → bar), as masks over the chord octave.
-fn chords_by_bar(notes: &[TimedNote]) -> BTreeMap<usize, Vec<u16>> {
-    let mut onsets: BTreeMap<i64, u16> = BTreeMap::new();
+/// The first song step whose chord is not the form's, in a free run's frames.
+fn first_wrong_step(frames: &[blues_lstm::music::encoding::Frame], form: &[u16]) -> Option<usize> {
+    frames.iter().enumerate().position(|(s, f)| f.chord != form[s % form.len()])
+}
+
+/// Every chord struck in a render is the form's at its step; returns the chords struck.
+fn chords_right(notes: &[TimedNote], form: &[u16]) -> Result<usize, String> {
+    let mut onsets: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     for n in notes.iter().filter(|n| n.on && n.channel == 0) {
-        *onsets.entry((n.beats * 2.0).round() as i64).or_default() |= 1 << (n.key - CHORD_LOW);
+        onsets.entry((n.beats * 2.0).round() as i64).or_default().push(n.key);
     }
-    let mut bars: BTreeMap<usize, Vec<u16>> = BTreeMap::new();
-    for (step, mask) in onsets {
-        bars.entry(step as usize / STEPS_PER_BAR).or_default().push(mask);
+    for (step, keys) in &onsets {
+        let want = form[(*step as usize) % form.len()];
+        let got = pitch_classes(keys, 0);
+        if got != want {
+            return Err(format!(
+                "step {step} (bar {}) played {} over {}",
+                step / 8 + 1,
+                chord_name(got),
+                chord_name(want)
+            ));
+        }
     }
-    bars
-}
-
-/// The first song bar whose chord is not the form's (struck once, at the bar start, right).
-fn first_wrong_bar(notes: &[TimedNote], bars: usize) -> Option<usize> {
-    let masks = builtin_form_masks();
-    let by_bar = chords_by_bar(notes);
-    (0..bars).find(|bar| by_bar.get(bar) != Some(&vec![masks[bar % 12]]))
+    Ok(onsets.len())
 }
 
 #[test]
-fn the_embedded_exp2_model_keeps_the_form_for_1000_choruses_with_its_melody_in_the_scale() {
-    let model = models::builtin_model().expect("the embedded Exp 2 model loads");
-    let notes = render_model(model, 1000, 1, 1.0);
-    if let Some(bar) = first_wrong_bar(&notes, 12_000) {
-        panic!(
-            "bar {} (chorus {}, form bar {}: {}) has chords {:?}",
-            bar + 1,
-            bar / 12 + 1,
-            bar % 12 + 1,
-            BUILTIN_FORM[bar % 12].name,
-            chords_by_bar(&notes).get(&bar)
-        );
+fn every_builtin_model_keeps_its_form_for_1000_free_running_choruses() {
+    for b in &BUILTINS {
+        let model = b.model().unwrap_or_else(|| panic!("{} loads", b.id));
+        let form = &b.style().chords;
+        let frames = lstm_frames(model, &b.corpus(), 1000, 1, 1.0).unwrap();
+        if let Some(step) = first_wrong_step(&frames, form) {
+            panic!(
+                "{}: step {step} (chorus {}, bar {}) played {}, the form has {}",
+                b.id,
+                step / form.len() + 1,
+                step % form.len() / 8 + 1,
+                chord_name(frames[step].chord),
+                chord_name(form[step % form.len()])
+            );
+        }
+        println!("{}: 1000 choruses of {} bars, every step's chord right", b.id, b.style().bars);
     }
+}
+
+#[test]
+fn the_default_model_renders_its_form_with_its_melody_in_the_scale() {
+    let (model, corpus) = default_model();
+    let notes = render_model(model, &corpus, 100, 1, 1.0);
+    let form = &default_builtin().style().chords;
+    let chords = chords_right(&notes, form).unwrap_or_else(|e| panic!("{e}"));
+    assert!(chords >= 100 * default_builtin().style().bars, "a chord on every bar at least: {chords}");
     let melody: Vec<u8> = notes.iter().filter(|n| n.on && n.channel == 1).map(|n| n.key).collect();
-    let outside = melody.iter().filter(|k| !PENTATONIC.contains(k)).count();
-    assert!(melody.len() >= 1000 * 48, "a melody note on most beats: {}", melody.len());
+    let outside = melody.iter().filter(|k| !in_corpus_scale(**k)).count();
+    assert!(melody.len() >= 100 * 24, "a melody note on most beats: {}", melody.len());
     assert!(outside * 100 <= melody.len(), "{outside} of {} melody notes outside the scale", melody.len());
-    println!("1000 choruses: every bar's chord right; {} melody notes, {outside} outside the scale", melody.len());
 }
 
 #[test]
-fn the_embedded_exp1_model_reproduces_the_chords_for_1000_choruses() {
-    let model = models::builtin_chords_model().expect("the embedded Exp 1 model loads");
-    assert_eq!(model.topology.n_melody, 0, "Exp 1 is chords only");
-    let notes = render_model(model, 1000, 3, 1.0);
-    assert_eq!(first_wrong_bar(&notes, 12_000), None);
+fn the_embedded_exp1_model_plays_chords_only() {
+    let model = exp1();
+    assert_eq!(model.weights.topology.groups.len(), 1, "Exp 1 is chords only");
+    let b = blues_lstm::model::builtin::builtin("paper-exp1").unwrap();
+    let notes = render_model(model, &b.corpus(), 50, 3, 1.0);
+    chords_right(&notes, &b.style().chords).unwrap_or_else(|e| panic!("{e}"));
     assert!(notes.iter().all(|n| n.channel == 0), "no melody from a chords-only model");
 }
 
 /// The melody of each chorus, as its sequence of (step, key) onsets within the chorus.
-fn melodies(notes: &[TimedNote]) -> Vec<Vec<(i64, u8)>> {
+fn melodies(notes: &[TimedNote], steps: i64) -> Vec<Vec<(i64, u8)>> {
     let mut choruses: BTreeMap<i64, Vec<(i64, u8)>> = BTreeMap::new();
     for n in notes.iter().filter(|n| n.on && n.channel == 1) {
         let step = (n.beats * 2.0).round() as i64;
-        choruses.entry(step / 96).or_default().push((step % 96, n.key));
+        choruses.entry(step / steps).or_default().push((step % steps, n.key));
     }
     choruses.into_values().collect()
 }
 
 #[test]
 fn the_melody_is_new_every_chorus() {
-    let notes = render_model(models::builtin_model().unwrap(), 20, 5, 1.0);
-    let distinct: HashSet<Vec<(i64, u8)>> = melodies(&notes).into_iter().collect();
+    let (model, corpus) = default_model();
+    let steps = corpus.form.steps() as i64;
+    let notes = render_model(model, &corpus, 20, 5, 1.0);
+    let distinct: HashSet<Vec<(i64, u8)>> = melodies(&notes, steps).into_iter().collect();
     assert!(distinct.len() >= 18, "only {} distinct melodies in 20 choruses", distinct.len());
-    let corpus: HashSet<Vec<u8>> =
-        (0..4096).map(|i| builtin_chorus(i).iter().step_by(2).map(|f| 60 + f.melody.unwrap()).collect()).collect();
-    let copied =
-        melodies(&notes).iter().filter(|m| corpus.contains(&m.iter().map(|(_, k)| *k).collect::<Vec<_>>())).count();
+    // No chorus copies one of 4096 training choruses note for note.
+    let corpus_melodies: HashSet<Vec<(i64, u8)>> = (0..corpus.len().min(4096))
+        .map(|i| {
+            let c = corpus.chorus(i);
+            c.iter()
+                .enumerate()
+                .filter(|(_, f)| f.melody.begin)
+                .filter_map(|(s, f)| Some((s as i64, f.melody.key?)))
+                .collect()
+        })
+        .collect();
+    let copied = melodies(&notes, steps).iter().filter(|m| corpus_melodies.contains(*m)).count();
     assert!(copied < 10, "{copied} of 20 choruses copy a training chorus note for note");
 }
 
 #[test]
 fn temperature_zero_plays_the_likeliest_notes_and_one_samples() {
-    let model = models::builtin_model().unwrap();
-    let cold_a = render_model(model, 4, 1, 0.0);
-    let cold_b = render_model(model, 4, 2, 0.0);
+    let (model, corpus) = default_model();
+    let form = &default_builtin().style().chords;
+    let cold_a = render_model(model, &corpus, 4, 1, 0.0);
+    let cold_b = render_model(model, &corpus, 4, 2, 0.0);
     assert_eq!(cold_a, cold_b, "at temperature 0 the seed does not matter");
-    let warm_a = render_model(model, 4, 1, 1.0);
-    let warm_b = render_model(model, 4, 2, 1.0);
+    let warm_a = render_model(model, &corpus, 4, 1, 1.0);
+    let warm_b = render_model(model, &corpus, 4, 2, 1.0);
     assert_ne!(warm_a, warm_b, "at temperature 1 another seed plays another melody");
-    assert_eq!(warm_a, render_model(model, 4, 1, 1.0), "the same seed plays the same music");
+    assert_eq!(warm_a, render_model(model, &corpus, 4, 1, 1.0), "the same seed plays the same music");
     for notes in [&cold_a, &warm_a, &warm_b] {
-        assert_eq!(first_wrong_bar(notes, 48), None, "chords are thresholded whatever the temperature");
+        chords_right(notes, form).unwrap_or_else(|e| panic!("chords are thresholded whatever the temperature: {e}"));
     }
-    let hot = render_model(model, 8, 1, 2.0);
-    assert_eq!(first_wrong_bar(&hot, 96), None, "even a hot melody keeps the form");
+    let hot = render_model(model, &corpus, 8, 1, 2.0);
+    chords_right(&hot, form).unwrap_or_else(|e| panic!("even a hot melody keeps the form: {e}"));
 }
 
 #[test]
@@ -179,8 +219,7 @@ fn notes_played_into_the_plugin_steer_the_network_and_the_form_holds() {
 fn a_model_swap_mid_song_sounds_at_a_step_and_leaves_nothing_hanging() {
     let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Improvise);
     s.play_until(13.3, || 333);
-    let exp1 = models::builtin_chords_model().unwrap().clone();
-    s.plugin.project().set_model(exp1);
+    s.plugin.project().set_model(exp1().clone());
     s.play_until(48.0, || 333);
     s.stop(1);
     assert_in_order(&s.events);

@@ -6,7 +6,6 @@
 
 mod common;
 
-use blues_lstm::music::corpus::PENTATONIC;
 use common::analysis::*;
 use common::{PlayMode, Session, TestRng};
 
@@ -23,7 +22,7 @@ fn check(session: &Session) -> usize {
     assert_no_hanging(&session.events);
     assert_on_grid(&session.events, &[CHORDS, MELODY]);
     let melody: Vec<u8> = session.events.iter().filter(|e| e.on && e.channel == MELODY).map(|e| e.key).collect();
-    let outside = melody.iter().filter(|k| !PENTATONIC.contains(k)).count();
+    let outside = melody.iter().filter(|k| !in_corpus_scale(**k)).count();
     assert!(outside * 100 <= melody.len(), "{outside} of {} melody notes outside the scale", melody.len());
     assert_chords_follow_the_form(&session.events, CHORDS, 0)
 }

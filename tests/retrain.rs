@@ -8,16 +8,16 @@ mod common;
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::improviser::Improviser;
-use blues_lstm::engine::render::{render, RenderSpec};
 use blues_lstm::engine::{Engine, Settings};
-use blues_lstm::models;
 use blues_lstm::music::corpus::{Chorus, Corpus};
-use blues_lstm::music::encoding::{chord_mask, Frame, CHORD_LOW, STEPS_PER_BAR, STEPS_PER_CHORUS};
+use blues_lstm::music::encoding::{chord_mask, Frame, Note, STEPS_PER_BAR};
 use blues_lstm::music::midi_file::{write_smf, TimedNote};
-use blues_lstm::music::midi_import::choruses_from_file;
+use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
+use blues_lstm::music::piano_roll_png::{piano_roll_png, Roll};
 use blues_lstm::music::split::VoiceSplit;
 use blues_lstm::project::ModelChoice;
-use common::analysis::{assert_in_order, assert_no_hanging};
+use blues_lstm::render::{render, RenderSpec};
+use common::analysis::{assert_in_order, assert_no_hanging, pitch_classes};
 use common::{PlayMode, Session, TestRng};
 use std::time::{Duration, Instant};
 
@@ -40,17 +40,28 @@ const FORM: [[u8; 4]; 12] = [
 /// B♭ major pentatonic in the melody range: Bb C D F G.
 const SCALE: [u8; 9] = [60, 62, 65, 67, 70, 72, 65, 67, 70];
 
-/// Choruses of the form with quarter-note melodies drawn on the scale.
+const STEPS: usize = 96;
+
+/// Choruses of the form with quarter-note melodies drawn on the scale, as capture and import
+/// hear them played: chords struck at every bar and held, melody struck on the beats.
 fn user_choruses(count: usize) -> Vec<Chorus> {
     let mut rng = TestRng(2002);
     (0..count)
         .map(|_| {
-            let mut chorus = [Frame::default(); STEPS_PER_CHORUS];
+            let mut chorus = vec![Frame::default(); STEPS];
             for (bar, chord) in FORM.iter().enumerate() {
                 for quarter in 0..4 {
-                    let melody = Some(SCALE[rng.below(SCALE.len() as u64) as usize] - 60);
+                    let key = SCALE[rng.below(SCALE.len() as u64) as usize];
                     for half in 0..2 {
-                        chorus[bar * STEPS_PER_BAR + quarter * 2 + half] = Frame { chord: chord_mask(chord), melody };
+                        let step = bar * STEPS_PER_BAR + quarter * 2 + half;
+                        let begin = half == 0;
+                        let comp = Note { key: Some(0), begin: step % STEPS_PER_BAR == 0 };
+                        chorus[step] = Frame {
+                            chord: chord_mask(chord),
+                            melody: Note { key: Some(key), begin },
+                            comp,
+                            ..Frame::default()
+                        };
                     }
                 }
             }
@@ -63,16 +74,16 @@ fn user_choruses(count: usize) -> Vec<Chorus> {
 fn as_notes(choruses: &[Chorus]) -> Vec<TimedNote> {
     let mut notes = Vec::new();
     for (c, chorus) in choruses.iter().enumerate() {
-        for step in (0..STEPS_PER_CHORUS).step_by(2) {
-            let beats = (c * STEPS_PER_CHORUS + step) as f64 / 2.0;
+        for step in (0..STEPS).step_by(2) {
+            let beats = (c * STEPS + step) as f64 / 2.0;
             let frame = chorus[step];
             if step % STEPS_PER_BAR == 0 {
-                for key in frame.chord_notes() {
+                for key in FORM[step / STEPS_PER_BAR] {
                     notes.push(TimedNote { beats, channel: 0, key, velocity: 80, on: true });
                     notes.push(TimedNote { beats: beats + 4.0, channel: 0, key, velocity: 0, on: false });
                 }
             }
-            let key = frame.melody_note().unwrap();
+            let key = frame.melody.key.unwrap();
             notes.push(TimedNote { beats, channel: 0, key, velocity: 100, on: true });
             notes.push(TimedNote { beats: beats + 1.0, channel: 0, key, velocity: 0, on: false });
         }
@@ -91,7 +102,8 @@ fn capture_retrain_and_play_a_users_own_progression() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("user_progression_in_b_flat.mid");
     std::fs::write(&file, write_smf(&notes, 120.0, &|_| "user".to_string())).unwrap();
-    assert_eq!(choruses_from_file(&file, VoiceSplit::ByRange).unwrap(), choruses, "import reads the file exactly");
+    let rule = ImportRule::new(VoiceSplit::ByRange, Some(12));
+    assert_eq!(choruses_from_file(&file, rule).unwrap(), choruses, "import reads the file exactly");
 
     // Capture: play the same notes into the plugin while the host plays.
     let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Improvise);
@@ -145,8 +157,8 @@ fn capture_retrain_and_play_a_users_own_progression() {
         .fold(Vec::<(i64, u16)>::new(), |mut bars, e| {
             let bar = (e.beats / 4.0 + 1e-6).floor() as i64;
             match bars.last_mut() {
-                Some((b, mask)) if *b == bar => *mask |= 1 << (e.key - CHORD_LOW),
-                _ => bars.push((bar, 1 << (e.key - CHORD_LOW))),
+                Some((b, mask)) if *b == bar => *mask |= pitch_classes(&[e.key], 0),
+                _ => bars.push((bar, pitch_classes(&[e.key], 0))),
             }
             bars
         })
@@ -157,11 +169,9 @@ fn capture_retrain_and_play_a_users_own_progression() {
     assert_eq!(played, want, "after the swap the plugin plays the user's form");
 
     // 100 free-running choruses through the plugin's engine: every bar on the user's chord.
-    let improviser = Improviser::new(&model, models::primer_of(&model)).unwrap();
-    let mut engine = Engine::new(
-        Box::new(Composer::new(Audition::new(Corpus::from_choruses(choruses)), Some(improviser))),
-        Default::default(),
-    );
+    let corpus = Corpus::from_choruses(choruses, 12);
+    let improviser = Improviser::new(&model, model.primer_or(&corpus)).unwrap();
+    let mut engine = Engine::new(Box::new(Composer::new(Audition::new(corpus), Some(improviser))), Default::default());
     let rendered = render(
         &mut engine,
         &Settings { seed: 4, ..Settings::default() },
@@ -169,16 +179,13 @@ fn capture_retrain_and_play_a_users_own_progression() {
     );
     let mut by_step = std::collections::BTreeMap::<i64, u16>::new();
     for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
-        *by_step.entry((n.beats * 2.0).round() as i64).or_default() |= 1 << (n.key - CHORD_LOW);
+        *by_step.entry((n.beats * 2.0).round() as i64).or_default() |= pitch_classes(&[n.key], 0);
     }
     for bar in 0..1200i64 {
         let struck: Vec<u16> = by_step.range(bar * 8..bar * 8 + 8).map(|(_, m)| *m).collect();
         assert_eq!(struck, vec![want[(bar % 12) as usize]], "bar {} (chorus {})", bar + 1, bar / 12 + 1);
     }
-    let roll = blues_lstm::music::piano_roll_png::piano_roll_png(
-        &rendered[..rendered.len().min(4000)],
-        4 * STEPS_PER_CHORUS,
-        0,
-    );
+    let roll = Roll { steps: 4 * STEPS, bars_per_chorus: 12, chord_channel: 0, bass_channel: Some(2) };
+    let roll = piano_roll_png(&rendered[..rendered.len().min(4000)], &roll);
     std::fs::write(dir.join("user_progression_retrained.png"), roll).unwrap();
 }

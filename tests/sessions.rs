@@ -100,7 +100,7 @@ fn run_session(seed: u64) {
                 // taken by process() at the next block, sounding from the next step.
                 let project = s.plugin.project();
                 if rng.below(2) == 0 {
-                    project.set_model(blues_lstm::models::builtin_chords_model().expect("embedded Exp 1").clone());
+                    project.set_model(common::builtins::exp1().clone());
                 } else {
                     project.use_builtin_model();
                 }

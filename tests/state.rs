@@ -4,11 +4,11 @@
 
 mod common;
 
-use blues_lstm::models;
-use blues_lstm::music::corpus::builtin_chorus;
+use blues_lstm::music::encoding::Note;
 use blues_lstm::project::ModelChoice;
 use blues_lstm::BluesLstm;
 use common::analysis::{assert_chords_follow_the_form, assert_no_hanging};
+use common::builtins::{exp1, paper_chorus as builtin_chorus};
 use common::{PlayMode, Session};
 use nice_plug::prelude::*;
 use std::collections::BTreeMap;
@@ -28,7 +28,7 @@ fn load(fields: BTreeMap<String, String>) -> BluesLstm {
 
 fn user_choruses() -> Vec<blues_lstm::music::corpus::Chorus> {
     let mut odd = builtin_chorus(77);
-    odd[3].melody = None;
+    odd[3].melody = Note::REST;
     odd[40].chord = 0b1001_0001;
     vec![builtin_chorus(1), odd]
 }
@@ -36,9 +36,9 @@ fn user_choruses() -> Vec<blues_lstm::music::corpus::Chorus> {
 #[test]
 fn the_users_choruses_and_model_survive_a_save_and_reload_byte_for_byte() {
     let a = BluesLstm::default();
-    a.project().add_choruses(user_choruses());
+    a.project().add_choruses(user_choruses()).unwrap();
     a.project().set_include_builtin(false);
-    let mut model = models::builtin_chords_model().unwrap().clone();
+    let mut model = exp1().clone();
     model.metadata.name = "My chords".to_string();
     a.project().set_model(model);
     let saved = save(&a);
@@ -56,7 +56,7 @@ fn the_users_choruses_and_model_survive_a_save_and_reload_byte_for_byte() {
 #[test]
 fn a_restored_model_plays_from_the_first_block() {
     let a = BluesLstm::default();
-    a.project().set_model(models::builtin_chords_model().unwrap().clone());
+    a.project().set_model(exp1().clone());
     let saved = save(&a);
     let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Improvise);
     s.plugin = load(saved);
@@ -71,7 +71,7 @@ fn a_restored_model_plays_from_the_first_block() {
 #[test]
 fn a_damaged_saved_model_falls_back_with_a_message_keeps_the_corpus_and_is_saved_again() {
     let a = BluesLstm::default();
-    a.project().add_choruses(user_choruses());
+    a.project().add_choruses(user_choruses()).unwrap();
     let mut saved = save(&a);
     let damaged = "{\"format\":\"blues-lstm-model\",\"version\":\"1.0.0\",\"topology\":";
     saved.insert("model".to_string(), serde_json::to_string(damaged).unwrap());
@@ -91,12 +91,12 @@ fn a_damaged_saved_model_falls_back_with_a_message_keeps_the_corpus_and_is_saved
 #[test]
 fn a_model_from_a_newer_version_is_refused_by_name_and_kept() {
     let a = BluesLstm::default();
-    a.project().set_model(models::builtin_chords_model().unwrap().clone());
+    a.project().set_model(exp1().clone());
     let mut saved = save(&a);
     let json: String = serde_json::from_str(&saved["model"]).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(value["version"], "1.0.0", "the model file carries its version");
-    value["version"] = serde_json::json!("1.9.0");
+    assert_eq!(value["version"], "2.0.0", "the model file carries its version");
+    value["version"] = serde_json::json!("2.9.0");
     let newer = value.to_string();
     saved.insert("model".to_string(), serde_json::to_string(&newer).unwrap());
 
@@ -124,7 +124,7 @@ fn a_saved_field_that_is_not_even_text_is_reported_and_kept() {
 #[test]
 fn unknown_fields_are_tolerated_and_a_damaged_chorus_is_left_out_with_a_message() {
     let a = BluesLstm::default();
-    a.project().add_choruses(user_choruses());
+    a.project().add_choruses(user_choruses()).unwrap();
     let mut saved = save(&a);
     let corpus: String = serde_json::from_str(&saved["corpus"]).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&corpus).unwrap();
@@ -148,6 +148,42 @@ fn a_corpus_from_a_newer_version_is_kept_untouched() {
     assert_eq!(serde_json::from_str::<String>(&save(&b)["corpus"]).unwrap(), newer);
 }
 
+/// A project saved before the encoding became the model's (corpus version 1, model file 1.0.0)
+/// loads: its 12-bar choruses as they were played, its model as the paper's encoding.
+#[test]
+fn a_project_saved_by_the_previous_version_keeps_loading() {
+    // Chorus 5 of the paper's corpus in the version 1 text: chord mask, melody unit from C4.
+    let chorus = builtin_chorus(5);
+    let v1_steps: Vec<String> =
+        chorus.iter().map(|f| format!("{:03x}.{:x}", f.chord, f.melody.key.unwrap() - 60)).collect();
+    let corpus = serde_json::json!({
+        "format": "blues-lstm-corpus", "version": 1, "include_builtin": false, "choruses": [v1_steps.join(" ")]
+    });
+    let mut fields = BTreeMap::new();
+    fields.insert("corpus".to_string(), serde_json::to_string(&corpus.to_string()).unwrap());
+    let model_v1 = include_str!("fixtures/exp1-v1.json");
+    fields.insert("model".to_string(), serde_json::to_string(model_v1).unwrap());
+    let b = load(fields);
+    assert!(b.project().notices().is_empty(), "{:?}", b.project().notices());
+    assert_eq!(b.project().corpus().user, vec![chorus], "the quarter notes come back as they were played");
+    match b.project().model() {
+        ModelChoice::Custom { model, .. } => {
+            assert_eq!(model.weights.topology.groups.len(), 1);
+            assert_eq!(model.encoding.bars, 12);
+        }
+        ModelChoice::Builtin => panic!("the saved model was not restored"),
+    }
+    // It plays, and saves itself in the new formats.
+    let mut s = Session::new(48_000.0, 120.0);
+    s.plugin = b;
+    s.plugin.reset();
+    s.play_until(48.0, || 512);
+    s.stop(1);
+    assert_chords_follow_the_form(&s.events, 0, 0);
+    let again: String = serde_json::from_str(&save(&s.plugin)["corpus"]).unwrap();
+    assert!(again.contains("\"version\":2"), "{again}");
+}
+
 #[test]
 fn parameter_ids_never_change() {
     let plugin = BluesLstm::default();
@@ -157,8 +193,8 @@ fn parameter_ids_never_change() {
     assert_eq!(
         ids,
         [
-            "bypass", "chch", "chon", "chvel", "key", "mlch", "mlon", "mlvel", "mode", "reseed", "retrn", "seed",
-            "temp", "thru"
+            "bass", "bassch", "bsvel", "bypass", "chch", "chon", "chvel", "key", "mlch", "mlon", "mlvel", "mode",
+            "reseed", "retrn", "seed", "temp", "thru"
         ]
     );
 }

@@ -6,7 +6,7 @@ use super::Shared;
 use crate::music::chord_names::chord_name;
 use crate::music::corpus::Chorus;
 use crate::music::encoding::STEPS_PER_BAR;
-use crate::music::midi_import::choruses_from_file;
+use crate::music::midi_import::{choruses_from_file, ImportRule};
 use crate::music::split::VoiceSplit;
 use egui::{Color32, RichText, Ui};
 use std::path::Path;
@@ -30,18 +30,29 @@ impl CorpusPanel {
         }
         let mut split = capture.split();
         ui.horizontal(|ui| {
-            ui.label("Chords are");
+            ui.label("Parts by");
             let by_channel = matches!(split, VoiceSplit::ByChannel { .. });
-            egui::ComboBox::from_id_salt("split")
-                .selected_text(if by_channel { "one channel" } else { "notes below C4" })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut split, VoiceSplit::ByRange, "notes below C4");
-                    ui.selectable_value(&mut split, VoiceSplit::ByChannel { chord_channel: 0 }, "one channel");
-                });
-            if let VoiceSplit::ByChannel { chord_channel } = &mut split {
+            egui::ComboBox::from_id_salt("split").selected_text(if by_channel { "channel" } else { "range" }).show_ui(
+                ui,
+                |ui| {
+                    ui.selectable_value(&mut split, VoiceSplit::ByRange, "range");
+                    let channels = VoiceSplit::ByChannel { chord_channel: 0, bass_channel: Some(2) };
+                    ui.selectable_value(&mut split, channels, "channel");
+                },
+            );
+            if let VoiceSplit::ByChannel { chord_channel, bass_channel } = &mut split {
                 let mut channel = *chord_channel + 1;
-                ui.add(egui::DragValue::new(&mut channel).range(1..=16).prefix("ch "));
+                ui.add(egui::DragValue::new(&mut channel).range(1..=16).prefix("chords ch "));
                 *chord_channel = channel - 1;
+                let mut bass = bass_channel.map_or(0, |b| b + 1);
+                ui.add(egui::DragValue::new(&mut bass).range(0..=16).prefix("bass ch ").custom_formatter(|v, _| {
+                    if v == 0.0 {
+                        "none".to_string()
+                    } else {
+                        format!("{v}")
+                    }
+                }));
+                *bass_channel = (bass > 0).then(|| bass - 1);
             }
         });
         if split != capture.split() {
@@ -49,8 +60,9 @@ impl CorpusPanel {
         }
         ui.label(
             RichText::new(format!(
-                "Rule for capture and import: {}. Choruses are 12 bars of 4/4 from the host's bar 1, 13, 25…",
-                split.describe()
+                "Rule for capture and import: {}. Choruses are {} bars of 4/4 from the host's bar 1.",
+                split.describe(),
+                shared.display.bars()
             ))
             .small()
             .color(Color32::GRAY),
@@ -78,8 +90,11 @@ impl CorpusPanel {
             }
         });
 
-        let mut include = corpus.include_builtin;
-        if ui.checkbox(&mut include, "also learn the built-in 4096 choruses").changed() {
+        let mut include = shared.project.include_builtin();
+        let style = shared.project.builtin().style();
+        let label = format!("also learn the built-in choruses ({})", style.title);
+        let fits = corpus.user.is_empty() || style.form() == corpus.form;
+        if ui.add_enabled(fits, egui::Checkbox::new(&mut include, label)).changed() {
             shared.project.set_include_builtin(include);
         }
         let mut remove = None;
@@ -104,12 +119,19 @@ impl CorpusPanel {
 
 /// Adds a .mid file's choruses; a bad file gets its own message, good files are kept.
 pub fn import_midi(shared: &Shared, path: &Path) {
-    match choruses_from_file(path, shared.project.capture().split()) {
+    // Choruses of the form the corpus already has, else of the form being played.
+    let project = &shared.project;
+    let bars = if project.corpus().user.is_empty() { shared.display.bars() } else { project.user_bars() };
+    let rule = ImportRule::new(project.capture().split(), Some(bars));
+    match choruses_from_file(path, rule) {
         Ok(choruses) => {
-            shared.project.notify(format!("Imported {} choruses from {}.", choruses.len(), path.display()));
-            shared.project.add_choruses(choruses);
+            let n = choruses.len();
+            match project.add_choruses(choruses) {
+                Ok(()) => project.notify(format!("Imported {n} choruses of {bars} bars from {}.", path.display())),
+                Err(why) => project.notify(format!("Not imported: {why}")),
+            }
         }
-        Err(err) => shared.project.notify(format!("Not imported: {err}")),
+        Err(err) => project.notify(format!("Not imported: {err}")),
     }
 }
 

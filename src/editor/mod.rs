@@ -114,12 +114,13 @@ impl NiceEguiApp for BluesEditor {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(6.0);
             ui.label(RichText::new("The form").strong());
-            form_view::show(ui, &self.shared.display);
+            form_view::show(ui, &self.shared.display, &self.shared.project.form_chords(), &|_| None);
             ui.add_space(10.0);
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Last two choruses").strong());
                 ui.label(RichText::new("chords").strong().color(piano_roll::CHORD_COLOUR));
                 ui.label(RichText::new("melody").strong().color(piano_roll::MELODY_COLOUR));
+                ui.label(RichText::new("bass").strong().color(piano_roll::BASS_COLOUR));
             });
             let notices = self.shared.project.notices();
             let notices_height = if notices.is_empty() { 0.0 } else { 18.0 * notices.len().min(4) as f32 + 28.0 };

@@ -4,8 +4,7 @@
 
 use super::files::{Files, Purpose};
 use super::{loss_plot, Shared};
-use crate::lstm::model_file::Model;
-use crate::models;
+use crate::model::Model;
 use crate::project::ModelChoice;
 use egui::{Color32, RichText, Ui};
 use std::path::Path;
@@ -19,7 +18,7 @@ pub struct ModelPanel {
 impl ModelPanel {
     pub fn show(&mut self, ui: &mut Ui, shared: &Shared, files: &mut Files) {
         ui.label(RichText::new("Model").strong());
-        let (name, details) = describe(&shared.project.model());
+        let (name, details) = describe(&shared.project.model(), shared.project.builtin());
         ui.label(RichText::new(name).color(Color32::from_rgb(214, 160, 60)));
         ui.label(RichText::new(details).small().color(Color32::GRAY));
 
@@ -89,19 +88,28 @@ impl ModelPanel {
 }
 
 /// A model's name and how it was trained, in words.
-fn describe(choice: &ModelChoice) -> (String, String) {
+fn describe(choice: &ModelChoice, builtin: &'static crate::model::builtin::Builtin) -> (String, String) {
     let model = match choice {
-        ModelChoice::Builtin => match models::builtin_model() {
+        ModelChoice::Builtin => match builtin.model() {
             Some(model) => model,
             None => return ("Built-in corpus (no model)".to_string(), String::new()),
         },
         ModelChoice::Custom { model, .. } => model.as_ref(),
     };
     let m = &model.metadata;
-    let t = &model.topology;
+    let t = &model.weights.topology;
+    let groups: Vec<String> = t.groups.iter().map(|g| format!("{} {}", g.blocks, g.name)).collect();
     let details = format!(
-        "{} chord + {} melody blocks of {} cells · trained on {} · seed {} · {} epochs · loss {:.3} · {:.1} s · form held {} choruses",
-        t.chord_blocks, t.melody_blocks, t.cells_per_block, m.corpus, m.seed, m.epochs, m.final_loss, m.train_seconds, m.chord_check_choruses
+        "{} bars · {} blocks of {} cells · trained on {} · seed {} · {} epochs · loss {:.3} · {:.1} s · form held {} choruses",
+        model.encoding.bars,
+        groups.join(" + "),
+        t.cells_per_block,
+        m.corpus,
+        m.seed,
+        m.epochs,
+        m.final_loss,
+        m.train_seconds,
+        m.chord_check_choruses
     );
     let name = if matches!(choice, ModelChoice::Builtin) { format!("Built-in: {}", m.name) } else { m.name.clone() };
     (name, details)
@@ -121,7 +129,7 @@ pub fn import_model(shared: &Shared, path: &Path) {
 /// Writes the model being played to a file; errors go to the notices.
 pub fn export_model(shared: &Shared, path: &Path) {
     let json = match shared.project.model() {
-        ModelChoice::Builtin => models::EXP2_JSON.to_string(),
+        ModelChoice::Builtin => shared.project.builtin().model().map(Model::to_json).unwrap_or_default(),
         ModelChoice::Custom { json, .. } => json.as_ref().clone(),
     };
     match std::fs::write(path, json) {

@@ -1,27 +1,27 @@
-//! A scrolling piano roll of the last two choruses played: chords and melody in two colours,
-//! bar lines with bar numbers, the newest step at the right edge. GUI thread only.
+//! A scrolling piano roll of the last two choruses played: bass, chords and melody in three
+//! colours, bar lines with the form's bar numbers, the newest step at the right edge. The keys
+//! shown follow what is visible. GUI thread only.
 
-use crate::engine::display::{Display, HISTORY_STEPS};
-use crate::music::encoding::{CHORD_LOW, MELODY_LOW, N_MELODY, STEPS_PER_BAR, STEPS_PER_CHORUS};
+use crate::engine::display::Display;
+use crate::music::encoding::{Frame, STEPS_PER_BAR};
 use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, Ui, Vec2};
 
 pub const CHORD_COLOUR: Color32 = Color32::from_rgb(90, 150, 220);
 pub const MELODY_COLOUR: Color32 = Color32::from_rgb(235, 120, 90);
+pub const BASS_COLOUR: Color32 = Color32::from_rgb(110, 200, 120);
+
+/// The keys a frame sounds, with their colours: chord notes from `chord_low`, melody, bass.
+fn keys(frame: &Frame, chord_low: u8) -> impl Iterator<Item = (u8, Color32)> + '_ {
+    let chord = (0..12u8).filter(move |pc| frame.chord & (1 << pc) != 0).map(move |pc| (chord_low + pc, CHORD_COLOUR));
+    let lines = [(frame.melody.key, MELODY_COLOUR), (frame.bass.key, BASS_COLOUR)];
+    chord.chain(lines.into_iter().filter_map(|(k, c)| k.map(|k| (k, c))))
+}
 
 pub fn show(ui: &mut Ui, display: &Display, height: f32) {
     let width = ui.available_width();
     let (rect, _) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 4.0, Color32::from_gray(24));
-    let low = CHORD_LOW;
-    let high = MELODY_LOW + N_MELODY as u8 - 1;
-    let rows = f32::from(high - low + 1);
-    let row_h = (rect.height() - 14.0) / rows;
-    let step_w = rect.width() / HISTORY_STEPS as f32;
-    // The boundary between the chord and the melody octaves.
-    let split_y = rect.bottom() - f32::from(MELODY_LOW - low) * row_h;
-    painter.hline(rect.x_range(), split_y, Stroke::new(1.0, Color32::from_gray(50)));
-
     let Some(now) = display.step() else {
         painter.text(
             rect.center(),
@@ -32,11 +32,26 @@ pub fn show(ui: &mut Ui, display: &Display, height: f32) {
         );
         return;
     };
-    let first = now - HISTORY_STEPS as i64 + 1;
+    let steps = display.steps_per_chorus();
+    let shown = 2 * steps;
+    let first = now - shown as i64 + 1;
+    let frames: Vec<(i64, Frame)> = (first..=now).filter_map(|s| display.frame_at(s).map(|f| (s, f))).collect();
+    let chord_low = 48;
+    let (low, high) = frames
+        .iter()
+        .flat_map(|(_, f)| keys(f, chord_low).map(|(k, _)| k).collect::<Vec<_>>())
+        .fold((chord_low, chord_low + 24), |(lo, hi), k| (lo.min(k), hi.max(k)));
+    let rows = f32::from(high - low + 1);
+    let row_h = (rect.height() - 14.0) / rows;
+    let step_w = rect.width() / shown as f32;
+    for c in (low..=high).filter(|k| k % 12 == 0) {
+        let y = rect.bottom() - f32::from(c - low) * row_h;
+        painter.hline(rect.x_range(), y, Stroke::new(0.5, Color32::from_gray(45)));
+    }
     for step in first..=now {
         let x = rect.left() + (step - first) as f32 * step_w;
         if step.rem_euclid(STEPS_PER_BAR as i64) == 0 {
-            let bar = step.rem_euclid(STEPS_PER_CHORUS as i64) / STEPS_PER_BAR as i64 + 1;
+            let bar = step.rem_euclid(steps as i64) / STEPS_PER_BAR as i64 + 1;
             let strong = bar == 1;
             painter.vline(
                 x,
@@ -51,22 +66,16 @@ pub fn show(ui: &mut Ui, display: &Display, height: f32) {
                 Color32::from_gray(130),
             );
         }
-        let Some(frame) = display.frame_at(step) else {
-            continue;
-        };
-        let cell = |key: u8, colour: Color32| {
+    }
+    for (step, frame) in &frames {
+        let x = rect.left() + (step - first) as f32 * step_w;
+        for (key, colour) in keys(frame, chord_low) {
             let y = rect.bottom() - f32::from(key - low + 1) * row_h;
             painter.rect_filled(
                 Rect::from_min_size(egui::pos2(x, y), Vec2::new(step_w.max(1.0), row_h.max(1.0))),
                 1.0,
                 colour,
             );
-        };
-        for key in frame.chord_notes() {
-            cell(key, CHORD_COLOUR);
-        }
-        if let Some(key) = frame.melody_note() {
-            cell(key, MELODY_COLOUR);
         }
     }
 }

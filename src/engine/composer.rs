@@ -6,7 +6,7 @@ use super::audition::Audition;
 use super::improviser::Improviser;
 use super::steering::SteerInput;
 use super::Mode;
-use crate::music::encoding::Frame;
+use crate::music::encoding::{Encoding, Form, Frame};
 
 #[derive(Debug)]
 pub struct Composer {
@@ -21,6 +21,34 @@ impl Composer {
         Self { audition, improviser }
     }
 
+    /// The form the song is counted in: the model's (the corpus's when there is none).
+    pub fn form(&self) -> Form {
+        self.improviser.as_ref().map_or(self.audition.form(), Improviser::form)
+    }
+
+    /// The encoding of the model, if one is loaded.
+    pub fn encoding(&self) -> Option<&Encoding> {
+        self.improviser.as_ref().map(Improviser::encoding)
+    }
+
+    /// Whether it plays a bass: the model has one.
+    pub fn plays_bass(&self) -> bool {
+        self.encoding().is_some_and(|e| e.bass.is_some())
+    }
+
+    /// Whether the chords of `mode` are struck by a comping rhythm (else as pads).
+    pub fn comping(&self, mode: Mode) -> bool {
+        match (mode, &self.improviser) {
+            (Mode::Improvise, Some(improviser)) => improviser.encoding().comp,
+            _ => self.audition.comping(),
+        }
+    }
+
+    /// The lowest note of the chord voicing as learned (a C).
+    pub fn chord_low(&self) -> u8 {
+        self.encoding().map_or(48, |e| e.chord_low)
+    }
+
     /// The frame for song step `step`.
     pub fn frame(&mut self, mode: Mode, step: i64, seed: u64, steer: SteerInput, temperature: f32) -> Frame {
         match (mode, &mut self.improviser) {
@@ -29,7 +57,8 @@ impl Composer {
         }
     }
 
-    /// The song jumped: the network must re-prime at the next step.
+    /// The song jumped (or the seed or the mode changed): the network must re-prime at the
+    /// next step.
     pub fn unlock(&mut self) {
         if let Some(improviser) = &mut self.improviser {
             improviser.unlock();

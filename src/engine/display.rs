@@ -1,12 +1,29 @@
-//! What the editor shows of the music: the step being played and the frames of the last two
-//! choruses. Written by the audio thread with relaxed atomic stores (no allocation, no lock),
-//! read by the editor at its own pace; a frame torn between two steps only shows for one repaint.
+//! What the editor shows of the music: the step being played, the frames of the last two
+//! choruses, and the form they are counted in. Written by the audio thread with relaxed atomic
+//! stores (no allocation, no lock), read by the editor at its own pace; a frame torn between two
+//! steps is detected by its step stamp and skipped for one repaint.
 
-use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use crate::music::encoding::{Frame, Note, MAX_STEPS_PER_CHORUS, STEPS_PER_BAR};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 
-/// Steps of history kept: two choruses.
-pub const HISTORY_STEPS: usize = 2 * STEPS_PER_CHORUS;
+/// Steps of history kept: two of the longest choruses.
+pub const HISTORY_STEPS: usize = 2 * MAX_STEPS_PER_CHORUS;
+
+/// One step of the history: the step index (`EMPTY` while being written or never) and the
+/// frame, packed.
+#[derive(Debug)]
+struct Slot {
+    step: AtomicI64,
+    frame: AtomicU64,
+}
+
+const EMPTY: i64 = i64::MIN;
+
+impl Default for Slot {
+    fn default() -> Self {
+        Self { step: AtomicI64::new(EMPTY), frame: AtomicU64::new(0) }
+    }
+}
 
 /// Shared between the audio thread (writer) and the editor (reader).
 #[derive(Debug)]
@@ -15,8 +32,10 @@ pub struct Display {
     step: AtomicI64,
     /// Whether the host transport is running.
     playing: AtomicBool,
-    /// Slot `step mod HISTORY_STEPS` holds that step's frame, packed with its step index.
-    history: [AtomicU64; HISTORY_STEPS],
+    /// Bars of the form the steps are counted in.
+    bars: AtomicUsize,
+    /// Slot `step mod HISTORY_STEPS` holds that step's frame.
+    history: Box<[Slot]>,
     /// Steps recorded since the plugin was created (tests use it to catch doubled steps).
     recorded: AtomicU64,
 }
@@ -26,37 +45,69 @@ impl Default for Display {
         Self {
             step: AtomicI64::new(i64::MIN),
             playing: AtomicBool::new(false),
-            history: std::array::from_fn(|_| AtomicU64::new(0)),
+            bars: AtomicUsize::new(12),
+            history: (0..HISTORY_STEPS).map(|_| Slot::default()).collect(),
             recorded: AtomicU64::new(0),
         }
     }
 }
 
-/// Packs a step and its frame: step + 1 in the top 40 bits (0 = empty slot), chord mask, melody.
-fn pack(step: i64, frame: Frame) -> u64 {
-    let step_bits = (step.wrapping_add(1) as u64) & ((1 << 40) - 1);
-    let melody = frame.melody.map_or(0, |m| u64::from(m) + 1);
-    step_bits << 24 | u64::from(frame.chord) << 8 | melody
+/// A line note in 8 bits: key + 1 in the low 7 (0 = silence), begin in the top bit.
+fn pack_note(n: Note) -> u64 {
+    u64::from(n.key.map_or(0, |k| k.min(126) + 1)) | u64::from(n.begin) << 7
 }
 
-fn unpack(word: u64) -> Option<(i64, Frame)> {
-    let step_bits = word >> 24;
-    if step_bits == 0 {
-        return None;
+fn unpack_note(bits: u64) -> Note {
+    let key = (bits & 0x7F) as u8;
+    Note { key: key.checked_sub(1), begin: bits & 0x80 != 0 }
+}
+
+/// Chord mask (12 bits), melody, bass and comping (8 bits each).
+fn pack(frame: Frame) -> u64 {
+    u64::from(frame.chord & 0xFFF)
+        | pack_note(frame.melody) << 12
+        | pack_note(frame.bass) << 20
+        | pack_note(frame.comp) << 28
+}
+
+fn unpack(word: u64) -> Frame {
+    Frame {
+        chord: (word & 0xFFF) as u16,
+        melody: unpack_note(word >> 12 & 0xFF),
+        bass: unpack_note(word >> 20 & 0xFF),
+        comp: unpack_note(word >> 28 & 0xFF),
     }
-    // Sign-extend the 40-bit step.
-    let step = ((step_bits << 24) as i64 >> 24) - 1;
-    let melody = (word & 0xFF) as u8;
-    let frame = Frame { chord: (word >> 8 & 0xFFFF) as u16, melody: melody.checked_sub(1) };
-    Some((step, frame))
 }
 
 impl Display {
+    fn slot(&self, step: i64) -> &Slot {
+        &self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize]
+    }
+
     /// Audio thread: a step was played.
     pub fn record(&self, step: i64, frame: Frame) {
-        self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize].store(pack(step, frame), Ordering::Relaxed);
+        let slot = self.slot(step);
+        // Empty the stamp first: a reader between the two stores sees no frame, not a wrong one.
+        slot.step.store(EMPTY, Ordering::Relaxed);
+        slot.frame.store(pack(frame), Ordering::Relaxed);
+        slot.step.store(step, Ordering::Release);
         self.step.store(step, Ordering::Relaxed);
         self.recorded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Audio thread: the form the song is counted in.
+    pub fn set_bars(&self, bars: usize) {
+        self.bars.store(bars, Ordering::Relaxed);
+    }
+
+    /// Editor: bars of the form.
+    pub fn bars(&self) -> usize {
+        self.bars.load(Ordering::Relaxed).max(1)
+    }
+
+    /// Editor: steps of a chorus.
+    pub fn steps_per_chorus(&self) -> usize {
+        self.bars() * STEPS_PER_BAR
     }
 
     /// How many steps have been played in all.
@@ -80,8 +131,12 @@ impl Display {
 
     /// Editor: the frame played at `step`, if it is still in the history.
     pub fn frame_at(&self, step: i64) -> Option<Frame> {
-        let word = self.history[step.rem_euclid(HISTORY_STEPS as i64) as usize].load(Ordering::Relaxed);
-        unpack(word).filter(|(s, _)| *s == step).map(|(_, f)| f)
+        let slot = self.slot(step);
+        if step == EMPTY || slot.step.load(Ordering::Acquire) != step {
+            return None;
+        }
+        let frame = unpack(slot.frame.load(Ordering::Relaxed));
+        (slot.step.load(Ordering::Acquire) == step).then_some(frame)
     }
 }
 
@@ -89,33 +144,40 @@ impl Display {
 mod tests {
     use super::*;
 
+    fn frame_of(step: i64) -> Frame {
+        Frame {
+            chord: (step as u16).wrapping_mul(7) & 0xFFF,
+            melody: Note { key: (step % 3 != 0).then_some((55 + step.rem_euclid(30)) as u8), begin: step % 2 == 0 },
+            bass: Note { key: (step % 5 != 0).then_some((28 + step.rem_euclid(21)) as u8), begin: step % 4 == 0 },
+            comp: Note { key: (step % 7 != 0).then_some(0), begin: step % 3 == 0 && step % 7 != 0 },
+        }
+    }
+
     #[test]
     fn frames_come_back_for_the_last_two_choruses_only() {
         let d = Display::default();
         assert_eq!(d.step(), None);
-        for step in -5..400i64 {
-            d.record(
-                step,
-                Frame {
-                    chord: (step as u16).wrapping_mul(7) & 0xFFF,
-                    melody: (step % 3 != 0).then_some((step.rem_euclid(13)) as u8),
-                },
-            );
+        for step in -5..2000i64 {
+            d.record(step, frame_of(step));
         }
-        assert_eq!(d.step(), Some(399));
-        for step in 208..400i64 {
-            let f = d.frame_at(step).unwrap();
-            assert_eq!(f.chord, (step as u16).wrapping_mul(7) & 0xFFF);
-            assert_eq!(f.melody, (step % 3 != 0).then_some((step.rem_euclid(13)) as u8));
+        assert_eq!(d.step(), Some(1999));
+        for step in 2000 - HISTORY_STEPS as i64..2000 {
+            assert_eq!(d.frame_at(step), Some(frame_of(step)), "step {step}");
         }
-        assert_eq!(d.frame_at(207), None, "overwritten by step 399");
+        assert_eq!(d.frame_at(2000 - HISTORY_STEPS as i64 - 1), None, "overwritten");
         assert_eq!(d.frame_at(-3), None);
+        d.record(-1, frame_of(1));
+        assert_eq!(d.frame_at(-1), Some(frame_of(1)), "a count-in step too");
     }
 
     #[test]
-    fn negative_steps_pack_and_unpack() {
-        let frame = Frame { chord: 0xABC, melody: Some(12) };
-        assert_eq!(unpack(pack(-7, frame)), Some((-7, frame)));
-        assert_eq!(unpack(pack(123_456_789, frame)), Some((123_456_789, frame)));
+    fn negative_and_large_steps_pack_and_unpack() {
+        let frame = frame_of(11);
+        assert_eq!(unpack(pack(frame)), frame);
+        let d = Display::default();
+        d.record(-7, frame);
+        assert_eq!(d.frame_at(-7), Some(frame));
+        d.record(123_456_789, frame);
+        assert_eq!(d.frame_at(123_456_789), Some(frame));
     }
 }

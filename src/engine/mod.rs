@@ -10,12 +10,11 @@ pub mod display;
 pub mod handoff;
 pub mod improviser;
 pub mod output;
-pub mod render;
 pub mod steering;
 pub mod thru;
 pub mod voices;
 
-use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
+use crate::music::encoding::Frame;
 use capture::{Capture, CaptureShared};
 use clock::{BlockTransport, Clock, Motion};
 use composer::Composer;
@@ -122,6 +121,8 @@ pub struct Engine {
     release_pending: bool,
     /// Last step played, for displays and tests.
     position: Option<Position>,
+    /// The mode and seed of the last step: a change re-primes the network.
+    last_play: Option<(Mode, u64)>,
     /// What the editor shows; written here with relaxed atomics.
     display: Arc<Display>,
     /// Recording the notes played in, when the user asks for it.
@@ -136,6 +137,7 @@ impl Engine {
 
     /// An engine whose captured choruses go to `capture_shared`.
     pub fn with_capture(composer: Box<Composer>, display: Arc<Display>, capture_shared: Arc<CaptureShared>) -> Self {
+        display.set_bars(composer.form().bars);
         Self {
             clock: Clock::default(),
             composer,
@@ -147,6 +149,7 @@ impl Engine {
             swapped: false,
             release_pending: false,
             position: None,
+            last_play: None,
             display,
             capture: Capture::default(),
             capture_shared,
@@ -159,6 +162,7 @@ impl Engine {
         if handoff.take(&mut self.composer) {
             self.composer.unlock();
             self.swapped = true;
+            self.display.set_bars(self.composer.form().bars);
         }
     }
 
@@ -170,6 +174,11 @@ impl Engine {
         self.pending_in = None;
         self.composer.unlock();
         self.release_pending = self.voices.sounding() + self.thru.sounding() > 0;
+    }
+
+    /// The form the song is counted in (the composer's).
+    pub fn form(&self) -> crate::music::encoding::Form {
+        self.composer.form()
     }
 
     /// The last step played.
@@ -203,12 +212,16 @@ impl Engine {
             Motion::Jumped => self.composer.unlock(),
             Motion::Continuous => {}
         }
+        let form = self.composer.form();
         let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped && !settings.bypass;
+        self.capture.set_form(form);
         if !capturing || plan.motion == Motion::Jumped {
             // A chorus counts only when played through from its first step.
             self.capture.reset();
         }
         let split = self.capture_shared.split();
+        let (plays_bass, comping, chord_low) =
+            (self.composer.plays_bass(), self.composer.comping(settings.mode), self.composer.chord_low());
         self.voices.release_changed(0, &settings.voices, &mut out);
 
         loop {
@@ -220,21 +233,25 @@ impl Engine {
                     break;
                 }
                 if note.on {
-                    self.steering.note_on(note.key);
+                    self.steering.note_on(split.voice(note.channel, note.key, plays_bass), note.key);
                 } else {
                     self.steering.note_off(note.key);
                 }
                 if capturing {
                     let step_pos = plan.beats_at(note.timing) * clock::STEPS_PER_BEAT;
-                    self.capture.note(step_pos, note.channel, note.key, note.on, split);
+                    self.capture.note(step_pos, 0.5, note.channel, note.key, note.on, split);
                 }
                 self.thru.pass(note, settings.thru || settings.bypass, &mut out);
             }
             // The last pass (no step left) has drained every incoming note of the block.
             let Some(step) = step else { break };
 
-            let form_pos = step.index.rem_euclid(STEPS_PER_CHORUS as i64) as usize;
             let steer = self.steering.take_input();
+            if self.last_play != Some((settings.mode, settings.seed)) {
+                // A new seed or mode: fresh choices from where the song is.
+                self.composer.unlock();
+                self.last_play = Some((settings.mode, settings.seed));
+            }
             if self.swapped {
                 // Notes of the old model end where the new one starts.
                 self.voices.release_all(step.offset, &mut out);
@@ -242,7 +259,8 @@ impl Engine {
             }
             let frame = self.composer.frame(settings.mode, step.index, settings.seed, steer, settings.temperature);
             if !settings.bypass {
-                self.voices.play_step(step.offset, form_pos, frame, &settings.voices, &mut out);
+                let in_bar = form.step_in_bar(step.index);
+                self.voices.play_step(step.offset, in_bar, frame, &settings.voices, chord_low, comping, &mut out);
             }
             self.position = Some(Position { step: step.index, frame });
             self.display.record(step.index, frame);
@@ -250,7 +268,7 @@ impl Engine {
         if capturing {
             let shared = &self.capture_shared;
             let end = plan.beats_at(transport.samples) * clock::STEPS_PER_BEAT;
-            self.capture.advance(end, &mut |chorus| shared.push(chorus));
+            self.capture.advance(end, &mut |chorus: &[Frame]| shared.push(chorus));
         }
     }
 }

@@ -2,48 +2,79 @@
 //! step (the paper seeded its network the same way), and the network carries on from there.
 //! Audio thread only; allocation-free.
 //!
-//! Rule: notes below MIDI 60 are chord notes (folded into the chord octave by pitch class),
-//! notes from 60 up are melody notes (folded by octaves into 60–72). A chord input is every chord
-//! note held at the step or struck since the last one; a melody input is the latest melody note
-//! struck since the last step, or, failing that, the latest one still held.
+//! The caller tells each note's part by the same rule as capture (`music::split`). A chord
+//! input is every chord note held at the step or struck since the last one, by pitch class; a
+//! line input (melody, bass) is the latest note of that part struck since the last step (a note
+//! beginning), or, failing that, the latest one still held (a note held on).
 
-use crate::music::encoding::{fold_to_chord_unit, fold_to_melody_unit, MELODY_LOW};
+use crate::music::encoding::{Frame, Note};
+use crate::music::split::SplitVoice;
 
 /// What the musician asks the next step to take as input.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SteerInput {
     /// Chord mask to use instead of the network's own chord, if any chord note is played.
     pub chord: Option<u16>,
-    /// Melody unit to use instead of the network's own melody note, if one is played.
-    pub melody: Option<u8>,
+    /// Notes to use instead of the network's own melody and bass, where played.
+    pub melody: Option<Note>,
+    pub bass: Option<Note>,
+}
+
+impl SteerInput {
+    /// Writes what was played over `frame`; the bass only where the model plays one.
+    pub fn apply(&self, frame: &mut Frame, bass: bool) {
+        if let Some(chord) = self.chord {
+            frame.chord = chord;
+        }
+        if let Some(melody) = self.melody {
+            frame.melody = melody;
+        }
+        if let (Some(note), true) = (self.bass, bass) {
+            frame.bass = note;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One line part's notes: the latest struck since the last step, the latest struck at all.
+#[derive(Clone, Copy, Debug, Default)]
+struct Line {
+    latest_struck: Option<u8>,
+    latest: Option<u8>,
 }
 
 /// The notes held and struck since the last step.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Steering {
-    /// Bit `k` set: MIDI key `k` is held.
+    /// Bit `k` set: MIDI key `k` is held (any part) / a chord note struck since the last step.
     held: u128,
-    /// Bit `k` set: MIDI key `k` was struck since the last step.
-    struck: u128,
-    /// Latest melody key struck since the last step.
-    latest_struck_melody: Option<u8>,
-    /// Latest melody key struck at all (it steers while it is held).
-    latest_melody: Option<u8>,
+    chord_held: u128,
+    chord_struck: u128,
+    melody: Line,
+    bass: Line,
 }
 
 impl Steering {
-    pub fn note_on(&mut self, key: u8) {
-        let key = key.min(127);
-        self.held |= 1 << key;
-        self.struck |= 1 << key;
-        if key >= MELODY_LOW {
-            self.latest_struck_melody = Some(key);
-            self.latest_melody = Some(key);
+    pub fn note_on(&mut self, voice: SplitVoice, key: u8) {
+        let bit = 1u128 << key.min(127);
+        self.held |= bit;
+        match voice {
+            SplitVoice::Chord => {
+                self.chord_held |= bit;
+                self.chord_struck |= bit;
+            }
+            SplitVoice::Melody => self.melody = Line { latest_struck: Some(key), latest: Some(key) },
+            SplitVoice::Bass => self.bass = Line { latest_struck: Some(key), latest: Some(key) },
         }
     }
 
     pub fn note_off(&mut self, key: u8) {
-        self.held &= !(1 << key.min(127));
+        let bit = 1u128 << key.min(127);
+        self.held &= !bit;
+        self.chord_held &= !bit;
     }
 
     /// Forget every note (transport stop, reset).
@@ -53,17 +84,19 @@ impl Steering {
 
     /// The input for the step that starts now; clears what was struck since the last one.
     pub fn take_input(&mut self) -> SteerInput {
-        let chord_keys = (self.held | self.struck) & ((1u128 << MELODY_LOW) - 1);
-        let chord = (chord_keys != 0).then(|| {
-            (0..MELODY_LOW)
-                .filter(|&k| chord_keys & (1 << k) != 0)
-                .fold(0u16, |mask, k| mask | 1 << fold_to_chord_unit(k))
-        });
-        let held_melody = self.latest_melody.filter(|&k| self.held & (1 << k) != 0);
-        let melody = self.latest_struck_melody.or(held_melody).map(fold_to_melody_unit);
-        self.struck = 0;
-        self.latest_struck_melody = None;
-        SteerInput { chord, melody }
+        let chord_keys = self.chord_held | self.chord_struck;
+        let chord = (chord_keys != 0)
+            .then(|| (0..128u8).filter(|&k| chord_keys & (1 << k) != 0).fold(0u16, |m, k| m | 1 << (k % 12)));
+        let held = self.held;
+        let line = |l: &mut Line| -> Option<Note> {
+            match l.latest_struck.take() {
+                Some(key) => Some(Note::struck(key)),
+                None => l.latest.filter(|&k| held & (1 << k) != 0).map(Note::held),
+            }
+        };
+        let input = SteerInput { chord, melody: line(&mut self.melody), bass: line(&mut self.bass) };
+        self.chord_struck = 0;
+        input
     }
 }
 
@@ -74,17 +107,17 @@ mod tests {
     #[test]
     fn a_stab_between_steps_still_steers_once() {
         let mut s = Steering::default();
-        s.note_on(74); // D5 → D4
+        s.note_on(SplitVoice::Melody, 74);
         s.note_off(74);
-        assert_eq!(s.take_input(), SteerInput { chord: None, melody: Some(2) });
+        assert_eq!(s.take_input(), SteerInput { melody: Some(Note::struck(74)), ..SteerInput::default() });
         assert_eq!(s.take_input(), SteerInput::default());
     }
 
     #[test]
-    fn held_chord_notes_fold_into_the_chord_octave_and_keep_steering() {
+    fn held_chord_notes_fold_into_pitch_classes_and_keep_steering() {
         let mut s = Steering::default();
         for k in [36, 40, 43, 46] {
-            s.note_on(k); // C7 two octaves down
+            s.note_on(SplitVoice::Chord, k); // C7 two octaves down
         }
         let want = Some(1 | 1 << 4 | 1 << 7 | 1 << 10);
         assert_eq!(s.take_input().chord, want);
@@ -94,12 +127,26 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_melody_note_wins() {
+    fn the_latest_note_of_a_line_wins_struck_then_held() {
         let mut s = Steering::default();
-        s.note_on(60);
-        s.note_on(67);
-        assert_eq!(s.take_input().melody, Some(7));
+        s.note_on(SplitVoice::Melody, 60);
+        s.note_on(SplitVoice::Melody, 67);
+        s.note_on(SplitVoice::Bass, 36);
+        let first = s.take_input();
+        assert_eq!((first.melody, first.bass), (Some(Note::struck(67)), Some(Note::struck(36))));
+        let second = s.take_input();
+        assert_eq!((second.melody, second.bass), (Some(Note::held(67)), Some(Note::held(36))), "held on");
         s.note_off(67);
         assert_eq!(s.take_input().melody, None, "60 is held but 67 was the latest and is released");
+    }
+
+    #[test]
+    fn the_bass_steers_only_a_model_with_a_bass() {
+        let input = SteerInput { bass: Some(Note::struck(40)), melody: Some(Note::held(70)), chord: None };
+        let mut frame = Frame::default();
+        input.apply(&mut frame, false);
+        assert_eq!((frame.bass, frame.melody), (Note::REST, Note::held(70)));
+        input.apply(&mut frame, true);
+        assert_eq!(frame.bass, Note::struck(40));
     }
 }

@@ -1,27 +1,29 @@
 //! Voices: turn the frame chosen for each step into MIDI notes, and guarantee every NoteOn gets
 //! its NoteOff. Audio thread only; allocation-free.
 //!
-//! Note lengths (the paper's encoding has no note end): a chord sounds until the chord changes
-//! and is struck again at every bar start; a melody note sounds until the pitch changes and is
-//! struck again on every beat (a repeated pitch on an off-beat ties). So the corpus's quarter
-//! notes come out as quarter notes and the network's off-beat changes as eighth notes.
+//! Note lengths come from the frame: a line (melody, bass) strikes where its note begins and
+//! holds it while the key stays, until a rest or the next note. The chord is struck where the
+//! comping strikes and sounds while it sounds (a model with a comping group); without one, as
+//! pads: struck at every bar and whenever the chord changes, held. A voice that should sound
+//! but does not (after a jump, a swap, a change of channel or key) is struck at once.
 
 use super::{NoteSink, OutNote};
-use crate::music::encoding::{Frame, CHORD_LOW, MELODY_LOW, N_CHORD, STEPS_PER_BAR};
+use crate::music::encoding::{Frame, CHORD_UNITS};
 
 /// How the voices sound, from the plugin's parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct VoiceSettings {
     pub chords_on: bool,
     pub melody_on: bool,
-    /// MIDI channel of the chords, 0–15.
+    pub bass_on: bool,
+    /// MIDI channels, 0–15.
     pub chord_channel: u8,
-    /// MIDI channel of the melody, 0–15.
     pub melody_channel: u8,
-    /// Velocity of chord notes, 0–1.
+    pub bass_channel: u8,
+    /// Velocities, 0–1.
     pub chord_velocity: f32,
-    /// Velocity of melody notes, 0–1.
     pub melody_velocity: f32,
+    pub bass_velocity: f32,
     /// Transposition applied on output, in semitones.
     pub transpose: i8,
 }
@@ -31,10 +33,13 @@ impl Default for VoiceSettings {
         Self {
             chords_on: true,
             melody_on: true,
+            bass_on: true,
             chord_channel: 0,
             melody_channel: 1,
+            bass_channel: 2,
             chord_velocity: 80.0 / 127.0,
             melody_velocity: 100.0 / 127.0,
+            bass_velocity: 96.0 / 127.0,
             transpose: 0,
         }
     }
@@ -47,19 +52,19 @@ struct Sounding {
     key: u8,
 }
 
-/// The notes of one voice (the chord, or the melody) that are sounding now.
+/// The notes of one voice that are sounding now, and what they were asked to be.
 #[derive(Clone, Copy, Debug)]
 struct Voice {
-    notes: [Sounding; N_CHORD],
+    notes: [Sounding; CHORD_UNITS],
     len: usize,
-    /// What the voice was asked to play (chord mask, or melody unit + 1), 0 when silent; with the
-    /// channel and transposition it was played at, so a settings change re-strikes.
+    /// What it sounds (chord mask, or key + 1), 0 when silent, with the channel and
+    /// transposition it was played at: a change of any of them re-strikes.
     playing: (u16, u8, i8),
 }
 
 impl Default for Voice {
     fn default() -> Self {
-        Self { notes: [Sounding { channel: 0, key: 0 }; N_CHORD], len: 0, playing: (0, 0, 0) }
+        Self { notes: [Sounding { channel: 0, key: 0 }; CHORD_UNITS], len: 0, playing: (0, 0, 0) }
     }
 }
 
@@ -95,78 +100,117 @@ impl Voice {
         }
         self.playing = what;
     }
+
+    /// Plays one step of a voice that should sound `want` (0: silence), struck anew when
+    /// `strike` or when it does not already sound exactly that.
+    fn play(
+        &mut self,
+        timing: u32,
+        want: (u16, u8, i8),
+        strike: bool,
+        keys: impl Iterator<Item = u8>,
+        velocity: f32,
+        sink: &mut impl NoteSink,
+    ) {
+        if want.0 == 0 {
+            if self.len > 0 || self.playing.0 != 0 {
+                self.release(timing, sink);
+            }
+            return;
+        }
+        if strike || want != self.playing {
+            self.release(timing, sink);
+            self.strike(timing, want, keys, velocity, sink);
+        }
+    }
+
+    /// Releases the voice if it sounds on another channel or transposition than asked, or at all
+    /// when switched off.
+    fn release_changed(&mut self, timing: u32, on: bool, channel: u8, transpose: i8, sink: &mut impl NoteSink) {
+        let (_, played_channel, played_transpose) = self.playing;
+        if self.len > 0 && (!on || played_channel != channel || played_transpose != transpose) {
+            self.release(timing, sink);
+        }
+    }
 }
 
-/// The chord voice and the melody voice.
+/// The chord, melody and bass voices.
 #[derive(Clone, Debug, Default)]
 pub struct Voices {
     chord: Voice,
     melody: Voice,
+    bass: Voice,
 }
 
 impl Voices {
-    /// Plays the frame chosen for the step at `form_pos` (0–95), at sample `timing`.
-    /// NoteOffs go out before NoteOns, all at `timing`.
+    /// Plays the frame chosen for the step `step_in_bar` of its bar (0 = the downbeat), at
+    /// sample `timing`; chord notes are voiced from `chord_low` (a C) up, and struck by the
+    /// comping where `comping` says the model plays it. Each voice's NoteOffs go out before its
+    /// NoteOns, all at `timing` (the output door keeps shared keys well formed).
     pub fn play_step(
         &mut self,
         timing: u32,
-        form_pos: usize,
+        step_in_bar: usize,
         frame: Frame,
         settings: &VoiceSettings,
+        chord_low: u8,
+        comping: bool,
         sink: &mut impl NoteSink,
     ) {
-        let chord = if settings.chords_on { frame.chord } else { 0 };
-        let chord_want = (chord, settings.chord_channel, settings.transpose);
-        let chord_restrike = chord != 0 && (chord_want != self.chord.playing || form_pos % STEPS_PER_BAR == 0);
-        let chord_change = chord_restrike || (chord == 0 && self.chord.len > 0);
-
-        let melody = if settings.melody_on { frame.melody.map_or(0, |unit| u16::from(unit) + 1) } else { 0 };
-        let melody_want = (melody, settings.melody_channel, settings.transpose);
-        let melody_restrike = melody != 0 && (melody_want != self.melody.playing || form_pos % 2 == 0);
-        let melody_change = melody_restrike || (melody == 0 && self.melody.len > 0);
-
-        if chord_change {
-            self.chord.release(timing, sink);
-        }
-        if melody_change {
-            self.melody.release(timing, sink);
-        }
-        if chord_restrike {
-            self.chord.strike(timing, chord_want, frame.chord_notes(), settings.chord_velocity, sink);
-        }
-        if melody_restrike {
-            let key = MELODY_LOW + (melody - 1) as u8;
-            self.melody.strike(timing, melody_want, std::iter::once(key), settings.melody_velocity, sink);
-        }
-        debug_assert!(frame.chord_notes().all(|k| k >= CHORD_LOW));
+        let t = settings.transpose;
+        let sounding = |on: bool, value: u16| if on { value } else { 0 };
+        let (chord_mask, chord_strike) = if comping {
+            let mask = if frame.comp.key.is_some() { frame.chord } else { 0 };
+            (mask, frame.comp.begin)
+        } else {
+            (frame.chord, step_in_bar == 0)
+        };
+        let chord_keys =
+            (0..12u8).filter(move |pc| chord_mask & (1 << pc) != 0).map(move |pc| chord_low.saturating_add(pc));
+        let chord = (sounding(settings.chords_on, chord_mask), settings.chord_channel, t);
+        let line = |on: bool, note: crate::music::encoding::Note| {
+            (sounding(on, note.key.map_or(0, |k| u16::from(k) + 1)), note.key.unwrap_or(0), note.begin)
+        };
+        let (melody_value, melody_key, melody_begin) = line(settings.melody_on, frame.melody);
+        let (bass_value, bass_key, bass_begin) = line(settings.bass_on, frame.bass);
+        self.chord.play(timing, chord, chord_strike, chord_keys, settings.chord_velocity, sink);
+        self.bass.play(
+            timing,
+            (bass_value, settings.bass_channel, t),
+            bass_begin,
+            std::iter::once(bass_key),
+            settings.bass_velocity,
+            sink,
+        );
+        self.melody.play(
+            timing,
+            (melody_value, settings.melody_channel, t),
+            melody_begin,
+            std::iter::once(melody_key),
+            settings.melody_velocity,
+            sink,
+        );
     }
 
     /// Releases whatever sounds, at sample `timing`.
     pub fn release_all(&mut self, timing: u32, sink: &mut impl NoteSink) {
         self.chord.release(timing, sink);
         self.melody.release(timing, sink);
+        self.bass.release(timing, sink);
     }
 
     /// Releases a voice whose settings changed (toggle, channel, key) without waiting for the
     /// next step, so nothing hangs on the old channel or key.
     pub fn release_changed(&mut self, timing: u32, settings: &VoiceSettings, sink: &mut impl NoteSink) {
-        let (_, channel, transpose) = self.chord.playing;
-        if self.chord.len > 0
-            && (!settings.chords_on || channel != settings.chord_channel || transpose != settings.transpose)
-        {
-            self.chord.release(timing, sink);
-        }
-        let (_, channel, transpose) = self.melody.playing;
-        if self.melody.len > 0
-            && (!settings.melody_on || channel != settings.melody_channel || transpose != settings.transpose)
-        {
-            self.melody.release(timing, sink);
-        }
+        let t = settings.transpose;
+        self.chord.release_changed(timing, settings.chords_on, settings.chord_channel, t, sink);
+        self.melody.release_changed(timing, settings.melody_on, settings.melody_channel, t, sink);
+        self.bass.release_changed(timing, settings.bass_on, settings.bass_channel, t, sink);
     }
 
     /// Number of notes sounding now.
     pub fn sounding(&self) -> usize {
-        self.chord.len + self.melody.len
+        self.chord.len + self.melody.len + self.bass.len
     }
 }
 
@@ -174,15 +218,16 @@ impl Voices {
 mod tests {
     use super::*;
     use crate::engine::test_support::Recorder;
-    use crate::music::corpus::builtin_chorus;
+    use crate::music::encoding::Note;
+    use crate::music::style::builtin_style;
 
     #[test]
-    fn a_chorus_gives_one_chord_per_bar_and_quarter_notes() {
+    fn a_paper_chorus_gives_one_chord_per_bar_and_quarter_notes() {
         let mut voices = Voices::default();
         let mut out = Recorder::default();
         let settings = VoiceSettings::default();
-        for (pos, frame) in builtin_chorus(0).iter().enumerate() {
-            voices.play_step(pos as u32 * 100, pos, *frame, &settings, &mut out);
+        for (pos, frame) in builtin_style("paper-blues").unwrap().chorus(0).iter().enumerate() {
+            voices.play_step(pos as u32 * 100, pos % 8, *frame, &settings, 48, false, &mut out);
         }
         voices.release_all(9_600, &mut out);
         let chord_ons = out.0.iter().filter(|n| n.on && n.channel == 0).count();
@@ -195,16 +240,50 @@ mod tests {
     }
 
     #[test]
+    fn the_comping_strikes_the_chord_and_lines_hold_and_rest() {
+        let mut voices = Voices::default();
+        let mut out = Recorder::default();
+        let settings = VoiceSettings::default();
+        let c7 = 1 | 1 << 4 | 1 << 7 | 1 << 10;
+        let steps = [
+            Frame { chord: c7, comp: Note::struck(0), melody: Note::struck(67), bass: Note::struck(36) },
+            Frame { chord: c7, comp: Note::held(0), melody: Note::held(67), bass: Note::held(36) },
+            Frame { chord: c7, comp: Note::REST, melody: Note::REST, bass: Note::struck(40) },
+            Frame { chord: c7, comp: Note::struck(0), melody: Note::struck(67), bass: Note::held(40) },
+        ];
+        for (i, f) in steps.iter().enumerate() {
+            voices.play_step(i as u32 * 10, i + 1, *f, &settings, 48, true, &mut out);
+        }
+        let ons =
+            |channel: u8| out.0.iter().filter(|n| n.on && n.channel == channel).map(|n| n.timing).collect::<Vec<_>>();
+        assert_eq!(ons(0), vec![0, 0, 0, 0, 30, 30, 30, 30], "struck twice, silent between");
+        assert_eq!(ons(1), vec![0, 30], "held, rested, struck again");
+        assert_eq!(ons(2), vec![0, 20], "the bass walks");
+        assert!(
+            out.0.iter().any(|n| !n.on && n.channel == 0 && n.timing == 20),
+            "the comping's rest releases the chord"
+        );
+    }
+
+    #[test]
     fn transposition_and_channel_changes_never_leave_a_note_hanging() {
         let mut voices = Voices::default();
         let mut out = Recorder::default();
         let mut settings = VoiceSettings::default();
-        let frame = builtin_chorus(0)[0];
-        voices.play_step(0, 0, frame, &settings, &mut out);
+        let frame = builtin_style("paper-blues").unwrap().chorus(0)[0];
+        voices.play_step(0, 0, frame, &settings, 48, false, &mut out);
         settings.transpose = 5;
         settings.chord_channel = 9;
         voices.release_changed(10, &settings, &mut out);
-        voices.play_step(20, 1, frame, &settings, &mut out);
+        voices.play_step(
+            20,
+            1,
+            Frame { melody: Note::held(frame.melody.key.unwrap()), ..frame },
+            &settings,
+            48,
+            false,
+            &mut out,
+        );
         voices.release_all(30, &mut out);
         let mut held = std::collections::HashSet::new();
         for n in &out.0 {
@@ -216,18 +295,9 @@ mod tests {
         }
         assert!(held.is_empty());
         assert!(out.0.iter().any(|n| n.on && n.channel == 9 && n.key == 53), "C3 + 5 on channel 10");
-    }
-
-    #[test]
-    fn a_repeated_pitch_ties_off_the_beat_and_restrikes_on_it() {
-        let mut voices = Voices::default();
-        let mut out = Recorder::default();
-        let settings = VoiceSettings { chords_on: false, ..Default::default() };
-        let frame = Frame { chord: 0, melody: Some(4) };
-        for pos in 0..4 {
-            voices.play_step(pos as u32, pos, frame, &settings, &mut out);
-        }
-        let ons: Vec<u32> = out.0.iter().filter(|n| n.on).map(|n| n.timing).collect();
-        assert_eq!(ons, vec![0, 2]);
+        assert!(
+            out.0.iter().any(|n| n.on && n.channel == 1 && n.timing == 20),
+            "the held melody is struck again in its new key"
+        );
     }
 }

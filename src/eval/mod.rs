@@ -24,18 +24,16 @@ pub mod table;
 pub use metrics::{evaluate, Reference, Report};
 pub use table::Row;
 
-use crate::engine::audition::mix;
 use crate::engine::improviser::Improviser;
 use crate::engine::steering::SteerInput;
-use crate::lstm::model_file::Model;
-use crate::lstm::rng::Rng;
-use crate::lstm::topology::Topology;
-use crate::lstm::train::TrainConfig;
-use crate::models::primer_of;
-use crate::music::corpus::{builtin_form_masks, Corpus};
-use crate::music::encoding::{Frame, N_UNITS, STEPS_PER_CHORUS};
+use crate::lstm::rng::{mix, Rng};
+use crate::lstm::trainer::TrainConfig;
+use crate::model::Model;
+use crate::music::corpus::Corpus;
+use crate::music::encoding::{Form, Frame};
+use crate::music::training_set::EncodedCorpus;
 use markov::Markov;
-use rnn::{first_frame, train_rnn, RnnShape};
+use rnn::{train_rnn, RnnShape};
 
 /// A generator's free run, before it is measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,10 +56,17 @@ impl Played {
     }
 }
 
-/// The model's free run: `choruses` choruses from bar 1 through the plugin's improviser.
-pub fn lstm_frames(model: &Model, choruses: usize, seed: u64, temperature: f32) -> Result<Vec<Frame>, String> {
-    let mut improviser = Improviser::new(model, primer_of(model))?;
-    let steps = (choruses * STEPS_PER_CHORUS) as i64;
+/// The model's free run: `choruses` choruses from bar 1 through the plugin's improviser,
+/// primed by its own primer (or chorus 0 of `corpus`).
+pub fn lstm_frames(
+    model: &Model,
+    corpus: &Corpus,
+    choruses: usize,
+    seed: u64,
+    temperature: f32,
+) -> Result<Vec<Frame>, String> {
+    let mut improviser = Improviser::new(model, model.primer_or(corpus))?;
+    let steps = (choruses * model.encoding.steps_per_chorus()) as i64;
     Ok((0..steps).map(|step| improviser.frame(step, seed, SteerInput::default(), temperature)).collect())
 }
 
@@ -72,19 +77,25 @@ pub fn corpus_frames(corpus: &Corpus, choruses: usize, seed: u64) -> Vec<Frame> 
 }
 
 /// The free run of `model`, with where it came from.
-pub fn play_model(model: &Model, choruses: usize, seed: u64, temperature: f32) -> Result<Played, String> {
+pub fn play_model(
+    model: &Model,
+    corpus: &Corpus,
+    choruses: usize,
+    seed: u64,
+    temperature: f32,
+) -> Result<Played, String> {
     let m = &model.metadata;
     Ok(Played {
         key: "lstm",
         name: if m.name.is_empty() { "LSTM".to_string() } else { m.name.clone() },
         detail: format!(
             "LSTM, {} weights; {} epochs, {:.1} s, loss {:.3}",
-            model.topology.n_params(),
+            model.weights.topology.n_params(),
             m.epochs,
             m.train_seconds,
             m.final_loss
         ),
-        frames: lstm_frames(model, choruses, seed, temperature)?,
+        frames: lstm_frames(model, corpus, choruses, seed, temperature)?,
     })
 }
 
@@ -95,7 +106,7 @@ pub struct CompareConfig {
     pub choruses: usize,
     /// Seeds every generator and the RNN's training.
     pub seed: u64,
-    /// Melody temperature of the two networks (the tables draw whole frames at T = 1).
+    /// Temperature of the two networks' draws.
     pub temperature: f32,
     /// The vanilla RNN's cap on training epochs (it stops earlier if it meets the LSTM's stop
     /// rule).
@@ -109,19 +120,26 @@ impl CompareConfig {
     }
 }
 
-/// Trains the baselines on the built-in corpus and plays them beside `model`, in the order
+/// Trains the baselines on `corpus` (the model's) and plays them beside `model`, in the order
 /// LSTM, vanilla RNN, Markov chain, random walk, corpus. `log` hears about the slow parts.
-pub fn compare(model: &Model, config: &CompareConfig, log: &mut dyn FnMut(&str)) -> Result<Vec<Played>, String> {
-    if model.topology.n_in() != N_UNITS {
-        return Err("--compare needs a model that plays chords and melody (Exp 2)".to_string());
+pub fn compare(
+    model: &Model,
+    corpus: &Corpus,
+    config: &CompareConfig,
+    log: &mut dyn FnMut(&str),
+) -> Result<Vec<Played>, String> {
+    let encoding = model.encoding;
+    if encoding.melody.is_none() {
+        return Err("--compare needs a model that plays a melody (Exp 2 or a band)".to_string());
     }
-    let corpus = Corpus::builtin();
+    if corpus.form != encoding.form() || corpus.is_empty() {
+        return Err("--compare needs the choruses of the model's form".to_string());
+    }
     let (n, seed) = (config.choruses, config.seed);
-    let mut played = vec![play_model(model, n, seed, config.temperature)?];
+    let mut played = vec![play_model(model, corpus, n, seed, config.temperature)?];
 
-    let shape = RnnShape::matching(N_UNITS, Topology::exp2().n_params());
-    let train_config =
-        TrainConfig { max_epochs: config.rnn_epochs, ..TrainConfig::for_topology(Topology::exp2(), seed) };
+    let shape = RnnShape::matching(encoding.n_units(), model.weights.topology.n_params());
+    let train_config = TrainConfig { max_epochs: config.rnn_epochs, ..TrainConfig::seeded(seed) };
     log(&format!(
         "training the vanilla RNN ({} weights, {} tanh units) for at most {} epochs",
         shape.n_params(),
@@ -130,16 +148,17 @@ pub fn compare(model: &Model, config: &CompareConfig, log: &mut dyn FnMut(&str))
     ));
     let started = std::time::Instant::now();
     let mut last_log = 0.0;
-    let mut on_epoch = |epoch: u32, loss: f32| {
+    let mut on_progress = |p: &crate::lstm::trainer::Progress| {
         let t = started.elapsed().as_secs_f32();
         if t - last_log >= 10.0 {
-            log(&format!("  epoch {epoch:6}  loss {loss:.4}  {t:.0} s"));
+            log(&format!("  epoch {:6}  loss {:.4}  {t:.0} s", p.epoch, p.loss));
             last_log = t;
         }
     };
-    let trained = train_rnn(&corpus, shape, &train_config, &mut on_epoch);
-    let start = first_frame(&corpus, Rng::new(mix(seed, 1)).below(corpus.len()));
-    let mut rnn = trained.rnn;
+    let set = EncodedCorpus::new(corpus, encoding);
+    let (mut rnn, trained) = train_rnn(&set, &encoding.readout(), shape, &train_config, &mut on_progress)
+        .map_err(|e| format!("the vanilla RNN: {e}"))?;
+    let start = corpus.chorus(Rng::new(mix(seed, 1)).below(corpus.len()))[0];
     let stop = if trained.converged {
         "met the LSTM's stop rule".to_string()
     } else {
@@ -156,35 +175,44 @@ pub fn compare(model: &Model, config: &CompareConfig, log: &mut dyn FnMut(&str))
             trained.seconds,
             trained.final_loss
         ),
-        frames: rnn.generate(start, n, config.temperature, &mut Rng::new(mix(seed, 2))),
+        frames: rnn.generate(start, &encoding, n, config.temperature, &mut Rng::new(mix(seed, 2))),
     });
 
-    let chain = Markov::train(&corpus, markov::ORDER);
+    let chain = Markov::train(corpus, markov::ORDER, &encoding);
     played.push(Played {
         key: "markov",
         name: "Markov-3".to_string(),
         detail: format!("frames, order {} with back-off; {} contexts", markov::ORDER, chain.contexts()),
-        frames: chain.generate(&corpus, n, mix(seed, 3)),
+        frames: chain.generate(corpus, n, mix(seed, 3)),
     });
+    let form: Vec<u16> = Reference::new(corpus).form;
     played.push(Played {
         key: "random-walk",
         name: "random walk".to_string(),
         detail: "pentatonic, ±1 degree per quarter note; chords given".to_string(),
-        frames: random_walk::random_walk(&builtin_form_masks(), n, mix(seed, 4)),
+        frames: random_walk::random_walk(&form, n, mix(seed, 4)),
     });
     played.push(Played {
         key: "corpus",
         name: "corpus".to_string(),
-        detail: format!("{} built-in choruses, picked at random", corpus.len()),
-        frames: corpus_frames(&corpus, n, mix(seed, 5)),
+        detail: format!("{} choruses of the corpus, picked at random", corpus.len()),
+        frames: corpus_frames(corpus, n, mix(seed, 5)),
     });
     Ok(played)
+}
+
+/// The form of a run: the model's.
+pub fn form_of(model: &Model) -> Form {
+    model.encoding.form()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lstm::model_file::Metadata;
+    use crate::lstm::weights::Weights;
+    use crate::model::Metadata;
+    use crate::music::encoding::Encoding;
+    use crate::music::style::builtin_style;
 
     fn metadata() -> Metadata {
         Metadata {
@@ -199,22 +227,33 @@ mod tests {
         }
     }
 
+    fn untrained(encoding: Encoding, blocks: &[usize]) -> Model {
+        Model {
+            weights: Weights::zeros(encoding.topology(blocks, 2)),
+            encoding,
+            metadata: metadata(),
+            primer: Vec::new(),
+        }
+    }
+
     #[test]
     fn lstm_frames_are_a_reproducible_free_run_from_bar_one() {
         // Untrained weights are enough to check the plumbing: 0 weights, outputs all 0.5.
-        let model = Model::zeros(Topology::exp2(), crate::models::encoding(), metadata());
-        let a = lstm_frames(&model, 2, 7, 1.0).unwrap();
-        assert_eq!(a.len(), 2 * STEPS_PER_CHORUS);
-        assert_eq!(a[0], primer_of(&model)[0]);
-        assert_eq!(a, lstm_frames(&model, 2, 7, 1.0).unwrap());
-        let chords_only = Model::zeros(Topology::exp1(), crate::models::encoding(), metadata());
-        let r = play_model(&chords_only, 1, 1, 1.0).unwrap().row(&Reference::builtin());
+        let corpus = Corpus::of_style(builtin_style("paper-blues").unwrap());
+        let model = untrained(Encoding::paper(), &[4, 4]);
+        let a = lstm_frames(&model, &corpus, 2, 7, 1.0).unwrap();
+        assert_eq!(a.len(), 2 * 96);
+        assert_eq!(a[0], corpus.chorus(0)[0]);
+        assert_eq!(a, lstm_frames(&model, &corpus, 2, 7, 1.0).unwrap());
+        let chords_only = untrained(Encoding::paper_chords_only(), &[4]);
+        let r = play_model(&chords_only, &corpus, 1, 1, 1.0).unwrap().row(&Reference::new(&corpus));
         assert_eq!(r.report.in_scale, None);
         let err = compare(
             &chords_only,
+            &corpus,
             &CompareConfig { choruses: 1, seed: 1, temperature: 1.0, rnn_epochs: 1 },
             &mut |_| {},
         );
-        assert!(err.unwrap_err().contains("Exp 2"));
+        assert!(err.unwrap_err().contains("melody"));
     }
 }

@@ -2,12 +2,12 @@
 //! drifting off the form, say). The frames become notes through the plugin's own voices (same
 //! note lengths as the plugin plays), then `music::piano_roll_png` draws them. CLI thread.
 
-use crate::engine::render::timed_note;
 use crate::engine::voices::{VoiceSettings, Voices};
 use crate::engine::{NoteSink, OutNote};
-use crate::music::encoding::{Frame, STEPS_PER_CHORUS};
+use crate::music::encoding::{Form, Frame};
 use crate::music::midi_file::TimedNote;
-use crate::music::piano_roll_png::piano_roll_png;
+use crate::music::piano_roll_png::{piano_roll_png, Roll};
+use crate::render::timed_note;
 
 /// Collects the voices' notes; a note's timing is its step, so its beat is timing / 2.
 struct Collect(Vec<TimedNote>);
@@ -18,40 +18,50 @@ impl NoteSink for Collect {
     }
 }
 
-/// The notes the plugin would play for `frames` (from bar 1), beats from 0, every note ended.
-pub fn frames_to_notes(frames: &[Frame]) -> Vec<TimedNote> {
+/// The notes the plugin would play for `frames` (from bar 1 of `form`), beats from 0, every
+/// note ended; the chords struck by the frames' comping where `comping`, else as pads.
+pub fn frames_to_notes(frames: &[Frame], form: Form, comping: bool) -> Vec<TimedNote> {
     let (mut voices, settings, mut out) = (Voices::default(), VoiceSettings::default(), Collect(Vec::new()));
     for (step, frame) in frames.iter().enumerate() {
-        voices.play_step(step as u32, step % STEPS_PER_CHORUS, *frame, &settings, &mut out);
+        voices.play_step(step as u32, form.step_in_bar(step as i64), *frame, &settings, 48, comping, &mut out);
     }
     voices.release_all(frames.len() as u32, &mut out);
     out.0
 }
 
 /// A PNG of `count` choruses of `frames`, from chorus `first` (0-based; clamped to the frames).
-pub fn piano_roll(frames: &[Frame], first: usize, count: usize) -> Vec<u8> {
-    let start = (first * STEPS_PER_CHORUS).min(frames.len());
-    let end = (start + count * STEPS_PER_CHORUS).min(frames.len());
+pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, count: usize) -> Vec<u8> {
+    let start = (first * form.steps()).min(frames.len());
+    let end = (start + count * form.steps()).min(frames.len());
     let window = &frames[start..end];
-    piano_roll_png(&frames_to_notes(window), window.len(), VoiceSettings::default().chord_channel)
+    let settings = VoiceSettings::default();
+    let roll = Roll {
+        steps: window.len(),
+        bars_per_chorus: form.bars,
+        chord_channel: settings.chord_channel,
+        bass_channel: Some(settings.bass_channel),
+    };
+    piano_roll_png(&frames_to_notes(window, form, comping), &roll)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::music::corpus::builtin_chorus;
+    use crate::music::style::builtin_style;
 
     #[test]
     fn a_corpus_chorus_becomes_its_chords_and_quarter_notes() {
-        let notes = frames_to_notes(&builtin_chorus(0));
+        let style = builtin_style("paper-blues").unwrap();
+        let form = style.form();
+        let notes = frames_to_notes(&style.chorus(0), form, false);
         let chord_ons = notes.iter().filter(|n| n.on && n.channel == 0).count();
         let melody_ons: Vec<f64> = notes.iter().filter(|n| n.on && n.channel == 1).map(|n| n.beats).collect();
         assert_eq!(chord_ons, 12 * 4, "four notes per bar");
         assert_eq!(melody_ons, (0..48).map(f64::from).collect::<Vec<_>>(), "a note on every beat");
         assert_eq!(notes.iter().filter(|n| n.on).count(), notes.iter().filter(|n| !n.on).count());
-        let two: Vec<Frame> = builtin_chorus(1).iter().chain(&builtin_chorus(2)).copied().collect();
-        let png = piano_roll(&two, 1, 5);
+        let two: Vec<Frame> = style.chorus(1).iter().chain(&style.chorus(2)).copied().collect();
+        let png = piano_roll(&two, form, false, 1, 5);
         assert_eq!(&png[1..4], b"PNG");
-        assert_eq!(png, piano_roll_png(&frames_to_notes(&builtin_chorus(2)), STEPS_PER_CHORUS, 0));
+        assert_eq!(png, piano_roll(&style.chorus(2), form, false, 0, 1));
     }
 }

@@ -1,10 +1,10 @@
 //! Baseline (a): the "standard recurrent network" the paper contrasts LSTM with. An Elman RNN:
-//! one layer of tanh units, logistic outputs, cross-entropy per unit. Trained as our LSTM is,
-//! from the same `TrainConfig`: full BPTT over sequences of consecutive corpus choruses, one
-//! minibatch of [`LANES`] sequences in lock-step per epoch, global-norm clipping, Adam with
-//! inverse-time decay, the same stop rule (free-running chords right for `check_choruses`
-//! choruses, and a plateaued loss) and the same cap on epochs, deterministic from the seed. The
-//! matrix kernels and the output layer are the LSTM trainer's own (`lstm::ops`). CLI thread.
+//! one layer of tanh units, logistic outputs, cross-entropy per unit. Trained by the LSTM's own
+//! driver (`lstm::trainer`) as a [`Learner`]: full BPTT over sequences of consecutive corpus
+//! choruses, minibatches of lock-step sequences, global-norm clipping, Adam with inverse-time
+//! decay, the same stop rule and the same cap on epochs, deterministic from the seed; played by
+//! the same free run. The matrix kernels and the output layer are the LSTM trainer's own
+//! (`lstm::ops`). CLI thread.
 //!
 //! Per step t (input frame x(t), target frame x(t + 1)):
 //!   h(t) = tanh(W_h · [x(t), h(t − 1), 1])                     (H hidden units)
@@ -15,21 +15,17 @@
 // Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use crate::lstm::bptt::{Lanes, LANES};
-use crate::lstm::check::{free_run, AllowedChords, FreeRunning};
-use crate::lstm::math::{sigmoid_f32, tanh_f32, Real};
+use crate::lstm::free_run::{FreeRun, Stepper};
 use crate::lstm::ops::{
-    linear_backward_input, linear_backward_weights, linear_forward, output_backward, output_forward,
+    linear_backward_input, linear_backward_weights, linear_forward, output_backward, output_forward, Lanes, SEQUENCES,
 };
-use crate::lstm::optimizer::Adam;
+use crate::lstm::readout::Readout;
+use crate::lstm::real::{sigmoid_f32, tanh_f32, Real};
 use crate::lstm::rng::Rng;
-use crate::lstm::sampling::{chord_mask_from_outputs, sample_melody};
-use crate::lstm::train::{
-    check_setup, descend, final_loss, output_bias, plateaued, random_sequence, to_lane, unit_means, TrainConfig,
-    TrainingSet,
-};
-use crate::music::encoding::{Frame, N_CHORD, N_UNITS, STEPS_PER_CHORUS};
-use std::time::Instant;
+use crate::lstm::trainer::{output_bias, train, Learner, Progress, TrainConfig, TrainError, Trained};
+use crate::lstm::training_set::TrainingSet;
+use crate::music::encoding::{Encoding, Frame};
+use std::sync::atomic::AtomicBool;
 
 /// Units in (= out) and hidden units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +85,7 @@ pub struct Workspace<R> {
 
 impl<R: Real> Workspace<R> {
     pub fn new(shape: RnnShape, capacity: usize) -> Self {
-        let zero = [R::ZERO; LANES];
+        let zero = [R::ZERO; SEQUENCES];
         let (n, hd) = (shape.n_units, shape.hidden);
         Self {
             capacity,
@@ -105,7 +101,7 @@ impl<R: Real> Workspace<R> {
     }
 }
 
-/// Runs `steps` steps of [`LANES`] sequences from h = 0. `frames` is (steps + 1, N) lanes:
+/// Runs `steps` steps of [`SEQUENCES`] sequences from h = 0. `frames` is (steps + 1, N) lanes:
 /// frame t is the input at step t and frame t + 1 its target. Returns Σ over lanes of
 /// `weight[lane]` × (cross-entropy summed over units and steps).
 pub fn forward<R: Real>(
@@ -119,16 +115,16 @@ pub fn forward<R: Real>(
     let (n, hd, cols) = (shape.n_units, shape.hidden, shape.hidden_cols());
     assert!(steps <= ws.capacity && frames.len() >= (steps + 1) * n && params.len() == shape.n_params());
     let (w_h, w_y) = params.split_at(shape.w_y());
-    let mut loss = [R::ZERO; LANES];
+    let mut loss = [R::ZERO; SEQUENCES];
     for t in 0..steps {
         let gin = &mut ws.gin[t * cols..(t + 1) * cols];
         gin[..n].copy_from_slice(&frames[t * n..(t + 1) * n]);
         if t == 0 {
-            gin[n..n + hd].fill([R::ZERO; LANES]);
+            gin[n..n + hd].fill([R::ZERO; SEQUENCES]);
         } else {
             gin[n..n + hd].copy_from_slice(&ws.h[(t - 1) * hd..t * hd]);
         }
-        gin[cols - 1] = [R::ONE; LANES];
+        gin[cols - 1] = [R::ONE; SEQUENCES];
         let h = &mut ws.h[t * hd..(t + 1) * hd];
         linear_forward(w_h, gin, h, &mut ws.active);
         for v in h.iter_mut() {
@@ -136,17 +132,17 @@ pub fn forward<R: Real>(
         }
         let oin = &mut ws.oin[t * (hd + 1)..(t + 1) * (hd + 1)];
         oin[..hd].copy_from_slice(h);
-        oin[hd] = [R::ONE; LANES];
+        oin[hd] = [R::ONE; SEQUENCES];
         let y = &mut ws.y[t * n..(t + 1) * n];
         linear_forward(w_y, oin, y, &mut ws.active);
         output_forward(y, &frames[(t + 1) * n..(t + 2) * n], &mut ws.ce);
         for e in &ws.ce {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 loss[l] += e[l];
             }
         }
     }
-    (0..LANES).map(|l| (loss[l] * weight[l]).to_f64()).sum()
+    (0..SEQUENCES).map(|l| (loss[l] * weight[l]).to_f64()).sum()
 }
 
 /// Adds the gradient of the weighted loss of the last `forward` (same arguments) to `grads`:
@@ -162,18 +158,18 @@ pub fn backward<R: Real>(
 ) {
     let (n, hd, cols) = (shape.n_units, shape.hidden, shape.hidden_cols());
     let (w_h, w_y) = params.split_at(shape.w_y());
-    ws.dh.fill([R::ZERO; LANES]);
+    ws.dh.fill([R::ZERO; SEQUENCES]);
     for t in (0..steps).rev() {
         let dy = &mut ws.y[t * n..(t + 1) * n];
         output_backward(dy, &frames[(t + 1) * n..(t + 2) * n], weight);
         linear_backward_input(w_y, hd + 1, dy, 0, &mut ws.dh);
         // Through tanh: h → dL/d(pre-activation) = dh (1 − h²).
         for (z, d) in ws.h[t * hd..(t + 1) * hd].iter_mut().zip(&ws.dh) {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 z[l] = d[l] * (R::ONE - z[l] * z[l]);
             }
         }
-        ws.dh_prev.fill([R::ZERO; LANES]);
+        ws.dh_prev.fill([R::ZERO; SEQUENCES]);
         linear_backward_input(w_h, cols, &ws.h[t * hd..(t + 1) * hd], n, &mut ws.dh_prev);
         std::mem::swap(&mut ws.dh, &mut ws.dh_prev);
     }
@@ -193,41 +189,49 @@ pub struct Rnn {
     h: Vec<f32>,
 }
 
-/// How a training run went.
-#[derive(Clone, Debug)]
-pub struct Trained {
-    pub rnn: Rnn,
-    pub epochs: u32,
-    pub seconds: f32,
-    /// Mean loss (cross-entropy per step, summed over units) of the last `plateau_window` epochs.
-    pub final_loss: f32,
-    /// The most whole choruses any free-run check got right, and whether the stop rule was met.
-    pub best_check: u32,
-    pub converged: bool,
-}
-
 impl Rnn {
-    /// Weights uniform in ±1/√H (a vanilla RNN's usual start, PyTorch's `nn.RNN`), output
-    /// biases per `config.output_bias`, as the LSTM trainer starts its outputs.
-    fn initial(shape: RnnShape, set: &dyn TrainingSet, config: &TrainConfig, rng: &mut Rng) -> Self {
-        let a = 1.0 / (shape.hidden as f32).sqrt();
-        let mut params: Vec<f32> = (0..shape.n_params()).map(|_| rng.uniform(-a, a)).collect();
-        let means = unit_means(set, shape.n_units);
-        let out_cols = shape.out_cols();
-        for (row, m) in params[shape.w_y()..].chunks_exact_mut(out_cols).zip(means) {
-            row[out_cols - 1] = output_bias(config.output_bias, m);
-        }
-        let gin = vec![0.0; shape.hidden_cols()];
-        Self { shape, params, gin, h: vec![0.0; shape.hidden] }
+    pub fn new(shape: RnnShape, params: Vec<f32>) -> Self {
+        Self { shape, params, gin: vec![0.0; shape.hidden_cols()], h: vec![0.0; shape.hidden] }
     }
 
-    pub fn reset(&mut self) {
+    /// `choruses` choruses of free run from `start` (step 0) by `encoding`'s rule at
+    /// `temperature` (module docs of `eval`): its own outputs fed back.
+    pub fn generate(
+        &mut self,
+        start: Frame,
+        encoding: &Encoding,
+        choruses: usize,
+        temperature: f32,
+        rng: &mut Rng,
+    ) -> Vec<Frame> {
+        let n = encoding.n_units();
+        assert_eq!(self.shape.n_units, n);
+        let readout = encoding.readout();
+        let total = choruses * encoding.steps_per_chorus();
+        let mut frames = Vec::with_capacity(total);
+        let mut run = FreeRun::new(n);
+        let mut frame = start;
+        encoding.encode(&frame, run.input_mut());
+        Stepper::reset(self);
+        let temperatures = [temperature; 4];
+        while frames.len() < total {
+            frames.push(frame);
+            let step_in_bar = frames.len() % encoding.steps_per_bar;
+            let units = run.step(self, &readout, &temperatures, rng);
+            frame = encoding.decode(units, &frame, step_in_bar);
+        }
+        frames
+    }
+}
+
+impl Stepper for Rnn {
+    fn reset(&mut self) {
         self.gin.fill(0.0);
     }
 
     /// One step: reads N units `x`, writes N output probabilities `y`. The same f32 functions
     /// as the trainer's forward pass.
-    pub fn step(&mut self, x: &[f32], y: &mut [f32]) {
+    fn step(&mut self, x: &[f32], y: &mut [f32]) {
         let (n, hd) = (self.shape.n_units, self.shape.hidden);
         let (w_h, w_y) = self.params.split_at(self.shape.w_y());
         self.gin[..n].copy_from_slice(&x[..n]);
@@ -240,107 +244,72 @@ impl Rnn {
         }
         self.gin[n..n + hd].copy_from_slice(&self.h);
     }
+}
 
-    /// `choruses` choruses of free run from `start` (step 0) by the paper's rule: its own
-    /// outputs fed back, chords thresholded at 0.5, melody drawn at `temperature` (module docs
-    /// of `eval`). Needs a 25-unit net.
-    pub fn generate(&mut self, start: Frame, choruses: usize, temperature: f32, rng: &mut Rng) -> Vec<Frame> {
-        assert_eq!(self.shape.n_units, N_UNITS);
-        let (mut x, mut y) = ([0.0; N_UNITS], [0.0; N_UNITS]);
-        let total = choruses * STEPS_PER_CHORUS;
-        let mut frames = Vec::with_capacity(total);
-        let mut frame = start;
-        self.reset();
-        while frames.len() < total {
-            frames.push(frame);
-            frame.write_units(&mut x);
-            self.step(&x, &mut y);
-            let melody = sample_melody(&y[N_CHORD..], temperature, rng);
-            frame = Frame { chord: chord_mask_from_outputs(&y[..N_CHORD]), melody };
+/// The RNN as the trainer drives it.
+pub struct RnnLearner {
+    shape: RnnShape,
+    ws: Workspace<f32>,
+}
+
+impl RnnLearner {
+    pub fn new(shape: RnnShape) -> Self {
+        Self { shape, ws: Workspace::new(shape, 0) }
+    }
+}
+
+impl Learner for RnnLearner {
+    type Player = Rnn;
+
+    fn n_params(&self) -> usize {
+        self.shape.n_params()
+    }
+
+    /// Weights uniform in ±1/√H (a vanilla RNN's usual start, PyTorch's `nn.RNN`), output
+    /// biases per `config.output_bias`, as the LSTM trainer starts its outputs.
+    fn init_params(&self, config: &TrainConfig, means: &[f64], rng: &mut Rng) -> Vec<f32> {
+        let shape = self.shape;
+        let a = 1.0 / (shape.hidden as f32).sqrt();
+        let mut params: Vec<f32> = (0..shape.n_params()).map(|_| rng.uniform(-a, a)).collect();
+        let out_cols = shape.out_cols();
+        for (row, &m) in params[shape.w_y()..].chunks_exact_mut(out_cols).zip(means) {
+            row[out_cols - 1] = output_bias(config.output_bias, m);
         }
-        frames
+        params
     }
-}
 
-impl FreeRunning for Rnn {
-    fn n_chord(&self) -> usize {
-        N_CHORD
+    fn forward_backward(
+        &mut self,
+        params: &[f32],
+        grads: &mut [f32],
+        frames: &[Lanes<f32>],
+        steps: usize,
+        weight: &Lanes<f32>,
+    ) -> f64 {
+        if self.ws.capacity < steps {
+            self.ws = Workspace::new(self.shape, steps);
+        }
+        let loss = forward(self.shape, params, frames, steps, weight, &mut self.ws);
+        backward(self.shape, params, grads, frames, steps, weight, &mut self.ws);
+        loss
     }
-    fn reset(&mut self) {
-        Rnn::reset(self);
-    }
-    fn step(&mut self, x: &[f32], y: &mut [f32]) {
-        Rnn::step(self, x, y);
-    }
-}
 
-/// The first frame of chorus `index` of `set` (25 units).
-pub fn first_frame(set: &dyn TrainingSet, index: usize) -> Frame {
-    let mut units = vec![0.0; set.steps_per_chorus() * N_UNITS];
-    set.write_chorus(index, N_UNITS, &mut units);
-    let melody = units[N_CHORD..N_UNITS].iter().position(|&u| u > 0.5).map(|u| u as u8);
-    Frame { chord: chord_mask_from_outputs(&units[..N_CHORD]), melody }
+    fn player(&self, params: &[f32]) -> Rnn {
+        Rnn::new(self.shape, params.to_vec())
+    }
 }
 
 /// Trains an RNN of `shape` on `set` as `config` trains the LSTM (module docs), for at most
-/// `config.max_epochs` epochs; `on_epoch(epoch, loss)` after each epoch.
+/// `config.max_epochs` epochs (it may never meet the stop rule: `Trained::converged` says).
 pub fn train_rnn(
     set: &dyn TrainingSet,
+    readout: &Readout,
     shape: RnnShape,
     config: &TrainConfig,
-    on_epoch: &mut dyn FnMut(u32, f32),
-) -> Trained {
-    let started = Instant::now();
-    let n = shape.n_units;
-    let mut rng = Rng::new(config.seed);
-    let mut rnn = Rnn::initial(shape, set, config, &mut rng);
-    // The LSTM trainer's check: the same allowed chords, start frame and melody draws.
-    let allowed = AllowedChords::from_set(set, n, N_CHORD);
-    let (check_seed, check_start) = check_setup(set, n, config.seed);
-    let n_frames = config.choruses_per_sequence.max(2) * set.steps_per_chorus();
-    let steps = n_frames - 1;
-    let mut ws = Workspace::new(shape, steps);
-    let mut sequence = vec![0.0f32; n_frames * n];
-    let mut frames = vec![[0.0f32; LANES]; n_frames * n];
-    let mut grads = vec![0.0f32; shape.n_params()];
-    let mut adam = Adam::new(shape.n_params(), config.learning_rate, config.beta1, config.beta2, config.adam_eps);
-    // One chunk of lanes is the LSTM trainer's default batch; loss and gradient are means over
-    // sequences and steps.
-    let weight = [1.0 / (LANES * steps) as f32; LANES];
-    let mut losses: Vec<f32> = Vec::new();
-    let (mut best_check, mut converged) = (0, false);
-    while (losses.len() as u32) < config.max_epochs && !converged {
-        for lane in 0..LANES {
-            random_sequence(set, n, &mut rng, &mut sequence);
-            to_lane(&sequence, &mut frames, lane);
-        }
-        grads.fill(0.0);
-        let loss = forward(shape, &rnn.params, &frames, steps, &weight, &mut ws) as f32;
-        backward(shape, &rnn.params, &mut grads, &frames, steps, &weight, &mut ws);
-        descend(&mut adam, config, losses.len(), &mut rnn.params, &mut grads);
-        losses.push(loss);
-        let epoch = losses.len() as u32;
-        on_epoch(epoch, loss);
-        if !loss.is_finite() {
-            break;
-        }
-        if config.check_every > 0 && epoch.is_multiple_of(config.check_every) {
-            let ok = free_run(&mut rnn, &allowed, &check_start, config.check_choruses, &mut Rng::new(check_seed));
-            best_check = best_check.max(ok);
-            let c = config;
-            converged = ok >= c.check_choruses
-                && plateaued(&losses, c.plateau_window as usize, c.plateau_tolerance, c.plateau_min_drop);
-        }
-    }
-    rnn.reset();
-    Trained {
-        rnn,
-        epochs: losses.len() as u32,
-        seconds: started.elapsed().as_secs_f32(),
-        final_loss: final_loss(&losses, config),
-        best_check,
-        converged,
-    }
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<(Rnn, Trained), TrainError> {
+    let trained = train(RnnLearner::new(shape), set, readout, config, on_progress, &AtomicBool::new(false))?;
+    Ok((Rnn::new(shape, trained.params.clone()), trained))
 }
 
 #[cfg(test)]
@@ -348,6 +317,10 @@ mod tests {
     use super::*;
     use crate::lstm::topology::Topology;
     use crate::music::corpus::Corpus;
+    use crate::music::style::builtin_style;
+    use crate::music::training_set::EncodedCorpus;
+
+    const N_UNITS: usize = 25;
 
     #[test]
     fn about_as_many_weights_as_the_papers_lstm() {
@@ -400,10 +373,10 @@ mod tests {
         let params: Vec<f32> = (0..shape.n_params()).map(|_| rng.uniform(-0.5, 0.5)).collect();
         let steps = 20;
         let frames: Vec<Lanes<f32>> =
-            (0..(steps + 1) * N_UNITS).map(|_| [f32::from(u8::from(rng.below(3) == 0)); LANES]).collect();
+            (0..(steps + 1) * N_UNITS).map(|_| [f32::from(u8::from(rng.below(3) == 0)); SEQUENCES]).collect();
         let mut ws = Workspace::new(shape, steps);
-        forward(shape, &params, &frames, steps, &[1.0; LANES], &mut ws);
-        let mut rnn = Rnn { shape, params, gin: vec![0.0; shape.hidden_cols()], h: vec![0.0; 6] };
+        forward(shape, &params, &frames, steps, &[1.0; SEQUENCES], &mut ws);
+        let mut rnn = Rnn::new(shape, params);
         let mut y = [0.0; N_UNITS];
         for t in 0..steps {
             let x: Vec<f32> = frames[t * N_UNITS..(t + 1) * N_UNITS].iter().map(|l| l[0]).collect();
@@ -416,23 +389,23 @@ mod tests {
 
     #[test]
     fn training_lowers_the_loss_deterministically_and_the_net_plays() {
-        let set = Corpus::builtin();
+        let corpus = Corpus::of_style(builtin_style("paper-blues").unwrap());
+        let encoding = Encoding::paper();
+        let set = EncodedCorpus::new(&corpus, encoding);
         let shape = RnnShape { n_units: N_UNITS, hidden: 8 };
         let config = TrainConfig { seed: 4, max_epochs: 40, check_every: 20, ..TrainConfig::default() };
         let mut losses = Vec::new();
-        let a = train_rnn(&set, shape, &config, &mut |_, loss| losses.push(loss));
+        let (mut rnn, a) = train_rnn(&set, &encoding.readout(), shape, &config, &mut |p| losses.push(p.loss)).unwrap();
         assert_eq!(a.epochs, 40);
         assert!(!a.converged);
         assert!(losses[39] < 0.8 * losses[0], "{} → {}", losses[0], losses[39]);
-        let b = train_rnn(&set, shape, &config, &mut |_, _| {});
-        assert_eq!(a.rnn.params, b.rnn.params);
-        let mut rnn = a.rnn;
-        let start = set.chorus(0)[0];
-        assert_eq!(first_frame(&set, 0), start);
-        let frames = rnn.generate(start, 2, 1.0, &mut Rng::new(1));
+        let (_, b) = train_rnn(&set, &encoding.readout(), shape, &config, &mut |_| {}).unwrap();
+        assert_eq!(a.params, b.params);
+        let start = corpus.chorus(0)[0];
+        let frames = rnn.generate(start, &encoding, 2, 1.0, &mut Rng::new(1));
         assert_eq!(frames.len(), 192);
         assert_eq!(frames[0], start);
-        assert!(frames.iter().all(|f| f.melody.is_some_and(|u| u < 13)));
-        assert_eq!(frames, rnn.generate(start, 2, 1.0, &mut Rng::new(1)), "generate starts afresh");
+        assert!(frames.iter().all(|f| f.melody.key.is_some_and(|k| (60..=72).contains(&k))));
+        assert_eq!(frames, rnn.generate(start, &encoding, 2, 1.0, &mut Rng::new(1)), "generate starts afresh");
     }
 }

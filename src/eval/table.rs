@@ -33,19 +33,25 @@ const MEASURES: &[Measure] = &[
     ("chord right, bar starts", |r| percent(r.bar_start_chord_accuracy)),
     ("choruses that hold the form", |r| format!("{}/{}", r.form_held_choruses, r.choruses)),
     ("form first breaks in chorus", |r| r.first_break_chorus.map_or("never".to_string(), |c| c.to_string())),
-    ("melody in the pentatonic scale", |r| maybe_percent(r.in_scale)),
+    ("melody in the corpus's scale", |r| maybe_percent(r.in_scale)),
     ("chord tones on beats", |r| maybe_percent(r.chord_tones_on_beats)),
     ("bar melodies not in the corpus", |r| maybe_percent(r.novel_bars)),
     ("4-bar melodies found in the corpus", |r| maybe_percent(r.windows_in_corpus)),
     ("bars as in the chorus before", |r| maybe_percent(r.repeated_bars)),
     ("distinct bar melodies", |r| r.distinct_bars.map_or("—".to_string(), |n| n.to_string())),
-    ("MI at lag 96 (bits)", |r| format!("{:.3}", r.mi_lag_96)),
-    ("MI, mean of lags 1–95 (bits)", |r| format!("{:.3}", r.mi_mean_lags_1_95)),
-    ("MI lag 96 / mean of lags 1–95", |r| ratio(r.mi_lag_96, r.mi_mean_lags_1_95)),
-    ("melody MI at lag 96 (bits)", |r| format!("{:.3}", r.melody_mi_lag_96)),
-    ("melody MI, mean of lags 1–95 (bits)", |r| format!("{:.3}", r.melody_mi_mean_lags_1_95)),
-    ("melody MI lag 96 / mean of lags 1–95", |r| ratio(r.melody_mi_lag_96, r.melody_mi_mean_lags_1_95)),
+    ("MI at lag {L} (bits)", |r| format!("{:.3}", r.mi_lag_chorus)),
+    ("MI, mean of lags 1–{L-1} (bits)", |r| format!("{:.3}", r.mi_mean_shorter_lags)),
+    ("MI lag {L} / mean of lags 1–{L-1}", |r| ratio(r.mi_lag_chorus, r.mi_mean_shorter_lags)),
+    ("melody MI at lag {L} (bits)", |r| format!("{:.3}", r.melody_mi_lag_chorus)),
+    ("melody MI, mean of lags 1–{L-1} (bits)", |r| format!("{:.3}", r.melody_mi_mean_shorter_lags)),
+    ("melody MI lag {L} / mean of lags 1–{L-1}", |r| ratio(r.melody_mi_lag_chorus, r.melody_mi_mean_shorter_lags)),
 ];
+
+/// A measure's label for rows whose chorus is `lag` steps (the MI measures name it).
+fn label(template: &str, rows: &[Row]) -> String {
+    let lag = rows.first().map_or(96, |r| r.report.chorus_lag);
+    template.replace("{L-1}", &(lag.saturating_sub(1)).to_string()).replace("{L}", &lag.to_string())
+}
 
 /// `a / b` to two places, or a dash when `b` is about 0.
 fn ratio(a: f64, b: f64) -> String {
@@ -60,7 +66,8 @@ fn ratio(a: f64, b: f64) -> String {
 pub fn plain(rows: &[Row]) -> String {
     let cells: Vec<Vec<String>> =
         rows.iter().map(|row| MEASURES.iter().map(|(_, f)| f(&row.report)).collect()).collect();
-    let label_width = MEASURES.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let labels: Vec<String> = MEASURES.iter().map(|(l, _)| label(l, rows)).collect();
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let widths: Vec<usize> = rows
         .iter()
         .zip(&cells)
@@ -71,7 +78,7 @@ pub fn plain(rows: &[Row]) -> String {
         out += &format!("  {:>w$}", row.name);
     }
     out += "\n";
-    for (m, (label, _)) in MEASURES.iter().enumerate() {
+    for (m, label) in labels.iter().enumerate() {
         out += &format!("{label:label_width$}");
         for (col, w) in cells.iter().zip(&widths) {
             out += &format!("  {:>w$}", col[m]);
@@ -92,8 +99,8 @@ pub fn markdown(rows: &[Row]) -> String {
     let mut out = line("", rows.iter().map(|r| r.name.clone()).collect());
     out += &line("---", rows.iter().map(|_| "---:".to_string()).collect());
     out += &line("what", rows.iter().map(|r| r.detail.replace('|', "/")).collect());
-    for (label, f) in MEASURES {
-        out += &line(label, rows.iter().map(|r| f(&r.report)).collect());
+    for (template, f) in MEASURES {
+        out += &line(&label(template, rows), rows.iter().map(|r| f(&r.report)).collect());
     }
     out
 }
@@ -141,10 +148,11 @@ mod tests {
                 windows_in_corpus: Some(1.0),
                 repeated_bars: Some(0.5),
                 distinct_bars: Some(24),
-                mi_lag_96: 2.0,
-                mi_mean_lags_1_95: 0.5,
-                melody_mi_lag_96: 1.0,
-                melody_mi_mean_lags_1_95: 0.0,
+                chorus_lag: 96,
+                mi_lag_chorus: 2.0,
+                mi_mean_shorter_lags: 0.5,
+                melody_mi_lag_chorus: 1.0,
+                melody_mi_mean_shorter_lags: 0.0,
             },
         }
     }
@@ -157,6 +165,7 @@ mod tests {
         let widths: Vec<usize> = text.lines().take(1 + MEASURES.len()).map(|l| l.chars().count()).collect();
         assert!(widths.iter().all(|&w| w == widths[0]), "columns line up: {widths:?}");
         assert!(text.contains("50.0 %") && text.contains("never") && text.contains("4.00"));
+        assert!(text.contains("MI lag 96 / mean of lags 1–95"), "the chorus's lag names the MI rows");
         let md = markdown(&rows);
         assert_eq!(md.lines().count(), 3 + MEASURES.len());
         assert!(md.lines().all(|l| l.matches(" | ").count() == 2), "{md}");

@@ -1,7 +1,7 @@
 //! The training forward pass and its exact gradient (backpropagation through time), written
 //! plainly as `*_forward`/`*_backward` pairs side by side (llm.c style).
 //!
-//! Batch-major: [`LANES`] sequences run in lock-step, every activation is a `[R; LANES]` of
+//! Batch-major: [`SEQUENCES`] sequences run in lock-step, every activation is a `[R; SEQUENCES]` of
 //! one value per sequence, so every operation is an 8-wide vector operation with no tails
 //! and no reductions. Generic over [`Real`]: the trainer runs it in f32, the gradient check
 //! in f64. Parameters, gradients and Adam moments share one flat layout ([`Layout`]): the
@@ -21,108 +21,88 @@
 // Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::math::Real;
+use super::layout::{Group, Layout};
+use super::network::Network;
 use super::ops::{
     cell_backward, cell_forward, gates_backward, gates_forward, linear_backward_input, linear_backward_weights,
-    linear_forward, output_backward, output_forward,
+    linear_forward, output_backward, output_forward, Lanes, SEQUENCES,
 };
-use super::topology::{TensorSpec, Topology};
-use std::ops::Range;
+use super::real::Real;
+use super::rng::Rng;
+use super::topology::{Topology, GATES};
+use super::trainer::{output_bias, Learner, TrainConfig};
+use super::weights::Weights;
 
-/// Sequences processed in lock-step: one AVX register of f32.
-pub const LANES: usize = 8;
-
-/// One value per sequence of the chunk.
-pub type Lanes<R> = [R; LANES];
-
-/// Where each tensor lives in the flat parameter vector, and the two groups' dimensions.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
-    pub topology: Topology,
-    /// The tensors, in `Topology::tensors()` order.
-    pub specs: Vec<TensorSpec>,
-    /// The range of each tensor in the flat vector (parallel to `specs`).
-    pub ranges: Vec<Range<usize>>,
-    /// Total parameters.
-    pub len: usize,
-    /// The chord group and, for Exp 2, the melody group.
-    pub(crate) groups: Vec<Group>,
+/// The LSTM as the trainer drives it: the flat layout of its topology and the workspace of
+/// the longest sequence seen so far.
+pub struct LstmLearner {
+    layout: Layout,
+    ws: Workspace<f32>,
 }
 
-/// One group of blocks (chords or melody) with its inputs, cells and outputs.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Group {
-    /// First unit of the group in a frame, and how many units it has.
-    pub x_off: usize,
-    pub n_x: usize,
-    pub blocks: usize,
-    pub cells_per_block: usize,
-    /// Cells of the group, and where they start in the combined cell vector [chord, melody].
-    pub h: usize,
-    pub h_off: usize,
-    /// Recurrent inputs: the first `rec` entries of the combined cell vector.
-    pub rec: usize,
-    /// Gate rows (3 gates per block + one cell input per cell).
-    pub rows: usize,
-    /// Gate matrix columns: n_x + rec + 1.
-    pub gate_cols: usize,
-    /// Output matrix columns: h + n_x + 1.
-    pub out_cols: usize,
-    /// Ranges of the group's two tensors in the flat vector.
-    pub gates: Range<usize>,
-    pub out: Range<usize>,
-}
-
-impl Layout {
+impl LstmLearner {
     pub fn new(topology: Topology) -> Self {
-        let specs = topology.tensors();
-        let mut ranges = Vec::new();
-        let mut at = 0;
-        for s in &specs {
-            ranges.push(at..at + s.len());
-            at += s.len();
-        }
-        let (hc, hm) = (topology.chord_cells(), topology.melody_cells());
-        let mut groups = vec![Group {
-            x_off: 0,
-            n_x: topology.n_chord,
-            blocks: topology.chord_blocks,
-            cells_per_block: topology.cells_per_block,
-            h: hc,
-            h_off: 0,
-            rec: hc,
-            rows: specs[0].rows,
-            gate_cols: specs[0].cols,
-            out_cols: specs[1].cols,
-            gates: ranges[0].clone(),
-            out: ranges[1].clone(),
-        }];
-        if topology.has_melody() {
-            groups.push(Group {
-                x_off: topology.n_chord,
-                n_x: topology.n_melody,
-                blocks: topology.melody_blocks,
-                cells_per_block: topology.cells_per_block,
-                h: hm,
-                h_off: hc,
-                rec: hc + hm,
-                rows: specs[2].rows,
-                gate_cols: specs[2].cols,
-                out_cols: specs[3].cols,
-                gates: ranges[2].clone(),
-                out: ranges[3].clone(),
-            });
-        }
-        Self { topology, specs, ranges, len: at, groups }
+        let layout = Layout::new(topology);
+        let ws = Workspace::new(&layout, 0);
+        Self { layout, ws }
     }
 
-    /// Total cells (chord + melody).
-    pub fn cells(&self) -> usize {
-        self.topology.chord_cells() + self.topology.melody_cells()
+    pub fn layout(&self) -> &Layout {
+        &self.layout
     }
 }
 
-/// Activations of one chunk of [`LANES`] sequences, cached by the forward pass for the
+impl Learner for LstmLearner {
+    type Player = Network;
+
+    fn n_params(&self) -> usize {
+        self.layout.len
+    }
+
+    /// Uniform weights in ±`init_scale`, the paper's staggered gate biases (forget gates per
+    /// `config.forget_bias`), output biases per `config.output_bias`.
+    fn init_params(&self, config: &TrainConfig, means: &[f64], rng: &mut Rng) -> Vec<f32> {
+        let layout = &self.layout;
+        let mut p: Vec<f32> = (0..layout.len).map(|_| rng.uniform(-config.init_scale, config.init_scale)).collect();
+        for g in &layout.groups {
+            // Row-major tensors: the bias is the last column of each row.
+            let gates = &mut p[g.gates.clone()];
+            for (r, row) in gates.chunks_exact_mut(g.gate_cols).enumerate() {
+                let is_forget = (g.blocks..2 * g.blocks).contains(&r);
+                row[g.gate_cols - 1] = match (r < GATES * g.blocks, is_forget, config.forget_bias) {
+                    (_, true, Some(f)) => f,
+                    (true, _, _) => Topology::gate_bias(r % g.blocks),
+                    _ => 0.0,
+                };
+            }
+            let out = &mut p[g.out.clone()];
+            for (u, row) in out.chunks_exact_mut(g.out_cols).enumerate() {
+                row[g.out_cols - 1] = output_bias(config.output_bias, means[g.x_off + u]);
+            }
+        }
+        p
+    }
+
+    fn forward_backward(
+        &mut self,
+        params: &[f32],
+        grads: &mut [f32],
+        frames: &[Lanes<f32>],
+        steps: usize,
+        weight: &Lanes<f32>,
+    ) -> f64 {
+        if self.ws.capacity < steps {
+            self.ws = Workspace::new(&self.layout, steps);
+        }
+        forward_backward_f32(&self.layout, params, grads, frames, steps, weight, &mut self.ws)
+    }
+
+    fn player(&self, params: &[f32]) -> Network {
+        Network::new(&Weights::from_flat(self.layout.topology.clone(), params))
+    }
+}
+
+/// Activations of one chunk of [`SEQUENCES`] sequences, cached by the forward pass for the
 /// backward pass, plus the backward scratch. Allocated once for the longest sequence.
 /// Shapes in the comments; every element is a `Lanes<R>`.
 pub struct Workspace<R> {
@@ -154,7 +134,7 @@ pub struct Workspace<R> {
 
 impl<R: Real> Workspace<R> {
     pub fn new(layout: &Layout, capacity: usize) -> Self {
-        let zero = [R::ZERO; LANES];
+        let zero = [R::ZERO; SEQUENCES];
         let per_group = |f: &dyn Fn(&Group) -> usize| -> Vec<Vec<Lanes<R>>> {
             layout.groups.iter().map(|g| vec![zero; capacity * f(g)]).collect()
         };
@@ -179,10 +159,10 @@ impl<R: Real> Workspace<R> {
         }
     }
 
-    /// Output unit `u` (chords first, then melody) of sequence `lane` at step `t`, after
+    /// Output unit `u` (the groups' units in order) of sequence `lane` at step `t`, after
     /// `forward` and before `backward`.
     pub fn output(&self, layout: &Layout, t: usize, u: usize, lane: usize) -> R {
-        let gi = usize::from(u >= layout.topology.n_chord);
+        let gi = layout.groups.iter().rposition(|g| g.x_off <= u).unwrap_or(0);
         let g = &layout.groups[gi];
         self.y[gi][t * g.n_x + u - g.x_off][lane]
     }
@@ -191,7 +171,7 @@ impl<R: Real> Workspace<R> {
 // ---------------------------------------------------------------------------------------
 // The whole chunk of sequences.
 
-/// Runs `steps` steps of [`LANES`] sequences from the reset state. `frames` is
+/// Runs `steps` steps of [`SEQUENCES`] sequences from the reset state. `frames` is
 /// (steps + 1, n_in) lanes: frame t is the input at step t and frame t + 1 its target.
 /// Returns Σ over lanes of `weight[lane]` × (cross-entropy summed over units and steps).
 #[inline(always)]
@@ -207,9 +187,9 @@ pub fn forward<R: Real>(
     let n_in = layout.topology.n_in();
     let cells = layout.cells();
     assert!(frames.len() >= (steps + 1) * n_in, "too few frames");
-    ws.c[..cells].fill([R::ZERO; LANES]);
-    ws.h[..cells].fill([R::ZERO; LANES]);
-    let mut loss = [R::ZERO; LANES];
+    ws.c[..cells].fill([R::ZERO; SEQUENCES]);
+    ws.h[..cells].fill([R::ZERO; SEQUENCES]);
+    let mut loss = [R::ZERO; SEQUENCES];
     for t in 0..steps {
         let x = &frames[t * n_in..(t + 1) * n_in];
         let target = &frames[(t + 1) * n_in..(t + 2) * n_in];
@@ -219,8 +199,12 @@ pub fn forward<R: Real>(
         for (gi, g) in layout.groups.iter().enumerate() {
             let gin = &mut ws.gin[gi][t * g.gate_cols..(t + 1) * g.gate_cols];
             gin[..g.n_x].copy_from_slice(&x[g.x_off..g.x_off + g.n_x]);
-            gin[g.n_x..g.n_x + g.rec].copy_from_slice(&h_prev[..g.rec]);
-            gin[g.gate_cols - 1] = [R::ONE; LANES];
+            let mut at = g.n_x;
+            for r in &g.rec_ranges {
+                gin[at..at + r.len()].copy_from_slice(&h_prev[r.clone()]);
+                at += r.len();
+            }
+            gin[g.gate_cols - 1] = [R::ONE; SEQUENCES];
             let a = &mut ws.act[gi][t * g.rows..(t + 1) * g.rows];
             linear_forward(&params[g.gates.clone()], gin, a, &mut ws.active);
             gates_forward(g.blocks, a);
@@ -231,19 +215,19 @@ pub fn forward<R: Real>(
             let oin = &mut ws.oin[gi][t * g.out_cols..(t + 1) * g.out_cols];
             oin[..g.h].copy_from_slice(&h_next[g.h_off..g.h_off + g.h]);
             oin[g.h..g.h + g.n_x].copy_from_slice(&x[g.x_off..g.x_off + g.n_x]);
-            oin[g.out_cols - 1] = [R::ONE; LANES];
+            oin[g.out_cols - 1] = [R::ONE; SEQUENCES];
             let y = &mut ws.y[gi][t * g.n_x..(t + 1) * g.n_x];
             linear_forward(&params[g.out.clone()], oin, y, &mut ws.active);
             let ce = &mut ws.ce[..g.n_x];
             output_forward(y, &target[g.x_off..g.x_off + g.n_x], ce);
             for e in ce.iter() {
-                for l in 0..LANES {
+                for l in 0..SEQUENCES {
                     loss[l] += e[l];
                 }
             }
         }
     }
-    (0..LANES).map(|l| (loss[l] * weight[l]).to_f64()).sum()
+    (0..SEQUENCES).map(|l| (loss[l] * weight[l]).to_f64()).sum()
 }
 
 /// Adds the gradient of the weighted loss of the last `forward` (same arguments) to
@@ -261,7 +245,7 @@ pub fn backward<R: Real>(
 ) {
     let n_in = layout.topology.n_in();
     let cells = layout.cells();
-    let zero = [R::ZERO; LANES];
+    let zero = [R::ZERO; SEQUENCES];
     ws.dh.fill(zero);
     ws.dc.fill(zero);
     for t in (0..steps).rev() {
@@ -282,7 +266,11 @@ pub fn backward<R: Real>(
             cell_backward(g, a, &c_prev[cg.clone()], &tc[cg.clone()], &ws.dh[cg.clone()], &mut ws.dc[cg], da);
             gates_backward(g.blocks, a, da);
             let w = &params[g.gates.clone()];
-            linear_backward_input(w, g.gate_cols, a, g.n_x, &mut ws.dh_prev[..g.rec]);
+            let mut at = g.n_x;
+            for r in &g.rec_ranges {
+                linear_backward_input(w, g.gate_cols, a, at, &mut ws.dh_prev[r.clone()]);
+                at += r.len();
+            }
         }
         std::mem::swap(&mut ws.dh, &mut ws.dh_prev);
     }
@@ -347,11 +335,23 @@ fn forward_backward_plain(
 mod tests {
     use super::*;
     use crate::lstm::rng::Rng;
+    use crate::lstm::topology::{GroupShape, Topology};
 
-    /// A tiny net with every kind of connection: 3 chord units, 2 melody units, 2 + 2 blocks
-    /// of 2 cells.
+    /// A tiny net with every kind of connection: 3 chord units, 2 melody units seeing the
+    /// chords, 2 bass units seeing the chords but not the melody; 2 + 2 + 1 blocks of 2 cells.
     fn tiny() -> Topology {
-        Topology { n_chord: 3, n_melody: 2, chord_blocks: 2, melody_blocks: 2, cells_per_block: 2 }
+        Topology {
+            groups: vec![
+                GroupShape::new("chord", 3, 2, &[]),
+                GroupShape::new("melody", 2, 2, &[0]),
+                GroupShape::new("bass", 2, 1, &[0]),
+            ],
+            cells_per_block: 2,
+        }
+    }
+
+    fn chords_only() -> Topology {
+        Topology { groups: tiny().groups[..1].to_vec(), ..tiny() }
     }
 
     fn random_params<R: Real>(layout: &Layout, rng: &mut Rng, scale: f32) -> Vec<R> {
@@ -367,8 +367,8 @@ mod tests {
     /// with unequal lane weights (one lane off); reports the worst parameter on failure.
     #[test]
     fn gradients_match_finite_differences() {
-        for topology in [tiny(), Topology { n_melody: 0, melody_blocks: 0, ..tiny() }] {
-            let layout = Layout::new(topology);
+        for topology in [tiny(), chords_only()] {
+            let layout = Layout::new(topology.clone());
             let mut rng = Rng::new(11);
             let mut params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
             let steps = 7;
@@ -424,41 +424,42 @@ mod tests {
         let f64s: Vec<Lanes<f64>> = f32s.iter().map(|v| v.map(f64::from)).collect();
         let (mut w32, mut w64) = (Workspace::new(&layout, steps), Workspace::new(&layout, steps));
         let (mut g32, mut g64) = (vec![0.0f32; layout.len], vec![0.0f64; layout.len]);
-        let l32 = forward(&layout, &p32, &f32s, steps, &[1.0; LANES], &mut w32);
-        let l64 = forward(&layout, &p64, &f64s, steps, &[1.0; LANES], &mut w64);
+        let l32 = forward(&layout, &p32, &f32s, steps, &[1.0; SEQUENCES], &mut w32);
+        let l64 = forward(&layout, &p64, &f64s, steps, &[1.0; SEQUENCES], &mut w64);
         assert!((l32 - l64).abs() / l64 < 1e-5, "{l32} vs {l64}");
-        backward(&layout, &p32, &mut g32, &f32s, steps, &[1.0; LANES], &mut w32);
-        backward(&layout, &p64, &mut g64, &f64s, steps, &[1.0; LANES], &mut w64);
+        backward(&layout, &p32, &mut g32, &f32s, steps, &[1.0; SEQUENCES], &mut w32);
+        backward(&layout, &p64, &mut g64, &f64s, steps, &[1.0; SEQUENCES], &mut w64);
         let norm = g64.iter().map(|g| g * g).sum::<f64>().sqrt();
         for i in 0..layout.len {
             assert!((f64::from(g32[i]) - g64[i]).abs() < 1e-4 * norm, "param {i}");
         }
     }
 
-    /// The paper's split in the trainer's forward: changing every melody weight and melody
+    /// The paper's split in the trainer's forward: changing every melody and bass weight and
     /// input leaves every chord output exactly as it was.
     #[test]
-    fn melody_never_reaches_chord_outputs() {
+    fn melody_and_bass_never_reach_chord_outputs() {
         let layout = Layout::new(tiny());
         let mut rng = Rng::new(8);
         let params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
         let steps = 30;
-        let frames: Vec<Lanes<f64>> = random_frames(5, steps + 1, &mut rng);
+        let n = layout.topology.n_in();
+        let frames: Vec<Lanes<f64>> = random_frames(n, steps + 1, &mut rng);
         let mut other_params = params.clone();
         for p in &mut other_params[layout.ranges[2].start..] {
             *p = f64::from(rng.uniform(-2.0, 2.0));
         }
         let mut other_frames = frames.clone();
         for (i, f) in other_frames.iter_mut().enumerate() {
-            if i % 5 >= 3 {
-                *f = [f64::from(rng.next_f32()); LANES];
+            if i % n >= 3 {
+                *f = [f64::from(rng.next_f32()); SEQUENCES];
             }
         }
         let (mut a, mut b) = (Workspace::new(&layout, steps), Workspace::new(&layout, steps));
-        forward(&layout, &params, &frames, steps, &[1.0; LANES], &mut a);
-        forward(&layout, &other_params, &other_frames, steps, &[1.0; LANES], &mut b);
+        forward(&layout, &params, &frames, steps, &[1.0; SEQUENCES], &mut a);
+        forward(&layout, &other_params, &other_frames, steps, &[1.0; SEQUENCES], &mut b);
         for t in 0..steps {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 for u in 0..3 {
                     assert_eq!(a.output(&layout, t, u, l), b.output(&layout, t, u, l));
                 }

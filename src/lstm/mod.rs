@@ -1,19 +1,59 @@
 //! The LSTM of Eck & Schmidhuber 2002, written out by hand: topology, the real-time forward
-//! step, BPTT training, the model file and the paper's generation rule.
+//! step, BPTT training under one driver, and the paper's generation rule.
 //!
-//! Nothing here knows about plugins, hosts or the music encoding: `music::training_set` adapts
-//! the corpus to [`train::TrainingSet`]. `network`, `sampling` and `rng` are real-time safe
-//! (audio thread); everything else runs on the trainer/loader thread or the CLI.
+//! Nothing here knows about plugins, hosts or music: `music::training_set` adapts a corpus in
+//! an encoding to [`training_set::TrainingSet`] and to a [`readout::Readout`]. `network`,
+//! `readout`, `free_run` and `rng` are real-time safe (audio thread); everything else runs on
+//! the trainer/loader thread or the CLI.
+//!
+//! The files, in the order they build on each other:
+//! - `topology` (the shape), `weights` (its numbers), `rng`;
+//! - `real` (f32/f64 arithmetic and fast functions for training), `ops` (the training pass's
+//!   building blocks, forward beside backward), `layout` (the flat parameter layout), `bptt`
+//!   (the whole pass, and the LSTM as a `Learner`);
+//! - `f32x8` (eight floats at a time), `network` (the real-time step);
+//! - `readout` (outputs → next input), `free_run` (the loop that plays a net, and the form
+//!   check), `training_set`, `optimizer`, `trainer` (the one training driver).
 
 pub mod bptt;
-pub mod check;
-pub mod math;
-pub mod model_file;
+pub mod f32x8;
+pub mod free_run;
+pub mod layout;
 pub mod network;
 pub mod ops;
 pub mod optimizer;
+pub mod readout;
+pub mod real;
 pub mod rng;
-pub mod sampling;
-pub mod simd;
 pub mod topology;
-pub mod train;
+pub mod trainer;
+pub mod training_set;
+pub mod weights;
+
+use std::sync::atomic::AtomicBool;
+use trainer::{Progress, TrainConfig, TrainError, Trained};
+
+/// Trains an LSTM of `topology` on `set` by the paper's rule `readout` to the stop criterion
+/// (`trainer` docs); a run that does not converge within `max_epochs` is an error.
+pub fn train_lstm(
+    topology: &topology::Topology,
+    set: &dyn training_set::TrainingSet,
+    readout: &readout::Readout,
+    config: &TrainConfig,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<(weights::Weights, Trained), TrainError> {
+    topology.validate().map_err(TrainError::InvalidSetup)?;
+    if topology.n_in() != set.n_units() {
+        return Err(TrainError::InvalidSetup(format!(
+            "the network reads {} units, the training set writes {}",
+            topology.n_in(),
+            set.n_units()
+        )));
+    }
+    let trained = trainer::train(bptt::LstmLearner::new(topology.clone()), set, readout, config, on_progress, cancel)?;
+    if !trained.converged {
+        return Err(TrainError::DidNotConverge { epochs: trained.epochs, best_chord_choruses: trained.best_check });
+    }
+    Ok((weights::Weights::from_flat(topology.clone(), &trained.params), trained))
+}

@@ -6,9 +6,15 @@
 // Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::bptt::{Group, Lanes, LANES};
-use super::math::Real;
+use super::layout::Group;
+use super::real::Real;
 use super::topology::GATES;
+
+/// Sequences trained in lock-step: one AVX register of f32 holds one value of each.
+pub const SEQUENCES: usize = 8;
+
+/// One value per sequence of a lock-step chunk.
+pub type Lanes<R> = [R; SEQUENCES];
 
 /// Rows (or columns) handled together by the matrix kernels: four independent accumulators
 /// hide the latency of the adds, and each loaded input vector serves four of them.
@@ -31,12 +37,12 @@ pub(crate) fn linear_forward<R: Real>(w: &[R], inp: &[Lanes<R>], out: &mut [Lane
     let mut outs = out.chunks_exact_mut(BLOCK);
     let mut ws = w.chunks_exact(BLOCK * cols);
     for (o, w_rows) in (&mut outs).zip(&mut ws) {
-        let mut acc = [[R::ZERO; LANES]; BLOCK];
+        let mut acc = [[R::ZERO; SEQUENCES]; BLOCK];
         for &k in active {
             let x = &inp[k];
             for (j, a) in acc.iter_mut().enumerate() {
                 let wk = w_rows[j * cols + k];
-                for l in 0..LANES {
+                for l in 0..SEQUENCES {
                     a[l] += wk * x[l];
                 }
             }
@@ -44,9 +50,9 @@ pub(crate) fn linear_forward<R: Real>(w: &[R], inp: &[Lanes<R>], out: &mut [Lane
         o.copy_from_slice(&acc);
     }
     for (o, w_row) in outs.into_remainder().iter_mut().zip(ws.remainder().chunks_exact(cols)) {
-        let mut acc = [R::ZERO; LANES];
+        let mut acc = [R::ZERO; SEQUENCES];
         for &k in active {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 acc[l] += w_row[k] * inp[k][l];
             }
         }
@@ -60,12 +66,12 @@ pub(crate) fn linear_backward_input<R: Real>(w: &[R], cols: usize, dout: &[Lanes
     let mut dins = din.chunks_exact_mut(BLOCK);
     let mut at = lo;
     for di in &mut dins {
-        let mut acc = [[R::ZERO; LANES]; BLOCK];
+        let mut acc = [[R::ZERO; SEQUENCES]; BLOCK];
         acc.copy_from_slice(di);
         for (w_row, d) in w.chunks_exact(cols).zip(dout) {
             for (j, a) in acc.iter_mut().enumerate() {
                 let wk = w_row[at + j];
-                for l in 0..LANES {
+                for l in 0..SEQUENCES {
                     a[l] += wk * d[l];
                 }
             }
@@ -76,7 +82,7 @@ pub(crate) fn linear_backward_input<R: Real>(w: &[R], cols: usize, dout: &[Lanes
     for di in dins.into_remainder() {
         let mut acc = *di;
         for (w_row, d) in w.chunks_exact(cols).zip(dout) {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 acc[l] += w_row[at] * d[l];
             }
         }
@@ -100,12 +106,12 @@ pub(crate) fn linear_backward_weights<R: Real>(
         let mut dws = dw_row.chunks_exact_mut(BLOCK);
         let mut k0 = 0;
         for dw4 in &mut dws {
-            let mut acc = [[R::ZERO; LANES]; BLOCK];
+            let mut acc = [[R::ZERO; SEQUENCES]; BLOCK];
             for (x, d) in inp.chunks_exact(cols).zip(dout.chunks_exact(rows)) {
                 let d = &d[r];
                 for (j, a) in acc.iter_mut().enumerate() {
                     let x = &x[k0 + j];
-                    for l in 0..LANES {
+                    for l in 0..SEQUENCES {
                         a[l] += d[l] * x[l];
                     }
                 }
@@ -116,9 +122,9 @@ pub(crate) fn linear_backward_weights<R: Real>(
             k0 += BLOCK;
         }
         for (j, g) in dws.into_remainder().iter_mut().enumerate() {
-            let mut acc = [R::ZERO; LANES];
+            let mut acc = [R::ZERO; SEQUENCES];
             for (x, d) in inp.chunks_exact(cols).zip(dout.chunks_exact(rows)) {
-                for l in 0..LANES {
+                for l in 0..SEQUENCES {
                     acc[l] += d[r][l] * x[k0 + j][l];
                 }
             }
@@ -144,12 +150,12 @@ pub(crate) fn gates_forward<R: Real>(blocks: usize, a: &mut [Lanes<R>]) {
 pub(crate) fn gates_backward<R: Real>(blocks: usize, a: &mut [Lanes<R>], da: &[Lanes<R>]) {
     let n = GATES * blocks;
     for (y, d) in a.iter_mut().zip(da).take(n) {
-        for l in 0..LANES {
+        for l in 0..SEQUENCES {
             y[l] = d[l] * y[l] * (R::ONE - y[l]);
         }
     }
     for (y, d) in a.iter_mut().zip(da).skip(n) {
-        for l in 0..LANES {
+        for l in 0..SEQUENCES {
             y[l] = d[l] * (R::ONE - y[l] * y[l]);
         }
     }
@@ -170,12 +176,12 @@ pub(crate) fn cell_forward<R: Real>(
         let (i, f, o) = (a[b], a[bn + b], a[2 * bn + b]);
         for k in b * n..(b + 1) * n {
             let gk = a[GATES * bn + k];
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 c[k][l] = f[l] * c_prev[k][l] + i[l] * gk[l];
             }
             tc[k] = c[k];
             R::tanh_lanes(&mut tc[k]);
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 h[k][l] = o[l] * tc[k][l];
             }
         }
@@ -197,10 +203,10 @@ pub(crate) fn cell_backward<R: Real>(
     let (bn, n) = (g.blocks, g.cells_per_block);
     for b in 0..bn {
         let (i, f, o) = (a[b], a[bn + b], a[2 * bn + b]);
-        let (mut di, mut df, mut d_o) = ([R::ZERO; LANES], [R::ZERO; LANES], [R::ZERO; LANES]);
+        let (mut di, mut df, mut d_o) = ([R::ZERO; SEQUENCES], [R::ZERO; SEQUENCES], [R::ZERO; SEQUENCES]);
         for k in b * n..(b + 1) * n {
             let gk = a[GATES * bn + k];
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 d_o[l] += dh[k][l] * tc[k][l];
                 let dck = dc[k][l] + dh[k][l] * o[l] * (R::ONE - tc[k][l] * tc[k][l]);
                 di[l] += dck * gk[l];
@@ -224,7 +230,7 @@ pub(crate) fn output_forward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], c
         R::sigmoid_lanes(v);
         *e = *v;
         R::ln_lanes(e);
-        for l in 0..LANES {
+        for l in 0..SEQUENCES {
             e[l] = (R::ONE - t[l]) * z[l] - e[l];
         }
     }
@@ -234,7 +240,7 @@ pub(crate) fn output_forward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], c
 #[inline(always)]
 pub(crate) fn output_backward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], weight: &Lanes<R>) {
     for (v, t) in y.iter_mut().zip(target) {
-        for l in 0..LANES {
+        for l in 0..SEQUENCES {
             v[l] = (v[l] - t[l]) * weight[l];
         }
     }
@@ -258,19 +264,19 @@ mod tests {
         // Column 2 is zero in every lane, so it is skipped.
         let inp: Vec<Lanes<f64>> = (0..steps * cols).map(|i| lanes(&mut rng, i % cols == 2)).collect();
         let dout: Vec<Lanes<f64>> = (0..steps * rows).map(|_| lanes(&mut rng, false)).collect();
-        let mut out = vec![[0.0; LANES]; rows];
+        let mut out = vec![[0.0; SEQUENCES]; rows];
         let mut active = vec![0; cols];
         linear_forward(&w, &inp[..cols], &mut out, &mut active);
         for r in 0..rows {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 let sum: f64 = (0..cols).map(|k| w[r * cols + k] * inp[k][l]).sum();
                 assert!((out[r][l] - sum).abs() < 1e-12);
             }
         }
-        let mut din = vec![[0.5; LANES]; 5];
+        let mut din = vec![[0.5; SEQUENCES]; 5];
         linear_backward_input(&w, cols, &dout[..rows], 1, &mut din);
         for j in 0..5 {
-            for l in 0..LANES {
+            for l in 0..SEQUENCES {
                 let sum: f64 = 0.5 + (0..rows).map(|r| w[r * cols + 1 + j] * dout[r][l]).sum::<f64>();
                 assert!((din[j][l] - sum).abs() < 1e-12);
             }
@@ -281,7 +287,7 @@ mod tests {
             for k in 0..cols {
                 let sum: f64 = 1.0
                     + (0..steps)
-                        .flat_map(|t| (0..LANES).map(move |l| (t, l)))
+                        .flat_map(|t| (0..SEQUENCES).map(move |l| (t, l)))
                         .map(|(t, l)| dout[t * rows + r][l] * inp[t * cols + k][l])
                         .sum::<f64>();
                 assert!((dw[r * cols + k] - sum).abs() < 1e-12, "dW[{r}, {k}]");

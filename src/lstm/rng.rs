@@ -1,8 +1,10 @@
-//! A tiny deterministic random number generator (xoshiro256**, seeded through SplitMix64).
+//! The project's one source of randomness: a tiny deterministic generator (xoshiro256**,
+//! seeded through SplitMix64), and [`mix`], which hashes two numbers into a seed (the composer
+//! seeds its draws by seed and song step, Reseed mixes a count into the seed).
 //!
-//! Training draws its initial weights and its choruses from it, the composer its melody notes;
-//! the same seed gives the same numbers on every platform. Allocation-free: any thread,
-//! including the audio thread.
+//! Training draws its initial weights and its choruses from it, the composer its notes; the
+//! same seed gives the same numbers on every platform. Allocation-free: any thread, including
+//! the audio thread.
 
 /// xoshiro256** (Blackman & Vigna): 256 bits of state, fast, and good enough for music and SGD.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,13 +13,25 @@ pub struct Rng {
     s: [u64; 4],
 }
 
-/// One SplitMix64 step: spreads any seed (even 0) over the whole state.
-fn splitmix64(x: &mut u64) -> u64 {
-    *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *x;
+/// SplitMix64's increment: the golden ratio in 64 bits.
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's finaliser: a well-spread 64-bit hash of one number.
+fn finalize(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// One SplitMix64 step: spreads any seed (even 0) over the whole state.
+fn splitmix64(x: &mut u64) -> u64 {
+    *x = x.wrapping_add(GOLDEN);
+    finalize(*x)
+}
+
+/// A well-spread 64-bit hash of two numbers: a seed for the pair (seed, song step).
+pub fn mix(a: u64, b: u64) -> u64 {
+    finalize(a ^ b.wrapping_mul(GOLDEN))
 }
 
 impl Rng {
@@ -81,6 +95,14 @@ mod tests {
     }
 
     const PINNED: [u64; 3] = [11091344671253066420, 13793997310169335082, 1900383378846508768];
+
+    #[test]
+    fn mix_spreads_and_is_pinned() {
+        assert_ne!(mix(1, 2), mix(2, 1));
+        // Pinned: the plugin's random choices (and so what a saved seed plays) depend on it.
+        assert_eq!(mix(7, 96), 10527209363850832854);
+        assert_eq!(mix(1, 0), finalize(1));
+    }
 
     #[test]
     fn floats_are_in_range_and_roughly_uniform() {

@@ -1,27 +1,35 @@
-//! The shape of the network: how many chord and melody units, how many cell blocks of how many
-//! cells in each group, and which named weight tensors (with which shapes) that implies.
+//! The shape of the network: groups of units, each with cell blocks of its own, and which
+//! groups' cells feed which; and the named weight tensors (with their shapes) that implies.
 //!
 //! Plain data, any thread. The tensor list here is the single source of truth for the model
 //! file, the trainer's flat parameter layout and the real-time network.
 //!
-//! Connectivity (paper, Exp 2): chord blocks see the chord inputs and the previous outputs of
-//! the chord blocks; melody blocks see the melody inputs and the previous outputs of the chord
-//! AND melody blocks. Chord outputs read the chord blocks and the chord inputs, melody outputs
-//! the melody blocks and the melody inputs. Melody never reaches a chord unit.
+//! Connectivity (the paper's Exp 2, grown the same way): a group's blocks see the group's own
+//! input units, the previous outputs of its own cells and of the cells of the groups it `sees`
+//! (always earlier groups). A group's output units read its own cells and inputs. Group 0 (the
+//! chords) sees no other group, so nothing played by the later groups (melody, bass, comping)
+//! ever reaches a chord unit: the paper's split, which is what keeps the form.
 
 use serde::{Deserialize, Serialize};
 
-/// Units, blocks and cells of the two groups (chords, melody).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One group of units and the cell blocks that learn it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupShape {
+    /// Names the group's tensors (`{name}_gates`, `{name}_out`), e.g. "chord", "melody".
+    pub name: String,
+    /// Input (= output) units of the group.
+    pub units: usize,
+    /// Cell blocks of the group.
+    pub blocks: usize,
+    /// Earlier groups whose cells feed this group's gates, in increasing order.
+    #[serde(default)]
+    pub sees: Vec<usize>,
+}
+
+/// The whole network: its groups in unit order, and the cells per block they all share.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topology {
-    /// Chord input (= output) units, 1..=16 (a chord is a `u16` mask).
-    pub n_chord: usize,
-    /// Melody input (= output) units; 0 for a chords-only net (Exp 1).
-    pub n_melody: usize,
-    /// Cell blocks that see the chords.
-    pub chord_blocks: usize,
-    /// Cell blocks that see the melody (0 exactly when `n_melody` is 0).
-    pub melody_blocks: usize,
+    pub groups: Vec<GroupShape>,
     /// Cells per block; the cells of a block share its input, forget and output gate.
     pub cells_per_block: usize,
 }
@@ -31,30 +39,24 @@ pub const GATES: usize = 3;
 
 /// Largest sizes a model may have: generous, but they keep a hostile file from asking for
 /// gigabytes.
+const MAX_GROUPS: usize = 8;
 const MAX_UNITS: usize = 128;
 const MAX_BLOCKS: usize = 64;
 const MAX_CELLS_PER_BLOCK: usize = 16;
-
-/// Which weight tensor: the gate/cell-input matrix or the output matrix of a group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TensorKind {
-    ChordGates,
-    ChordOut,
-    MelodyGates,
-    MelodyOut,
-}
 
 /// A named weight matrix: `rows` outputs × `cols` inputs, stored row-major in the model file.
 ///
 /// Gate matrices: rows are the input gates of blocks 0..B, then the forget gates, then the
 /// output gates, then the cell inputs (block-major, `cells_per_block` per block); columns are
-/// the group's input units, then the recurrent cell outputs (chord cells, then melody cells for
-/// the melody group), then the bias. Output matrices: rows are the group's output units;
-/// columns are the group's cell outputs, then the group's input units, then the bias.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// the group's input units, then the recurrent cell outputs (the cells of every group it sees
+/// and its own, in group order), then the bias. Output matrices: rows are the group's output
+/// units; columns are the group's cell outputs, then the group's input units, then the bias.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TensorSpec {
-    pub kind: TensorKind,
-    pub name: &'static str,
+    /// The group it belongs to, and whether it is its gate matrix or its output matrix.
+    pub group: usize,
+    pub gates: bool,
+    pub name: String,
     pub rows: usize,
     pub cols: usize,
 }
@@ -70,20 +72,30 @@ impl TensorSpec {
     }
 }
 
+impl GroupShape {
+    pub fn new(name: &str, units: usize, blocks: usize, sees: &[usize]) -> Self {
+        Self { name: name.to_string(), units, blocks, sees: sees.to_vec() }
+    }
+}
+
 impl Topology {
     /// Paper, Experiment 1: chords only, 4 blocks of 2 cells.
-    pub const fn exp1() -> Self {
-        Self { n_chord: 12, n_melody: 0, chord_blocks: 4, melody_blocks: 0, cells_per_block: 2 }
+    pub fn exp1() -> Self {
+        Self { groups: vec![GroupShape::new("chord", 12, 4, &[])], cells_per_block: 2 }
     }
 
-    /// Paper, Experiment 2: chords and melody, 4 + 4 blocks of 2 cells.
-    pub const fn exp2() -> Self {
-        Self { n_chord: 12, n_melody: 13, chord_blocks: 4, melody_blocks: 4, cells_per_block: 2 }
+    /// Paper, Experiment 2: chords and melody, 4 + 4 blocks of 2 cells; the melody blocks see
+    /// the chord cells.
+    pub fn exp2() -> Self {
+        Self {
+            groups: vec![GroupShape::new("chord", 12, 4, &[]), GroupShape::new("melody", 13, 4, &[0])],
+            cells_per_block: 2,
+        }
     }
 
-    /// Input units: chords then melody.
+    /// Input units: every group's, in order.
     pub fn n_in(&self) -> usize {
-        self.n_chord + self.n_melody
+        self.groups.iter().map(|g| g.units).sum()
     }
 
     /// Output units: the next frame, so as many as the inputs.
@@ -91,14 +103,34 @@ impl Topology {
         self.n_in()
     }
 
-    /// Cells in the chord blocks.
-    pub fn chord_cells(&self) -> usize {
-        self.chord_blocks * self.cells_per_block
+    /// The first input unit of group `g`.
+    pub fn unit_offset(&self, g: usize) -> usize {
+        self.groups[..g].iter().map(|g| g.units).sum()
     }
 
-    /// Cells in the melody blocks.
-    pub fn melody_cells(&self) -> usize {
-        self.melody_blocks * self.cells_per_block
+    /// Cells of group `g`.
+    pub fn cells(&self, g: usize) -> usize {
+        self.groups[g].blocks * self.cells_per_block
+    }
+
+    /// Where group `g`'s cells start among all cells (groups in order).
+    pub fn cell_offset(&self, g: usize) -> usize {
+        (0..g).map(|i| self.cells(i)).sum()
+    }
+
+    /// All cells.
+    pub fn total_cells(&self) -> usize {
+        (0..self.groups.len()).map(|g| self.cells(g)).sum()
+    }
+
+    /// The groups whose cells feed group `g`'s gates: those it sees, then itself.
+    pub fn recurrent_groups(&self, g: usize) -> impl Iterator<Item = usize> + '_ {
+        self.groups[g].sees.iter().copied().chain(std::iter::once(g))
+    }
+
+    /// Recurrent inputs of group `g`'s gates.
+    pub fn recurrent_cells(&self, g: usize) -> usize {
+        self.recurrent_groups(g).map(|s| self.cells(s)).sum()
     }
 
     /// Rows of a group's gate matrix: three gates per block plus one cell input per cell.
@@ -106,66 +138,65 @@ impl Topology {
         blocks * (GATES + self.cells_per_block)
     }
 
-    /// Whether the net has a melody group at all (Exp 2) or plays chords only (Exp 1).
-    pub fn has_melody(&self) -> bool {
-        self.n_melody > 0
+    /// The group named `name`, if any.
+    pub fn group(&self, name: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.name == name)
     }
 
     /// Checks that the sizes make a network this code can run.
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=16).contains(&self.n_chord) {
-            return Err(format!("n_chord is {}, must be 1..=16", self.n_chord));
-        }
-        if self.n_melody > MAX_UNITS {
-            return Err(format!("n_melody is {}, must be at most {MAX_UNITS}", self.n_melody));
-        }
-        if !(1..=MAX_BLOCKS).contains(&self.chord_blocks) {
-            return Err(format!("chord_blocks is {}, must be 1..={MAX_BLOCKS}", self.chord_blocks));
-        }
-        if self.melody_blocks > MAX_BLOCKS {
-            return Err(format!("melody_blocks is {}, must be at most {MAX_BLOCKS}", self.melody_blocks));
-        }
-        if (self.n_melody == 0) != (self.melody_blocks == 0) {
-            return Err(format!(
-                "n_melody is {} but melody_blocks is {}: both must be 0 (chords only) or both positive",
-                self.n_melody, self.melody_blocks
-            ));
+        if self.groups.is_empty() || self.groups.len() > MAX_GROUPS {
+            return Err(format!("{} groups, must be 1..={MAX_GROUPS}", self.groups.len()));
         }
         if !(1..=MAX_CELLS_PER_BLOCK).contains(&self.cells_per_block) {
             return Err(format!("cells_per_block is {}, must be 1..={MAX_CELLS_PER_BLOCK}", self.cells_per_block));
         }
+        for (i, g) in self.groups.iter().enumerate() {
+            let what = format!("group {} ({})", i, g.name);
+            if g.name.is_empty() || !g.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                return Err(format!("{what}: a name is lowercase letters and '_'"));
+            }
+            if self.groups[..i].iter().any(|other| other.name == g.name) {
+                return Err(format!("{what}: the name is used twice"));
+            }
+            if !(1..=MAX_UNITS).contains(&g.units) {
+                return Err(format!("{what}: {} units, must be 1..={MAX_UNITS}", g.units));
+            }
+            if !(1..=MAX_BLOCKS).contains(&g.blocks) {
+                return Err(format!("{what}: {} blocks, must be 1..={MAX_BLOCKS}", g.blocks));
+            }
+            if !g.sees.windows(2).all(|w| w[0] < w[1]) || g.sees.last().is_some_and(|&s| s >= i) {
+                return Err(format!("{what}: sees {:?}; a group sees earlier groups only, in order", g.sees));
+            }
+        }
+        if self.groups[0].units > 16 {
+            return Err(format!(
+                "the chord group has {} units, at most 16 (a chord is a 16-bit mask)",
+                self.groups[0].units
+            ));
+        }
         Ok(())
     }
 
-    /// The weight tensors this topology needs, in the order of the trainer's flat layout.
+    /// The weight tensors this topology needs, in the order of the trainer's flat layout:
+    /// each group's gate matrix, then its output matrix.
     pub fn tensors(&self) -> Vec<TensorSpec> {
-        let (hc, hm) = (self.chord_cells(), self.melody_cells());
-        let mut specs = vec![
-            TensorSpec {
-                kind: TensorKind::ChordGates,
-                name: "chord_gates",
-                rows: self.gate_rows(self.chord_blocks),
-                cols: self.n_chord + hc + 1,
-            },
-            TensorSpec {
-                kind: TensorKind::ChordOut,
-                name: "chord_out",
-                rows: self.n_chord,
-                cols: hc + self.n_chord + 1,
-            },
-        ];
-        if self.has_melody() {
+        let mut specs = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            let cells = self.cells(i);
             specs.push(TensorSpec {
-                kind: TensorKind::MelodyGates,
-                name: "melody_gates",
-                rows: self.gate_rows(self.melody_blocks),
-                cols: self.n_melody + hc + hm + 1,
+                group: i,
+                gates: true,
+                name: format!("{}_gates", g.name),
+                rows: self.gate_rows(g.blocks),
+                cols: g.units + self.recurrent_cells(i) + 1,
             });
             specs.push(TensorSpec {
-                kind: TensorKind::MelodyOut,
-                name: "melody_out",
-                rows: self.n_melody,
-                cols: hm + self.n_melody + 1,
+                group: i,
+                gates: false,
+                name: format!("{}_out", g.name),
+                rows: g.units,
+                cols: cells + g.units + 1,
             });
         }
         specs
@@ -192,12 +223,10 @@ mod tests {
         let t = Topology::exp2();
         t.validate().unwrap();
         assert_eq!(t.n_in(), 25);
-        assert_eq!(t.n_out(), 25);
-        let shapes: Vec<(&str, usize, usize)> = t.tensors().iter().map(|s| (s.name, s.rows, s.cols)).collect();
-        assert_eq!(
-            shapes,
-            vec![("chord_gates", 20, 21), ("chord_out", 12, 21), ("melody_gates", 20, 30), ("melody_out", 13, 22),]
-        );
+        let shapes: Vec<(String, usize, usize)> =
+            t.tensors().iter().map(|s| (s.name.clone(), s.rows, s.cols)).collect();
+        let want = [("chord_gates", 20, 21), ("chord_out", 12, 21), ("melody_gates", 20, 30), ("melody_out", 13, 22)];
+        assert_eq!(shapes, want.map(|(n, r, c)| (n.to_string(), r, c)));
         assert_eq!(t.n_params(), 420 + 252 + 600 + 286);
         let t1 = Topology::exp1();
         t1.validate().unwrap();
@@ -206,16 +235,35 @@ mod tests {
     }
 
     #[test]
+    fn a_third_group_sees_the_chords_but_not_the_melody() {
+        let mut t = Topology::exp2();
+        t.groups.push(GroupShape::new("bass", 10, 3, &[0]));
+        t.validate().unwrap();
+        assert_eq!(t.recurrent_groups(2).collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(t.cell_offset(2), 16);
+        let bass_gates = &t.tensors()[4];
+        assert_eq!((bass_gates.rows, bass_gates.cols), (15, 10 + 8 + 6 + 1));
+    }
+
+    #[test]
     fn bad_sizes_are_refused() {
         let ok = Topology::exp2();
+        let with = |f: &dyn Fn(&mut Topology)| {
+            let mut t = ok.clone();
+            f(&mut t);
+            t
+        };
         for bad in [
-            Topology { n_chord: 0, ..ok },
-            Topology { n_chord: 17, ..ok },
-            Topology { chord_blocks: 0, ..ok },
-            Topology { cells_per_block: 0, ..ok },
-            Topology { melody_blocks: 0, ..ok },
-            Topology { n_melody: 0, ..ok },
-            Topology { n_melody: 1000, ..ok },
+            with(&|t| t.groups[0].units = 0),
+            with(&|t| t.groups[0].units = 17),
+            with(&|t| t.groups[0].blocks = 0),
+            with(&|t| t.cells_per_block = 0),
+            with(&|t| t.groups[1].units = 1000),
+            with(&|t| t.groups[1].sees = vec![1]),
+            with(&|t| t.groups[0].sees = vec![1]),
+            with(&|t| t.groups[1].name = "chord".into()),
+            with(&|t| t.groups[1].name = "Melody!".into()),
+            with(&|t| t.groups.clear()),
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }

@@ -1,41 +1,94 @@
-//! A compact, readable text form of a chorus, for saving a user's choruses in a DAW project:
-//! 96 space-separated steps, each `CCC.M` — the chord mask as three hex digits (bit 0 = C3) and
-//! the melody unit as one hex digit (0 = C4 … c = C5) or `-` for none. Any non-audio thread.
+//! A compact, readable text form of a chorus, for saving a user's choruses in a DAW project.
+//! Any non-audio thread.
+//!
+//! Version 2 (written): space-separated steps, each `CCC.M.B.P` — the chord's pitch classes as
+//! three hex digits (bit 0 = C), the melody and the bass as `-` (silence) or the MIDI key in
+//! two hex digits followed by `*` where the note is struck, and the comping as `-` (off), `h`
+//! (held) or `s` (struck).
+//!
+//! Version 1 (read, from projects saved before the encoding grew): 96 steps `CCC.M`, the melody
+//! as one hex digit of C4 … C5 (`0` … `c`) or `-`; a note began where its key changed or on a
+//! beat, as the plugin played it then.
 
 use super::corpus::Chorus;
-use super::encoding::{Frame, N_MELODY, STEPS_PER_CHORUS};
+use super::encoding::{Frame, Note};
 
-/// Writes a chorus as text.
-pub fn chorus_to_text(chorus: &Chorus) -> String {
+/// Writes a chorus as text (version 2).
+pub fn chorus_to_text(chorus: &[Frame]) -> String {
+    let line = |n: Note| match n.key {
+        None => "-".to_string(),
+        Some(k) => format!("{k:02x}{}", if n.begin { "*" } else { "" }),
+    };
+    let comp = |n: Note| match (n.key, n.begin) {
+        (None, _) => '-',
+        (Some(_), false) => 'h',
+        (Some(_), true) => 's',
+    };
     let steps: Vec<String> = chorus
         .iter()
-        .map(|f| format!("{:03x}.{}", f.chord & 0xFFF, f.melody.map_or("-".to_string(), |m| format!("{m:x}"))))
+        .map(|f| format!("{:03x}.{}.{}.{}", f.chord & 0xFFF, line(f.melody), line(f.bass), comp(f.comp)))
         .collect();
     steps.join(" ")
 }
 
-/// Reads a chorus back; the error says which step is wrong and why.
-pub fn chorus_from_text(text: &str) -> Result<Chorus, String> {
-    let steps: Vec<&str> = text.split_whitespace().collect();
-    if steps.len() != STEPS_PER_CHORUS {
-        return Err(format!("a chorus has {STEPS_PER_CHORUS} steps, this one has {}", steps.len()));
+/// Reads a chorus of `steps` steps written by `version` 1 or 2; the error says which step is
+/// wrong and why.
+pub fn chorus_from_text(text: &str, version: u32, steps: usize) -> Result<Chorus, String> {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    if tokens.len() != steps {
+        return Err(format!("a chorus here has {steps} steps, this one has {}", tokens.len()));
     }
-    let mut chorus = [Frame::default(); STEPS_PER_CHORUS];
-    for (i, step) in steps.iter().enumerate() {
-        let bad = |why: &str| format!("step {}: '{step}': {why}", i + 1);
-        let (chord, melody) = step.split_once('.').ok_or_else(|| bad("expected CCC.M"))?;
-        let chord = u16::from_str_radix(chord, 16).map_err(|_| bad("the chord is not hex"))?;
+    let mut chorus = Vec::with_capacity(steps);
+    let mut previous = Frame::default();
+    for (i, token) in tokens.iter().enumerate() {
+        let bad = |why: &str| format!("step {}: '{token}': {why}", i + 1);
+        let parts: Vec<&str> = token.split('.').collect();
+        let chord = u16::from_str_radix(parts[0], 16).map_err(|_| bad("the chord is not hex"))?;
         if chord > 0xFFF {
-            return Err(bad("the chord has notes outside the octave"));
+            return Err(bad("the chord has more than 12 pitch classes"));
         }
-        let melody = match melody {
-            "-" => None,
-            m => match u8::from_str_radix(m, 16) {
-                Ok(unit) if usize::from(unit) < N_MELODY => Some(unit),
-                _ => return Err(bad("the melody is not a unit 0-c")),
-            },
+        let frame = match (version, parts.len()) {
+            (1, 2) => {
+                let melody = match parts[1] {
+                    "-" => Note::REST,
+                    m => match u8::from_str_radix(m, 16) {
+                        Ok(unit) if unit <= 12 => {
+                            let key = 60 + unit;
+                            Note { key: Some(key), begin: previous.melody.key != Some(key) || i % 2 == 0 }
+                        }
+                        _ => return Err(bad("the melody is not a unit 0-c")),
+                    },
+                };
+                Frame { chord, melody, ..Frame::default() }
+            }
+            (2, 4) => {
+                let line = |p: &str, what: &str| -> Result<Note, String> {
+                    if p == "-" {
+                        return Ok(Note::REST);
+                    }
+                    let (digits, begin) = match p.strip_suffix('*') {
+                        Some(d) => (d, true),
+                        None => (p, false),
+                    };
+                    match u8::from_str_radix(digits, 16) {
+                        Ok(key) if key < 128 && digits.len() == 2 => Ok(Note { key: Some(key), begin }),
+                        _ => Err(bad(&format!("the {what} is not a key in two hex digits"))),
+                    }
+                };
+                let comp = match parts[3] {
+                    "-" => Note::REST,
+                    "h" => Note::held(0),
+                    "s" => Note::struck(0),
+                    _ => return Err(bad("the comping is -, h or s")),
+                };
+                Frame { chord, melody: line(parts[1], "melody")?, bass: line(parts[2], "bass")?, comp }
+            }
+            (1, _) => return Err(bad("expected CCC.M")),
+            (2, _) => return Err(bad("expected CCC.M.B.P")),
+            (v, _) => return Err(format!("chorus text version {v} is not one this build reads (1 or 2)")),
         };
-        chorus[i] = Frame { chord, melody };
+        chorus.push(frame);
+        previous = frame;
     }
     Ok(chorus)
 }
@@ -43,26 +96,62 @@ pub fn chorus_from_text(text: &str) -> Result<Chorus, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::music::corpus::builtin_chorus;
+    use crate::music::style::builtin_style;
 
     #[test]
     fn choruses_round_trip() {
-        let mut chorus = builtin_chorus(1234);
-        chorus[5].melody = None;
+        let mut chorus = builtin_style("paper-blues").unwrap().chorus(1234);
+        chorus[5].melody = Note::REST;
         chorus[6].chord = 0;
+        chorus[7].bass = Note::struck(33);
+        chorus[8].bass = Note::held(33);
+        chorus[9].comp = Note::struck(0);
+        chorus[10].comp = Note::held(0);
         let text = chorus_to_text(&chorus);
-        assert!(text.starts_with("491.0 491.0 "), "{}", &text[..20]);
-        assert_eq!(chorus_from_text(&text), Ok(chorus));
+        assert!(text.starts_with("491.3c*.-.- 491.3c.-.- "), "{}", &text[..30]);
+        assert_eq!(chorus_from_text(&text, 2, 96), Ok(chorus));
+    }
+
+    #[test]
+    fn version_1_text_reads_as_the_plugin_played_it() {
+        // Two quarter notes on C4 and E4, then a rest, in the first bar.
+        let mut steps = vec!["491.0", "491.0", "491.4", "491.4", "491.-", "491.4", "491.4", "491.4"];
+        steps.extend(std::iter::repeat_n("491.-", 88));
+        let chorus = chorus_from_text(&steps.join(" "), 1, 96).unwrap();
+        let melody: Vec<Note> = chorus[..8].iter().map(|f| f.melody).collect();
+        let (c, e) = (60, 64);
+        assert_eq!(
+            melody,
+            [
+                Note::struck(c),
+                Note::held(c),
+                Note::struck(e),
+                Note::held(e),
+                Note::REST,
+                Note::struck(e),
+                Note::struck(e),
+                Note::held(e)
+            ]
+        );
+        assert_eq!(chorus[0].chord, 0x491);
     }
 
     #[test]
     fn bad_text_says_where() {
-        let good = chorus_to_text(&builtin_chorus(0));
-        assert!(chorus_from_text("").unwrap_err().contains("has 0"));
-        let bad = good.replacen("491.0", "491.z", 1);
-        assert_eq!(chorus_from_text(&bad).unwrap_err(), "step 1: '491.z': the melody is not a unit 0-c");
-        let bad = good.replacen("491.0", "1491.0", 1);
-        assert!(chorus_from_text(&bad).unwrap_err().contains("outside the octave"));
-        assert!(chorus_from_text(&good.replacen("491.0", "491", 1)).unwrap_err().contains("expected CCC.M"));
+        let good = chorus_to_text(&builtin_style("paper-blues").unwrap().chorus(0));
+        assert!(chorus_from_text("", 2, 96).unwrap_err().contains("has 0"));
+        let bad = good.replacen("491.3c*", "491.3z*", 1);
+        assert_eq!(
+            chorus_from_text(&bad, 2, 96).unwrap_err(),
+            "step 1: '491.3z*.-.-': the melody is not a key in two hex digits"
+        );
+        let bad = good.replacen("491.3c*", "1491.3c*", 1);
+        assert!(chorus_from_text(&bad, 2, 96).unwrap_err().contains("more than 12"));
+        assert!(chorus_from_text(&good.replacen("491.3c*.-.-", "491", 1), 2, 96)
+            .unwrap_err()
+            .contains("expected CCC.M.B.P"));
+        assert!(chorus_from_text(&good.replacen(".-.- ", ".-.q ", 1), 2, 96).unwrap_err().contains("comping"));
+        assert!(chorus_from_text(&good, 3, 96).unwrap_err().contains("version 3"));
+        assert!(chorus_from_text(&good, 2, 128).unwrap_err().contains("has 128 steps"));
     }
 }

@@ -1,80 +1,397 @@
-//! The paper's local encoding: one unit per note, one frame per eighth note.
+//! The encoding: how music becomes the network's units — a value every model carries, read
+//! from its file, so the engine, the trainer, capture and import, the renderer, eval and the
+//! editor all ask it instead of assuming sizes.
 //!
-//! A frame holds a chord (several of 12 chromatic units, MIDI 48–59) and at most one melody note
-//! (one of 13 units, MIDI 60–72). The network reads and writes frames as 25 floats, 1.0 on and
-//! 0.0 off, chord units first. Read-only data: any thread.
+//! A frame is one eighth-note step of the form (4/4, 8 steps a bar, `bars` bars a chorus). Its
+//! units are, in order:
+//! - the chord: 12 units, one per pitch class (the paper's local encoding), several on;
+//!   voiced from `chord_low` (a C) upwards when played as learned;
+//! - the melody, the bass (each optional): a line of one note at a time over `pitches`
+//!   chromatic keys from `low`; with `rest`, a first unit that stands for silence; with
+//!   `begin`, a last unit that says a note begins at this step (Todd's method, the paper's
+//!   second way to mark note lengths: a held note and a struck one differ in that unit only);
+//! - the comping (optional): a line of one "pitch" — the chord sounding — with rest and
+//!   begin: off, sounding, or struck at this step.
+//!
+//! The paper's own encoding is a melody of 13 keys from C4 with neither rest nor begin unit:
+//! there a note begins when its key changes or on a beat (a repeated key off the beat ties), as
+//! the plugin has always played it. Read-only data: any thread; `encode`/`decode` allocate
+//! nothing (the audio thread calls them every step).
+
+use crate::lstm::readout::{GroupRule, Readout, Rule};
+use crate::lstm::topology::{GroupShape, Topology};
+use serde::{Deserialize, Serialize};
 
 /// Eighth-note steps in a 4/4 bar: the network is stepped once per eighth note.
 pub const STEPS_PER_BAR: usize = 8;
-/// Bars in the blues form.
-pub const BARS_PER_CHORUS: usize = 12;
-/// Steps in one chorus (one pass through the 12-bar form).
-pub const STEPS_PER_CHORUS: usize = STEPS_PER_BAR * BARS_PER_CHORUS;
-/// Lowest chord note (C3); chord unit `i` is MIDI `CHORD_LOW + i`.
-pub const CHORD_LOW: u8 = 48;
-/// Chord units: one chromatic octave.
-pub const N_CHORD: usize = 12;
-/// Lowest melody note (C4); melody unit `i` is MIDI `MELODY_LOW + i`.
-pub const MELODY_LOW: u8 = 60;
-/// Melody units: C4 to C5.
-pub const N_MELODY: usize = 13;
-/// Units per frame: chords then melody.
-pub const N_UNITS: usize = N_CHORD + N_MELODY;
+/// Pitch classes of the chord group.
+pub const CHORD_UNITS: usize = 12;
+/// Shortest and longest form a model may have, in bars (64 bars of 8 steps: 512 steps).
+pub const MIN_BARS: usize = 4;
+pub const MAX_BARS: usize = 64;
+/// Steps in the longest chorus: buffers on the audio thread are this long.
+pub const MAX_STEPS_PER_CHORUS: usize = MAX_BARS * STEPS_PER_BAR;
 
-/// One eighth-note slice of music.
+/// One voice of a frame beyond the chords.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Voice {
+    Melody,
+    Bass,
+    Comp,
+}
+
+impl Voice {
+    pub const ALL: [Voice; 3] = [Voice::Melody, Voice::Bass, Voice::Comp];
+
+    /// The group's name in the network's topology.
+    pub fn name(self) -> &'static str {
+        match self {
+            Voice::Melody => "melody",
+            Voice::Bass => "bass",
+            Voice::Comp => "comp",
+        }
+    }
+}
+
+/// How a line voice is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineLayout {
+    /// MIDI key of the lowest pitch unit.
+    pub low: u8,
+    /// Chromatic pitch units from `low`.
+    pub pitches: u8,
+    /// A unit for silence, before the pitch units.
+    #[serde(default)]
+    pub rest: bool,
+    /// A note-begin unit, after the pitch units.
+    #[serde(default)]
+    pub begin: bool,
+}
+
+impl LineLayout {
+    /// Units of the group.
+    pub fn units(&self) -> usize {
+        usize::from(self.rest) + usize::from(self.pitches) + usize::from(self.begin)
+    }
+
+    /// The highest key it holds.
+    pub fn high(&self) -> u8 {
+        self.low.saturating_add(self.pitches.saturating_sub(1))
+    }
+
+    /// Whether `key` is one of its pitches.
+    pub fn holds(&self, key: u8) -> bool {
+        (self.low..=self.high()).contains(&key)
+    }
+
+    /// `key` moved by octaves into the range (the nearest octave when the range is narrower
+    /// than an octave and misses the pitch class: the top or bottom key).
+    pub fn fold(&self, key: u8) -> u8 {
+        let mut k = i32::from(key);
+        let (low, high) = (i32::from(self.low), i32::from(self.high()));
+        while k < low {
+            k += 12;
+        }
+        while k > high {
+            k -= 12;
+        }
+        k.clamp(low, high) as u8
+    }
+}
+
+/// The comping line: off, sounding, struck.
+const COMP: LineLayout = LineLayout { low: 0, pitches: 1, rest: true, begin: true };
+
+/// A note of a line at one step: the key sounding (None: silence) and whether it is struck here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Note {
+    pub key: Option<u8>,
+    pub begin: bool,
+}
+
+impl Note {
+    pub const REST: Note = Note { key: None, begin: false };
+
+    pub fn struck(key: u8) -> Self {
+        Self { key: Some(key), begin: true }
+    }
+
+    pub fn held(key: u8) -> Self {
+        Self { key: Some(key), begin: false }
+    }
+}
+
+/// One eighth-note slice of music. Fixed size and `Copy`, so the audio thread can hold them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Frame {
-    /// Bit `i` set: chord unit `i` (MIDI `CHORD_LOW + i`) is on.
+    /// Bit `pc` set: pitch class `pc` (0 = C) sounds in the chord.
     pub chord: u16,
-    /// The melody unit that is on (MIDI `MELODY_LOW + unit`), if any.
-    pub melody: Option<u8>,
+    pub melody: Note,
+    pub bass: Note,
+    /// The comping: `key` Some while the chord sounds, `begin` where it is struck.
+    pub comp: Note,
 }
 
 impl Frame {
-    /// Writes the frame as network units. `out` holds the chord units, followed by the melody
-    /// units when it is long enough for them (a chords-only network reads `N_CHORD` units).
-    pub fn write_units(&self, out: &mut [f32]) {
-        debug_assert!(out.len() == N_CHORD || out.len() == N_UNITS);
-        for (i, unit) in out.iter_mut().enumerate() {
-            *unit = if i < N_CHORD {
-                f32::from(u8::from(self.chord & (1 << i) != 0))
-            } else {
-                f32::from(u8::from(self.melody == Some((i - N_CHORD) as u8)))
-            };
+    pub fn voice(&self, voice: Voice) -> Note {
+        match voice {
+            Voice::Melody => self.melody,
+            Voice::Bass => self.bass,
+            Voice::Comp => self.comp,
         }
     }
 
-    /// MIDI notes of the chord, lowest first.
-    pub fn chord_notes(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..N_CHORD as u8).filter(|i| self.chord & (1 << i) != 0).map(|i| CHORD_LOW + i)
-    }
-
-    /// MIDI note of the melody, if any.
-    pub fn melody_note(&self) -> Option<u8> {
-        self.melody.map(|unit| MELODY_LOW + unit)
+    pub fn voice_mut(&mut self, voice: Voice) -> &mut Note {
+        match voice {
+            Voice::Melody => &mut self.melody,
+            Voice::Bass => &mut self.bass,
+            Voice::Comp => &mut self.comp,
+        }
     }
 }
 
-/// The chord unit of a MIDI note, folded into the chord octave by pitch class.
-pub fn fold_to_chord_unit(note: u8) -> usize {
-    usize::from(note) % 12 // CHORD_LOW (48) is a C, so the pitch class is the unit.
-}
-
-/// The melody unit of a MIDI note, folded by octaves into MIDI 60–72.
-pub fn fold_to_melody_unit(note: u8) -> u8 {
-    let mut n = i32::from(note);
-    while n < i32::from(MELODY_LOW) {
-        n += 12;
-    }
-    while n > i32::from(MELODY_LOW) + N_MELODY as i32 - 1 {
-        n -= 12;
-    }
-    (n - i32::from(MELODY_LOW)) as u8
-}
-
-/// A chord mask from MIDI notes, each folded into the chord octave.
+/// A chord mask from MIDI notes, each by its pitch class.
 pub fn chord_mask(notes: &[u8]) -> u16 {
-    notes.iter().fold(0, |mask, &n| mask | 1 << fold_to_chord_unit(n))
+    notes.iter().fold(0, |mask, &n| mask | 1 << (n % 12))
+}
+
+/// Where the song is in the form: the one place that counts bars and choruses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub steps_per_bar: usize,
+    pub bars: usize,
+}
+
+impl Form {
+    /// Steps in a chorus.
+    pub fn steps(&self) -> usize {
+        self.steps_per_bar * self.bars
+    }
+
+    /// The step of the form (0 ..< steps) that song step `step` plays: bar N of the song is
+    /// bar N mod `bars` of the form, counted from the song's start.
+    pub fn position(&self, step: i64) -> usize {
+        step.rem_euclid(self.steps() as i64) as usize
+    }
+
+    /// The chorus of the song that step `step` falls in (negative in a count-in).
+    pub fn chorus(&self, step: i64) -> i64 {
+        step.div_euclid(self.steps() as i64)
+    }
+
+    /// The bar of the form (0 ..< bars) of song step `step`.
+    pub fn bar(&self, step: i64) -> usize {
+        self.position(step) / self.steps_per_bar
+    }
+
+    /// The step within its bar (0 = the downbeat).
+    pub fn step_in_bar(&self, step: i64) -> usize {
+        self.position(step) % self.steps_per_bar
+    }
+}
+
+/// How the network's units map to notes and time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Encoding {
+    /// Network steps per bar: 8, eighth notes in 4/4 (the only grid the plugin plays).
+    pub steps_per_bar: usize,
+    /// Bars in the form: `MIN_BARS` to `MAX_BARS`.
+    pub bars: usize,
+    /// MIDI key of chord unit 0 (a C); chord unit i plays `chord_low + i` when voiced as learned.
+    pub chord_low: u8,
+    #[serde(default)]
+    pub melody: Option<LineLayout>,
+    #[serde(default)]
+    pub bass: Option<LineLayout>,
+    /// Whether the comping rhythm is a group of its own (else chords are struck as pads).
+    #[serde(default)]
+    pub comp: bool,
+}
+
+impl Encoding {
+    /// The paper's encoding (Exp 2): 12 chord units from C3, 13 melody keys from C4, 12 bars.
+    pub const fn paper() -> Self {
+        Self {
+            steps_per_bar: STEPS_PER_BAR,
+            bars: 12,
+            chord_low: 48,
+            melody: Some(LineLayout { low: 60, pitches: 13, rest: false, begin: false }),
+            bass: None,
+            comp: false,
+        }
+    }
+
+    /// The paper's Exp 1: chords only.
+    pub const fn paper_chords_only() -> Self {
+        Self { melody: None, ..Self::paper() }
+    }
+
+    /// The band's encoding: melody G3–C6 and bass E1–C3 with rests and note beginnings, and
+    /// the comping rhythm, over a form of `bars` bars.
+    pub const fn band(bars: usize) -> Self {
+        Self {
+            steps_per_bar: STEPS_PER_BAR,
+            bars,
+            chord_low: 48,
+            melody: Some(LineLayout { low: 55, pitches: 30, rest: true, begin: true }),
+            bass: Some(LineLayout { low: 28, pitches: 21, rest: true, begin: true }),
+            comp: true,
+        }
+    }
+
+    /// The form this encoding counts.
+    pub fn form(&self) -> Form {
+        Form { steps_per_bar: self.steps_per_bar, bars: self.bars }
+    }
+
+    pub fn steps_per_chorus(&self) -> usize {
+        self.form().steps()
+    }
+
+    /// The layout of a voice, if the encoding has it.
+    pub fn line(&self, voice: Voice) -> Option<LineLayout> {
+        match voice {
+            Voice::Melody => self.melody,
+            Voice::Bass => self.bass,
+            Voice::Comp => self.comp.then_some(COMP),
+        }
+    }
+
+    /// The voices present, in unit order, with their first unit.
+    pub fn lines(&self) -> impl Iterator<Item = (Voice, LineLayout, usize)> + '_ {
+        let mut at = CHORD_UNITS;
+        Voice::ALL.into_iter().filter_map(move |v| {
+            let line = self.line(v)?;
+            let offset = at;
+            at += line.units();
+            Some((v, line, offset))
+        })
+    }
+
+    /// Units in a frame.
+    pub fn n_units(&self) -> usize {
+        CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>()
+    }
+
+    /// Checks that the plugin can play this encoding; the message names what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.steps_per_bar != STEPS_PER_BAR {
+            return Err(format!(
+                "steps_per_bar is {}; the plugin plays {STEPS_PER_BAR} (eighth notes in 4/4)",
+                self.steps_per_bar
+            ));
+        }
+        if !(MIN_BARS..=MAX_BARS).contains(&self.bars) {
+            return Err(format!("bars is {}; a form has {MIN_BARS} to {MAX_BARS} bars", self.bars));
+        }
+        if self.chord_low % 12 != 0 || self.chord_low > 115 {
+            return Err(format!(
+                "chord_low is {}; it must be a C (a multiple of 12) with its octave in MIDI",
+                self.chord_low
+            ));
+        }
+        for (voice, line, _) in self.lines() {
+            if line.pitches == 0 || u32::from(line.low) + u32::from(line.pitches) > 128 {
+                return Err(format!("{}: {} keys from {} leave MIDI's 0-127", voice.name(), line.pitches, line.low));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `topology`'s groups are this encoding's groups (names and units).
+    pub fn check_topology(&self, topology: &Topology) -> Result<(), String> {
+        let mut want = vec![("chord", CHORD_UNITS)];
+        want.extend(self.lines().map(|(v, l, _)| (v.name(), l.units())));
+        let have: Vec<(&str, usize)> = topology.groups.iter().map(|g| (g.name.as_str(), g.units)).collect();
+        if have != want {
+            return Err(format!("the network's groups are {have:?}; the encoding needs {want:?}"));
+        }
+        Ok(())
+    }
+
+    /// A topology for this encoding: `blocks` per group in unit order (chords first); the
+    /// chord group sees nothing, every other group sees the chords (the paper's split).
+    pub fn topology(&self, blocks: &[usize], cells_per_block: usize) -> Topology {
+        let mut groups = vec![GroupShape::new("chord", CHORD_UNITS, blocks[0], &[])];
+        for (i, (voice, line, _)) in self.lines().enumerate() {
+            groups.push(GroupShape::new(voice.name(), line.units(), blocks[i + 1], &[0]));
+        }
+        Topology { groups, cells_per_block }
+    }
+
+    /// The paper's generation rule for these units: chords thresholded, each line one drawn
+    /// choice (rest included) with its begin unit.
+    pub fn readout(&self) -> Readout {
+        let mut groups = vec![GroupRule { offset: 0, units: CHORD_UNITS, rule: Rule::Threshold }];
+        for (_, line, offset) in self.lines() {
+            let rest = line.rest.then_some(0);
+            groups.push(GroupRule { offset, units: line.units(), rule: Rule::Choice { begin: line.begin, rest } });
+        }
+        Readout { groups }
+    }
+
+    /// Writes `frame` as units (`out` holds `n_units`). A key outside a line's range is moved
+    /// by octaves into it (frames keep keys as played).
+    pub fn encode(&self, frame: &Frame, out: &mut [f32]) {
+        debug_assert_eq!(out.len(), self.n_units());
+        out.fill(0.0);
+        for (pc, u) in out[..CHORD_UNITS].iter_mut().enumerate() {
+            *u = f32::from(u8::from(frame.chord & (1 << pc) != 0));
+        }
+        for (voice, line, offset) in self.lines() {
+            let note = frame.voice(voice);
+            let units = &mut out[offset..offset + line.units()];
+            let first_pitch = usize::from(line.rest);
+            match note.key.map(|k| line.fold(k)) {
+                Some(key) => {
+                    units[first_pitch + usize::from(key - line.low)] = 1.0;
+                    if line.begin && note.begin {
+                        units[line.units() - 1] = 1.0;
+                    }
+                }
+                None if line.rest => units[0] = 1.0,
+                None => {}
+            }
+        }
+    }
+
+    /// Rewrites the note beginnings of a stream of frames (from step 0 of a chorus) as the
+    /// encoding can say them: for a line without a begin unit, a note begins where its key
+    /// changes or on a beat (what `decode` gives). Lines with a begin unit keep theirs.
+    pub fn normalize_begins(&self, frames: &mut [Frame]) {
+        let mut previous = Frame::default();
+        for (step, frame) in frames.iter_mut().enumerate() {
+            for (voice, line, _) in self.lines() {
+                if !line.begin {
+                    let note = frame.voice_mut(voice);
+                    note.begin = note.key.is_some_and(|k| previous.voice(voice).key != Some(k) || step % 2 == 0);
+                }
+            }
+            previous = *frame;
+        }
+    }
+
+    /// The frame whose units are `units` (0/1, as the readout and the corpus write them).
+    /// `previous` is the frame before it and `step_in_bar` its place in the bar: a line
+    /// without a begin unit begins a note where its key changes or on a beat.
+    pub fn decode(&self, units: &[f32], previous: &Frame, step_in_bar: usize) -> Frame {
+        let on = |u: &f32| *u > 0.5;
+        let mut frame =
+            Frame { chord: crate::lstm::readout::chord_mask_from_outputs(&units[..CHORD_UNITS]), ..Frame::default() };
+        for (voice, line, offset) in self.lines() {
+            let units = &units[offset..offset + line.units()];
+            let first_pitch = usize::from(line.rest);
+            let pitches = &units[first_pitch..first_pitch + usize::from(line.pitches)];
+            let key = pitches.iter().position(on).map(|i| line.low + i as u8);
+            let begin = match (key, line.begin) {
+                (None, _) => false,
+                (Some(_), true) => on(&units[line.units() - 1]),
+                (Some(k), false) => previous.voice(voice).key != Some(k) || step_in_bar % 2 == 0,
+            };
+            *frame.voice_mut(voice) = Note { key, begin };
+        }
+        frame
+    }
 }
 
 #[cfg(test)]
@@ -82,28 +399,97 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units_round_trip_the_frame() {
-        let frame = Frame { chord: chord_mask(&[48, 52, 55, 58]), melody: Some(7) };
-        let mut units = [0.0; N_UNITS];
-        frame.write_units(&mut units);
-        let on: Vec<usize> = (0..N_UNITS).filter(|&i| units[i] == 1.0).collect();
-        assert_eq!(on, vec![0, 4, 7, 10, N_CHORD + 7]);
-        assert_eq!(frame.chord_notes().collect::<Vec<_>>(), vec![48, 52, 55, 58]);
-        assert_eq!(frame.melody_note(), Some(67));
-        let mut chords_only = [9.0; N_CHORD];
-        frame.write_units(&mut chords_only);
-        assert_eq!(chords_only.iter().sum::<f32>(), 4.0);
+    fn the_papers_units_are_as_they_always_were() {
+        let enc = Encoding::paper();
+        enc.validate().unwrap();
+        assert_eq!(enc.n_units(), 25);
+        let frame = Frame { chord: chord_mask(&[48, 52, 55, 58]), melody: Note::struck(67), ..Frame::default() };
+        let mut units = [0.0; 25];
+        enc.encode(&frame, &mut units);
+        let on: Vec<usize> = (0..25).filter(|&i| units[i] == 1.0).collect();
+        assert_eq!(on, vec![0, 4, 7, 10, 12 + 7]);
+        // Without a begin unit: a new key begins, the same key ties off the beat, restrikes on it.
+        assert_eq!(enc.decode(&units, &Frame::default(), 3), frame);
+        let held = enc.decode(&units, &frame, 3);
+        assert_eq!(held.melody, Note::held(67));
+        assert_eq!(enc.decode(&units, &frame, 4).melody, Note::struck(67));
+        assert_eq!(Encoding::paper_chords_only().n_units(), 12);
+    }
+
+    #[test]
+    fn the_band_encodes_rests_held_and_struck_notes_and_comping() {
+        let enc = Encoding::band(12);
+        enc.validate().unwrap();
+        assert_eq!(enc.n_units(), 12 + 32 + 23 + 3);
+        let mut units = vec![0.0; enc.n_units()];
+        for frame in [
+            Frame { chord: 0b1001_0001_0001, melody: Note::struck(55), bass: Note::held(48), comp: Note::struck(0) },
+            Frame { chord: 1, melody: Note::REST, bass: Note::struck(28), comp: Note::held(0) },
+            Frame { chord: 1, melody: Note::held(84), bass: Note::REST, comp: Note::REST },
+        ] {
+            enc.encode(&frame, &mut units);
+            assert_eq!(
+                units.iter().filter(|&&u| u == 1.0).count(),
+                frame.chord.count_ones() as usize
+                    + 3
+                    + usize::from(frame.melody.begin)
+                    + usize::from(frame.bass.begin)
+                    + usize::from(frame.comp.begin)
+            );
+            assert_eq!(enc.decode(&units, &Frame::default(), 1), frame);
+        }
+        let lines: Vec<(Voice, usize)> = enc.lines().map(|(v, _, o)| (v, o)).collect();
+        assert_eq!(lines, vec![(Voice::Melody, 12), (Voice::Bass, 44), (Voice::Comp, 67)]);
+    }
+
+    #[test]
+    fn readout_and_topology_follow_the_groups() {
+        let enc = Encoding::band(32);
+        let t = enc.topology(&[6, 6, 4, 2], 2);
+        t.validate().unwrap();
+        enc.check_topology(&t).unwrap();
+        assert_eq!(t.groups[2].sees, vec![0], "the bass sees the chords only");
+        let r = enc.readout();
+        assert_eq!(r.n_units(), enc.n_units());
+        assert_eq!(r.groups[1].rule, Rule::Choice { begin: true, rest: Some(0) });
+        assert!(Encoding::paper().check_topology(&t).unwrap_err().contains("needs"));
+        assert!(Encoding::paper().check_topology(&Topology::exp2()).is_ok());
+        assert!(Encoding::paper_chords_only().check_topology(&Topology::exp1()).is_ok());
+    }
+
+    #[test]
+    fn forms_count_bars_and_choruses_from_the_song_start() {
+        let form = Encoding::band(32).form();
+        assert_eq!(form.steps(), 256);
+        assert_eq!((form.position(257), form.chorus(257), form.bar(257)), (1, 1, 0));
+        assert_eq!((form.position(-1), form.chorus(-1), form.bar(-1), form.step_in_bar(-1)), (255, -1, 31, 7));
+    }
+
+    #[test]
+    fn bad_encodings_are_named() {
+        let bad = |f: &dyn Fn(&mut Encoding)| {
+            let mut e = Encoding::band(12);
+            f(&mut e);
+            e.validate().unwrap_err()
+        };
+        assert!(bad(&|e| e.steps_per_bar = 12).contains("steps_per_bar"));
+        assert!(bad(&|e| e.bars = 65).contains("bars"));
+        assert!(bad(&|e| e.chord_low = 50).contains("chord_low"));
+        assert!(
+            bad(&|e| e.melody = Some(LineLayout { low: 120, pitches: 20, rest: true, begin: true })).contains("melody")
+        );
     }
 
     #[test]
     fn folding_keeps_pitch_class_and_range() {
-        assert_eq!(fold_to_melody_unit(60), 0);
-        assert_eq!(fold_to_melody_unit(72), 12);
-        assert_eq!(fold_to_melody_unit(73), 1); // C#5 → C#4
-        assert_eq!(fold_to_melody_unit(36), 0); // C2 → C4
-        assert_eq!(fold_to_melody_unit(0), 0);
-        assert_eq!(fold_to_melody_unit(127), 7); // G9 → G4
-        assert_eq!(fold_to_chord_unit(64), 4);
-        assert_eq!(fold_to_chord_unit(0), 0);
+        let m = Encoding::paper().melody.unwrap();
+        assert_eq!(m.fold(60), 60);
+        assert_eq!(m.fold(72), 72);
+        assert_eq!(m.fold(73), 61); // C#5 → C#4
+        assert_eq!(m.fold(36), 60);
+        assert_eq!(m.fold(127), 67); // G9 → G4
+        let bass = Encoding::band(12).bass.unwrap();
+        assert_eq!(bass.fold(60), 48);
+        assert_eq!(bass.fold(26), 38); // D1 → D2
     }
 }

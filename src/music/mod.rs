@@ -1,6 +1,7 @@
-//! The music as the network sees it: the paper's frame encoding, the built-in 12-bar corpus
-//! (data, not logic) and Standard MIDI File import/export. Plain Rust, no plugin framework:
-//! used by the audio thread (read-only tables), the trainer and the command-line tool.
+//! The music: the encoding every model carries (frames of eighth notes ↔ network units), the
+//! built-in styles (forms and corpora written as data in `styles/`, in the notation of
+//! `notation`), corpora of choruses, and Standard MIDI File import/export. Plain Rust, no plugin
+//! framework: used by the audio thread (read-only tables), the trainer and the command-line tool.
 
 pub mod chord_names;
 pub mod chorus_text;
@@ -8,7 +9,11 @@ pub mod corpus;
 pub mod encoding;
 pub mod midi_file;
 pub mod midi_import;
+pub mod notation;
 pub mod piano_roll_png;
 pub mod quantize;
 pub mod split;
+pub mod style;
+#[cfg(test)]
+mod style_facts;
 pub mod training_set;

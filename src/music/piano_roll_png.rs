@@ -1,16 +1,24 @@
-//! Piano-roll pictures of what was played: chords and melody in two colours on a grid of
-//! eighth-note steps, with bar lines and bar numbers (a tiny built-in digit font, so no font
-//! files are needed). Used by `blues-lstm render --png`. Any non-audio thread.
+//! Piano-roll pictures of what was played: bass, chords and melody in three colours on a grid
+//! of eighth-note steps, with bar lines and bar numbers of the form (a tiny built-in digit font,
+//! so no font files are needed). Used by `blues-lstm render --png` and eval. Any non-audio
+//! thread.
 
-use super::encoding::{CHORD_LOW, MELODY_LOW, N_MELODY, STEPS_PER_BAR, STEPS_PER_CHORUS};
+use super::encoding::STEPS_PER_BAR;
 use super::midi_file::TimedNote;
 
 const STEP_W: usize = 8;
-const ROW_H: usize = 9;
+const ROW_H: usize = 7;
 const TOP: usize = 14;
 const LEFT: usize = 6;
-const LOW: u8 = CHORD_LOW;
-const HIGH: u8 = MELODY_LOW + N_MELODY as u8 - 1;
+
+/// What to draw: how many steps, the form's length, which channel is which voice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Roll {
+    pub steps: usize,
+    pub bars_per_chorus: usize,
+    pub chord_channel: u8,
+    pub bass_channel: Option<u8>,
+}
 
 const BACKGROUND: [u8; 3] = [22, 22, 26];
 const GRID: [u8; 3] = [48, 48, 56];
@@ -18,6 +26,7 @@ const BAR_LINE: [u8; 3] = [90, 90, 100];
 const CHORUS_LINE: [u8; 3] = [170, 170, 180];
 const CHORD: [u8; 3] = [90, 150, 220];
 const MELODY: [u8; 3] = [235, 120, 90];
+const BASS: [u8; 3] = [110, 200, 120];
 const TEXT: [u8; 3] = [200, 200, 200];
 
 /// 3×5 digits, one row of 3 bits per line, top to bottom.
@@ -72,21 +81,40 @@ impl Canvas {
     }
 }
 
-/// Draws `steps` eighth-note steps of the notes (in beats from 0) as an RGB PNG file's bytes.
-pub fn piano_roll_png(notes: &[TimedNote], steps: usize, chord_channel: u8) -> Vec<u8> {
-    let rows = usize::from(HIGH - LOW + 1);
+/// The colour of a voice: chords blue, bass green, melody orange.
+pub fn voice_colour(roll: &Roll, channel: u8) -> [u8; 3] {
+    if channel == roll.chord_channel {
+        CHORD
+    } else if Some(channel) == roll.bass_channel {
+        BASS
+    } else {
+        MELODY
+    }
+}
+
+/// Draws the notes (in beats from 0) of `roll` as an RGB PNG file's bytes; the keys shown are
+/// those played, a little padded.
+pub fn piano_roll_png(notes: &[TimedNote], roll: &Roll) -> Vec<u8> {
+    let steps = roll.steps;
+    let played = notes.iter().filter(|n| n.on).map(|n| n.key);
+    let (low, high) =
+        (played.clone().min().unwrap_or(48).saturating_sub(1), played.max().unwrap_or(72).saturating_add(1).min(127));
+    let rows = usize::from(high - low + 1);
     let (width, height) = (LEFT * 2 + steps * STEP_W, TOP + rows * ROW_H + 4);
     let mut canvas = Canvas::new(width, height);
-    let row_y = |key: u8| TOP + usize::from(HIGH - key.clamp(LOW, HIGH)) * ROW_H;
-    // The line between the chord octave and the melody range.
-    canvas.fill(LEFT, row_y(MELODY_LOW) + ROW_H, steps * STEP_W, 1, GRID);
+    let row_y = |key: u8| TOP + usize::from(high - key.clamp(low, high)) * ROW_H;
+    // A faint line at every C.
+    for c in (low..=high).filter(|k| k % 12 == 0) {
+        canvas.fill(LEFT, row_y(c) + ROW_H, steps * STEP_W, 1, GRID);
+    }
+    let chorus_steps = roll.bars_per_chorus.max(1) * STEPS_PER_BAR;
     for step in 0..=steps {
         let x = LEFT + step * STEP_W;
         if step % STEPS_PER_BAR == 0 {
-            let colour = if step % STEPS_PER_CHORUS == 0 { CHORUS_LINE } else { BAR_LINE };
+            let colour = if step % chorus_steps == 0 { CHORUS_LINE } else { BAR_LINE };
             canvas.fill(x, TOP - 2, 1, rows * ROW_H + 2, colour);
             if step < steps {
-                canvas.number(x + 3, 3, step / STEPS_PER_BAR % 12 + 1);
+                canvas.number(x + 3, 3, step / STEPS_PER_BAR % roll.bars_per_chorus.max(1) + 1);
             }
         }
     }
@@ -97,7 +125,7 @@ pub fn piano_roll_png(notes: &[TimedNote], steps: usize, chord_channel: u8) -> V
             .find(|n| !n.on && n.channel == on.channel && n.key == on.key)
             .map_or(steps as f64 / 2.0, |off| off.beats);
         let (x0, x1) = ((on.beats * 2.0 * STEP_W as f64) as usize, (end * 2.0 * STEP_W as f64) as usize);
-        let colour = if on.channel == chord_channel { CHORD } else { MELODY };
+        let colour = voice_colour(roll, on.channel);
         canvas.fill(
             LEFT + x0 + 1,
             row_y(on.key) + 1,
@@ -128,7 +156,11 @@ mod tests {
             TimedNote { beats: 1.0, channel: 1, key: 72, velocity: 100, on: true },
             TimedNote { beats: 1.5, channel: 1, key: 72, velocity: 0, on: false },
         ];
-        let bytes = piano_roll_png(&notes, 16, 0);
+        let roll = Roll { steps: 16, bars_per_chorus: 12, chord_channel: 0, bass_channel: Some(2) };
+        let mut notes = notes.to_vec();
+        notes.push(TimedNote { beats: 2.0, channel: 2, key: 36, velocity: 90, on: true });
+        notes.push(TimedNote { beats: 3.0, channel: 2, key: 36, velocity: 0, on: false });
+        let bytes = piano_roll_png(&notes, &roll);
         let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
         let mut reader = decoder.read_info().unwrap();
         let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
@@ -140,10 +172,12 @@ mod tests {
         assert_eq!(at(LEFT + 4, row_y_of(48) + 4), CHORD, "C3 from step 0");
         assert_eq!(at(LEFT + 7 * STEP_W + 4, row_y_of(48) + 4), CHORD, "held through the bar");
         assert_eq!(at(LEFT + 2 * STEP_W + 4, row_y_of(72) + 4), MELODY, "C5 on step 2");
-        assert_eq!(at(LEFT + 4 * STEP_W + 4, row_y_of(72) + 4), BACKGROUND, "released after one step");
+        assert_ne!(at(LEFT + 4 * STEP_W + 4, row_y_of(72) + 4), MELODY, "released after one step");
+        assert_eq!(at(LEFT + 4 * STEP_W + 4, row_y_of(36) + 4), BASS, "C2 on beat 3, in the bass's colour");
     }
 
+    /// Rows of the test's picture: C2 − 1 … C5 + 1.
     fn row_y_of(key: u8) -> usize {
-        TOP + usize::from(HIGH - key) * ROW_H
+        TOP + usize::from(73 - key) * ROW_H
     }
 }

@@ -1,9 +1,13 @@
 //! Notes on the eighth-note grid, turned into frames: the one rule shared by .mid import and live
-//! capture. A chord step holds every chord note sounding in it, folded into the chord octave; a
-//! melody step holds one note, folded into C4–C5: the one with the latest onset among those
-//! sounding (ties: the highest). Allocation-free, so the audio thread can use it.
+//! capture. A chord step holds every chord note sounding in it, by pitch class, and the comping
+//! rhythm follows the chord notes (sounding while any sounds, struck where one starts). A line
+//! step (melody, bass) holds one note — the one with the latest onset among those sounding
+//! (ties: the highest) — struck at its onset, held after. Keys are kept as played; the encoding
+//! folds them into its ranges. Swung playing is heard straight ([`unswing`]). Allocation-free,
+//! so the audio thread can use it.
 
-use super::encoding::{fold_to_chord_unit, fold_to_melody_unit, Frame};
+use super::encoding::{Frame, Note};
+use super::split::SplitVoice;
 
 /// A note quantised to steps `[start, end)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,7 +15,7 @@ pub struct Span {
     pub start: i64,
     pub end: i64,
     pub key: u8,
-    pub chord: bool,
+    pub voice: SplitVoice,
 }
 
 /// The step nearest to a fractional step position (halves round up).
@@ -19,27 +23,57 @@ pub fn nearest_step(step_pos: f64) -> i64 {
     (step_pos + 0.5).floor() as i64
 }
 
-/// For each melody step, the onset and key of the note it holds (for the latest-onset rule).
+/// A position in steps (eighth notes) as it would be played straight, from one played with
+/// the off-beat eighth delayed to `swing` of the beat (0.5 straight … 0.75): inside each beat,
+/// [0, swing) stretches onto the first eighth, [swing, 1) onto the second, so a swung off-beat
+/// is heard on the off-beat, not on the next beat.
+pub fn unswing(step_pos: f64, swing: f64) -> f64 {
+    let swing = if swing.is_finite() { swing.clamp(0.5, 0.8) } else { 0.5 };
+    if swing == 0.5 || !step_pos.is_finite() {
+        return step_pos;
+    }
+    let beats = step_pos / 2.0;
+    let beat = beats.floor();
+    let f = beats - beat;
+    let straight = if f < swing { 0.5 * f / swing } else { 0.5 + 0.5 * (f - swing) / (1.0 - swing) };
+    (beat + straight) * 2.0
+}
+
+/// For each line step, the onset and key of the note it holds (for the latest-onset rule).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MelodyOwner {
+pub struct Owner {
     onset: i64,
     key: u8,
 }
 
+/// Who holds each step of the melody and of the bass.
+pub type Owners = [Option<Owner>; 2];
+
 /// Writes `span` into `frames`, whose first frame is step `first_step`. `owners` keeps, per
-/// frame, which melody note holds it (same length as `frames`, `None` = free).
-pub fn paint(span: Span, first_step: i64, frames: &mut [Frame], owners: &mut [Option<MelodyOwner>]) {
+/// frame, which notes hold the lines (same length as `frames`, `[None; 2]` = free).
+pub fn paint(span: Span, first_step: i64, frames: &mut [Frame], owners: &mut [Owners]) {
     let from = (span.start - first_step).max(0);
     let to = (span.end - first_step).min(frames.len() as i64);
     for i in from..to {
         let (frame, owner) = (&mut frames[i as usize], &mut owners[i as usize]);
-        if span.chord {
-            frame.chord |= 1 << fold_to_chord_unit(span.key);
-        } else {
-            let mine = MelodyOwner { onset: span.start, key: span.key };
-            if owner.is_none_or(|o| (mine.onset, mine.key) > (o.onset, o.key)) {
-                *owner = Some(mine);
-                frame.melody = Some(fold_to_melody_unit(span.key));
+        let begins = first_step + i == span.start;
+        let line = match span.voice {
+            SplitVoice::Chord => {
+                frame.chord |= 1 << (span.key % 12);
+                frame.comp = Note { key: Some(0), begin: frame.comp.begin || begins };
+                continue;
+            }
+            SplitVoice::Melody => 0,
+            SplitVoice::Bass => 1,
+        };
+        let mine = Owner { onset: span.start, key: span.key };
+        if owner[line].is_none_or(|o| (mine.onset, mine.key) > (o.onset, o.key)) {
+            owner[line] = Some(mine);
+            let note = Note { key: Some(span.key), begin: begins };
+            if line == 0 {
+                frame.melody = note;
+            } else {
+                frame.bass = note;
             }
         }
     }
@@ -49,28 +83,56 @@ pub fn paint(span: Span, first_step: i64, frames: &mut [Frame], owners: &mut [Op
 mod tests {
     use super::*;
 
+    fn span(start: i64, end: i64, key: u8, voice: SplitVoice) -> Span {
+        Span { start, end, key, voice }
+    }
+
     #[test]
     fn the_latest_melody_onset_wins_and_chords_merge() {
         let mut frames = [Frame::default(); 8];
-        let mut owners = [None; 8];
-        paint(Span { start: 0, end: 8, key: 64, chord: false }, 0, &mut frames, &mut owners);
-        paint(Span { start: 2, end: 4, key: 60, chord: false }, 0, &mut frames, &mut owners);
-        paint(Span { start: 0, end: 8, key: 48, chord: true }, 0, &mut frames, &mut owners);
-        paint(Span { start: 4, end: 8, key: 43, chord: true }, 0, &mut frames, &mut owners);
-        let melody: Vec<Option<u8>> = frames.iter().map(|f| f.melody).collect();
-        assert_eq!(melody, [Some(4), Some(4), Some(0), Some(0), Some(4), Some(4), Some(4), Some(4)]);
+        let mut owners = [[None; 2]; 8];
+        paint(span(0, 8, 64, SplitVoice::Melody), 0, &mut frames, &mut owners);
+        paint(span(2, 4, 60, SplitVoice::Melody), 0, &mut frames, &mut owners);
+        paint(span(0, 8, 48, SplitVoice::Chord), 0, &mut frames, &mut owners);
+        paint(span(4, 8, 43, SplitVoice::Chord), 0, &mut frames, &mut owners);
+        paint(span(1, 3, 36, SplitVoice::Bass), 0, &mut frames, &mut owners);
+        let melody: Vec<Note> = frames.iter().map(|f| f.melody).collect();
+        let (e, c) = (Note::held(64), Note::held(60));
+        assert_eq!(melody, [Note::struck(64), e, Note::struck(60), c, e, e, e, e]);
         assert_eq!(frames[0].chord, 1);
         assert_eq!(frames[5].chord, 1 | 1 << 7);
+        assert_eq!(
+            frames.iter().map(|f| f.comp.begin).collect::<Vec<_>>(),
+            [true, false, false, false, true, false, false, false]
+        );
+        assert_eq!((frames[1].bass, frames[2].bass, frames[3].bass), (Note::struck(36), Note::held(36), Note::REST));
     }
 
     #[test]
     fn spans_are_clipped_to_the_frames() {
         let mut frames = [Frame::default(); 4];
-        let mut owners = [None; 4];
-        paint(Span { start: 90, end: 100, key: 50, chord: true }, 96, &mut frames, &mut owners);
+        let mut owners = [[None; 2]; 4];
+        paint(span(90, 100, 50, SplitVoice::Chord), 96, &mut frames, &mut owners);
         assert_eq!(frames.iter().filter(|f| f.chord != 0).count(), 4);
+        assert!(frames.iter().all(|f| !f.comp.begin), "struck before these frames");
         assert_eq!(nearest_step(2.49), 2);
         assert_eq!(nearest_step(2.5), 3);
         assert_eq!(nearest_step(-0.4), 0);
+    }
+
+    #[test]
+    fn a_swung_off_beat_is_heard_on_the_off_beat() {
+        // At 62 % swing the off-beat eighth of beat 3 is played at beat 3.62 (step 7.24).
+        let played = 2.0 * 3.62;
+        assert_eq!(nearest_step(played), 7, "straight, it would round to the off-beat anyway");
+        let late = 2.0 * 3.75; // a swung off-beat played at 75 %
+        assert_eq!(nearest_step(late), 8, "heard straight it lands on the next beat");
+        assert_eq!(nearest_step(unswing(late, 0.75)), 7, "unswung it is the off-beat");
+        assert_eq!(nearest_step(unswing(2.0 * 3.02, 0.66)), 6, "a downbeat stays a downbeat");
+        assert!((unswing(7.0 * 2.0 + 1.0, 0.5) - 15.0).abs() < 1e-12, "straight is straight");
+        for x in [0.0, 3.3, 10.9, -4.2] {
+            let round = unswing(x, 0.6);
+            assert!(round.is_finite() && (round - x).abs() < 1.0);
+        }
     }
 }

@@ -1,33 +1,117 @@
-//! How notes from outside (played into the plugin, or in a user's .mid file) are told apart into
-//! chords and melody. Any thread.
+//! How notes from outside (played into the plugin, or in a user's .mid file) are told apart
+//! into bass, chords and melody: one rule for steering, capture and import. Any thread.
 
-use super::encoding::MELODY_LOW;
 use serde::{Deserialize, Serialize};
+
+/// Lowest key of the chord range and of the melody range when voices are told apart by range.
+pub const CHORD_RANGE_LOW: u8 = 48;
+pub const MELODY_RANGE_LOW: u8 = 60;
+
+/// Which part a note from outside belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitVoice {
+    Bass,
+    Chord,
+    Melody,
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VoiceSplit {
-    /// Notes below C4 (MIDI 60) are chords, C4 and up melody.
+    /// Notes from C4 (MIDI 60) up are melody, C3–B3 chords, below C3 the bass (where the model
+    /// plays one; otherwise chords too).
     #[default]
     ByRange,
-    /// Notes on this channel (0–15) are chords, all others melody.
-    ByChannel { chord_channel: u8 },
+    /// Notes on this channel (0–15) are chords, all others melody; with a bass channel, notes
+    /// on it are the bass.
+    ByChannel {
+        chord_channel: u8,
+        #[serde(default)]
+        bass_channel: Option<u8>,
+    },
 }
 
 impl VoiceSplit {
-    pub fn is_chord(&self, channel: u8, key: u8) -> bool {
-        match self {
-            VoiceSplit::ByRange => key < MELODY_LOW,
-            VoiceSplit::ByChannel { chord_channel } => channel == *chord_channel,
+    /// The part of a note on `channel`; `bass` says whether there is a bass to steer or learn.
+    pub fn voice(&self, channel: u8, key: u8, bass: bool) -> SplitVoice {
+        match *self {
+            VoiceSplit::ByRange if key >= MELODY_RANGE_LOW => SplitVoice::Melody,
+            VoiceSplit::ByRange if key < CHORD_RANGE_LOW && bass => SplitVoice::Bass,
+            VoiceSplit::ByRange => SplitVoice::Chord,
+            VoiceSplit::ByChannel { bass_channel: Some(b), .. } if channel == b && bass => SplitVoice::Bass,
+            VoiceSplit::ByChannel { chord_channel, .. } if channel == chord_channel => SplitVoice::Chord,
+            VoiceSplit::ByChannel { .. } => SplitVoice::Melody,
         }
     }
 
     /// The rule in words, for the editor.
     pub fn describe(&self) -> String {
         match self {
-            VoiceSplit::ByRange => "notes below C4 (MIDI 60) are chords, C4 and up melody".to_string(),
-            VoiceSplit::ByChannel { chord_channel } => {
+            VoiceSplit::ByRange => "notes from C4 (MIDI 60) up are melody, C3–B3 chords, below C3 the bass".to_string(),
+            VoiceSplit::ByChannel { chord_channel, bass_channel: None } => {
                 format!("notes on channel {} are chords, other channels melody", chord_channel + 1)
             }
+            VoiceSplit::ByChannel { chord_channel, bass_channel: Some(b) } => {
+                format!(
+                    "notes on channel {} are chords, channel {} the bass, other channels melody",
+                    chord_channel + 1,
+                    b + 1
+                )
+            }
+        }
+    }
+
+    /// The rule packed in a number, for an atomic the audio thread reads: 0 by range, else
+    /// 1 + chord channel + 16 × (1 + bass channel, or 0 without one).
+    pub fn to_byte(self) -> u16 {
+        match self {
+            VoiceSplit::ByRange => 0,
+            VoiceSplit::ByChannel { chord_channel, bass_channel } => {
+                1 + u16::from(chord_channel.min(15)) + 16 * bass_channel.map_or(0, |b| u16::from(b.min(15)) + 1)
+            }
+        }
+    }
+
+    pub fn from_byte(byte: u16) -> Self {
+        match byte {
+            0 => VoiceSplit::ByRange,
+            n => {
+                let (chord, bass) = ((n - 1) % 16, (n - 1) / 16);
+                VoiceSplit::ByChannel {
+                    chord_channel: chord as u8,
+                    bass_channel: bass.checked_sub(1).map(|b| b.min(15) as u8),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_and_channels_tell_the_parts_apart() {
+        let r = VoiceSplit::ByRange;
+        assert_eq!(r.voice(0, 60, true), SplitVoice::Melody);
+        assert_eq!(r.voice(0, 52, true), SplitVoice::Chord);
+        assert_eq!(r.voice(0, 40, true), SplitVoice::Bass);
+        assert_eq!(r.voice(0, 40, false), SplitVoice::Chord, "no bass in the model: low notes are chords");
+        let c = VoiceSplit::ByChannel { chord_channel: 1, bass_channel: Some(2) };
+        assert_eq!(c.voice(1, 80, true), SplitVoice::Chord);
+        assert_eq!(c.voice(2, 80, true), SplitVoice::Bass);
+        assert_eq!(c.voice(2, 80, false), SplitVoice::Melody);
+        assert_eq!(c.voice(5, 30, true), SplitVoice::Melody);
+    }
+
+    #[test]
+    fn the_rule_survives_its_number() {
+        for split in [
+            VoiceSplit::ByRange,
+            VoiceSplit::ByChannel { chord_channel: 0, bass_channel: None },
+            VoiceSplit::ByChannel { chord_channel: 15, bass_channel: Some(0) },
+            VoiceSplit::ByChannel { chord_channel: 3, bass_channel: Some(15) },
+        ] {
+            assert_eq!(VoiceSplit::from_byte(split.to_byte()), split, "{split:?}");
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Checks of a recorded session that a listener would notice.
 
 use super::Recorded;
-use blues_lstm::music::corpus::{builtin_form_masks, BUILTIN_FORM};
-use blues_lstm::music::encoding::{CHORD_LOW, STEPS_PER_BAR};
+use blues_lstm::model::builtin::default_builtin;
+use blues_lstm::music::chord_names::chord_name;
+use blues_lstm::music::encoding::STEPS_PER_BAR;
 use std::collections::{BTreeMap, HashSet};
 
 /// Events of one block leave in non-decreasing time order.
@@ -42,27 +43,52 @@ pub fn chord_onsets(events: &[Recorded], channel: u8) -> BTreeMap<u64, (f64, Vec
     onsets
 }
 
-/// The form bar (0–11) a song position falls in.
-pub fn form_bar(beats: f64) -> usize {
-    ((beats + 1e-9) / 4.0).floor().rem_euclid(12.0) as usize
+/// The chord of every step of the default model's form.
+pub fn default_form() -> Vec<u16> {
+    default_builtin().style().chords.clone()
 }
 
-/// Every chord struck is the chord of the bar it is struck in (transposed by `transpose`).
+/// The form bar a song position falls in (bars of the default model's form).
+pub fn form_bar(beats: f64) -> usize {
+    let bars = default_form().len() / STEPS_PER_BAR;
+    ((beats + 1e-9) / 4.0).floor().rem_euclid(bars as f64) as usize
+}
+
+/// The pitch classes of `keys` played `transpose` semitones up.
+pub fn pitch_classes(keys: &[u8], transpose: i32) -> u16 {
+    keys.iter().fold(0u16, |m, &k| m | 1 << (i32::from(k) - transpose).rem_euclid(12))
+}
+
+/// Every chord struck is the chord of the form at the step it is struck on (transposed by
+/// `transpose`), in the default model's form.
 pub fn assert_chords_follow_the_form(events: &[Recorded], channel: u8, transpose: i32) -> usize {
-    let masks = builtin_form_masks();
+    assert_chords_follow(events, channel, transpose, &default_form())
+}
+
+/// Every chord struck is the chord of `form` (a chord per step) at its step.
+pub fn assert_chords_follow(events: &[Recorded], channel: u8, transpose: i32, form: &[u16]) -> usize {
     let onsets = chord_onsets(events, channel);
     for (sample, (beats, keys)) in &onsets {
-        let bar = form_bar(*beats);
-        let mask = keys.iter().fold(0u16, |m, &k| m | 1 << (i32::from(k) - transpose - i32::from(CHORD_LOW)));
+        let step = ((beats * 2.0 + 1e-9).floor() as i64).rem_euclid(form.len() as i64) as usize;
+        let mask = pitch_classes(keys, transpose);
         assert_eq!(
             mask,
-            masks[bar],
-            "at sample {sample} (beat {beats:.3}, form bar {}) played {keys:?}, want {}",
-            bar + 1,
-            BUILTIN_FORM[bar].name
+            form[step],
+            "at sample {sample} (beat {beats:.3}, form bar {}) played {keys:?} ({}), want {}",
+            step / STEPS_PER_BAR + 1,
+            chord_name(mask),
+            chord_name(form[step])
         );
     }
     onsets.len()
+}
+
+/// Whether a melody key is in the scale the default model's corpus uses.
+pub fn in_corpus_scale(key: u8) -> bool {
+    let style = default_builtin().style();
+    let scale = (0..style.choruses().min(64))
+        .fold(0u16, |m, i| style.chorus(i).iter().filter_map(|f| f.melody.key).fold(m, |m, k| m | 1 << (k % 12)));
+    scale & (1 << (key % 12)) != 0
 }
 
 /// Every NoteOn sits on the eighth-note grid: on the first sample at or after its step, so the
@@ -84,4 +110,10 @@ pub fn bar_starts_with_chords(events: &[Recorded], channel: u8) -> Vec<f64> {
         .map(|(beats, _)| *beats)
         .filter(|b| ((b * 2.0).round() as i64).rem_euclid(STEPS_PER_BAR as i64) == 0)
         .collect()
+}
+
+/// The keys the default model's melody plays.
+pub fn melody_range() -> std::ops::RangeInclusive<u8> {
+    let line = default_builtin().model().expect("the default model loads").encoding.melody.expect("it plays a melody");
+    line.low..=line.high()
 }

@@ -346,3 +346,24 @@ impl Session {
         }
     }
 }
+
+/// The built-in models and corpora the tests play.
+pub mod builtins {
+    use blues_lstm::model::builtin::builtin;
+    use blues_lstm::model::Model;
+    use blues_lstm::music::corpus::Chorus;
+
+    /// The paper's Exp 2 (chords and melody) and Exp 1 (chords only).
+    pub fn exp2() -> &'static Model {
+        builtin("paper-exp2").and_then(|b| b.model()).expect("the embedded Exp 2 model loads")
+    }
+
+    pub fn exp1() -> &'static Model {
+        builtin("paper-exp1").and_then(|b| b.model()).expect("the embedded Exp 1 model loads")
+    }
+
+    /// Chorus `i` of the paper's corpus.
+    pub fn paper_chorus(i: usize) -> Chorus {
+        builtin("paper-exp2").expect("the paper's style").style().chorus(i)
+    }
+}

@@ -3,13 +3,13 @@
 //! Markov chain and a pentatonic random walk trained on (or given) the same built-in corpus.
 
 use super::args::Args;
+use super::choice::chosen;
 use blues_lstm::eval::table::{self, RunInfo};
 use blues_lstm::eval::{self, picture, CompareConfig, Reference};
-use blues_lstm::lstm::model_file::Model;
-use blues_lstm::models;
 
 const FLAGS: &[&str] = &[
     "model",
+    "style",
     "choruses",
     "seed",
     "temperature",
@@ -41,14 +41,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if png_dir.is_none() && (a.has("png-from") || a.has("png-choruses")) {
         return Err("--png-from and --png-choruses go with --png-dir".to_string());
     }
-    let model = match a.path("model")? {
-        Some(path) => Model::load(&path).map_err(|e| e.to_string())?,
-        None => models::builtin_model()
-            .ok_or(
-                "the embedded Exp 2 model is missing (models/exp2.json is not a trained model); pass --model FILE.json",
-            )?
-            .clone(),
-    };
+    let chosen = chosen(&a)?;
+    let (model, corpus) = (&chosen.model, &chosen.corpus);
 
     let compare = a.has("compare");
     if !compare && a.has("rnn-epochs") {
@@ -57,18 +51,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let rnn_epochs = a.number("rnn-epochs", CompareConfig::default_rnn_epochs(), 1..=10_000_000)?;
     let played = if compare {
         let config = CompareConfig { choruses, seed, temperature, rnn_epochs };
-        eval::compare(&model, &config, &mut |line| eprintln!("{line}"))?
+        eval::compare(model, corpus, &config, &mut |line| eprintln!("{line}"))?
     } else {
-        vec![eval::play_model(&model, choruses, seed, temperature)?]
+        vec![eval::play_model(model, corpus, choruses, seed, temperature)?]
     };
-    let reference = Reference::builtin();
+    let reference = Reference::new(corpus);
+    let (form, comping) = (model.encoding.form(), model.encoding.comp);
     let rows: Vec<eval::Row> = played.iter().map(|p| p.row(&reference)).collect();
 
     if let Some(dir) = png_dir {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         for p in &played {
             let path = dir.join(format!("{}.png", p.key));
-            std::fs::write(&path, picture::piano_roll(&p.frames, png_from - 1, png_choruses))
+            std::fs::write(&path, picture::piano_roll(&p.frames, form, comping, png_from - 1, png_choruses))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!("drew {} (choruses {png_from}–{})", path.display(), png_from + png_choruses - 1);
         }
@@ -81,7 +76,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         print!("{}", table::markdown(&rows));
     } else {
         println!(
-            "{choruses} free-running choruses, seed {seed}, temperature {temperature}, against the built-in form and corpus\n"
+            "{choruses} free-running choruses, seed {seed}, temperature {temperature}, against the form and corpus of {}\n",
+            corpus.describe()
         );
         print!("{}", table::plain(&rows));
     }

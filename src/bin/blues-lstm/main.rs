@@ -3,6 +3,7 @@
 //! runs; `train` trains a model the paper's way; `eval` measures a model, and baselines beside it.
 
 mod args;
+mod choice;
 mod eval;
 mod render;
 mod train;
@@ -10,40 +11,47 @@ mod train;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-blues-lstm: improvise 12-bar bebop blues with an LSTM (Eck & Schmidhuber 2002)
+blues-lstm: improvise bebop blues with an LSTM (Eck & Schmidhuber 2002)
 
 USAGE:
     blues-lstm render [options] --out FILE.mid
     blues-lstm train  [options] --out FILE.json
     blues-lstm eval   [options]
+    blues-lstm models   lists the built-in models
 
 render: plays choruses through the plugin's engine into a Standard MIDI File
-    --choruses N        choruses of 12 bars (default 1)
+    --choruses N        choruses of the model's form (default 1)
     --tempo BPM         20..999 (default 120)
     --seed S            the same seed renders the same music (default 1)
-    --model FILE.json   the model to play (default: the embedded Exp 2 model)
+    --model M           builtin:ID (see `blues-lstm models`; default the first) or FILE.json
+    --style ID          the corpus a model file auditions (default: the built-in style of its form)
     --temperature T     melody temperature 0..2: 0 likeliest note, 1 the paper (default 1)
     --mode M            improvise (default) or audition (play the training choruses)
     --key K             transpose by K semitones, -12..12 (default 0)
-    --out FILE.mid      chords on channel 1, melody on channel 2
+    --out FILE.mid      chords on channel 1, melody on channel 2, bass on channel 3
     --png FILE.png      also draw it as a piano roll
 
 train: trains a model by BPTT until its free-running chords hold the form for 100 choruses
-    --experiment 1|2    1: chords only (4 blocks); 2: chords and melody (8 blocks) (default 2)
+    --builtin ID        a built-in model by its recipe, on its style's corpus
+    --experiment 1|2    the paper's: builtin:paper-exp1 (chords only) or paper-exp2
     --seed S            weights and data order come from the seed (default 1)
-    --corpus A.mid …    learn your own 12-bar choruses (default: the built-in corpus)
-    --split range|channel:N   chords are notes below C4 (range, default) or on channel N
+    --corpus A.mid …    learn your own choruses instead
+    --form-bars N       bars per chorus of the files, 4..64 (default: a file is one chorus)
+    --split range|channel:N[,bass:M]   which notes are chords (C3-B3 by range, default, with the
+                        bass below and melody above) or which channels are chords and bass
+    --swing P           the files are played swung at P % (50 straight, default)
     --with-builtin      learn the built-in corpus along with --corpus
     --name TEXT         the model's name
     --out FILE.json     the model file to write
 
-eval: free-runs a model from bar 1 and measures it against the built-in form and corpus
+eval: free-runs a model from bar 1 and measures it against its form and corpus
       (chord accuracy, form breaks, scale, chord tones, novelty, repetition, long-range MI)
-    --model FILE.json   the model to measure (default: the embedded Exp 2 model)
+    --model M           builtin:ID or FILE.json (default: the first built-in model)
+    --style ID          the corpus a model file is measured against
     --choruses N        choruses each generator plays (default 200)
     --seed S            seeds every generator and the baselines' training (default 1)
     --temperature T     melody temperature of the networks, 0..2 (default 1)
-    --compare           also train and measure the baselines on the built-in corpus: a vanilla
+    --compare           also train and measure the baselines on the model's corpus: a vanilla
                         tanh RNN of about the same weight count (same BPTT), a third-order
                         Markov chain over frames, a pentatonic random walk over the form
     --rnn-epochs N      the vanilla RNN's cap on epochs (default 10000, the LSTM trainer's)
@@ -60,6 +68,7 @@ fn main() -> ExitCode {
         Some("render") => render::run(&args[1..]),
         Some("train") => train::run(&args[1..]),
         Some("eval") => eval::run(&args[1..]),
+        Some("models") => choice::list(),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,31 +1,50 @@
-//! `blues-lstm train`: trains a model the paper's way (Exp 1 chords only, Exp 2 chords and
-//! melody) on the built-in corpus or on the user's own 12-bar choruses, and writes a model file.
-//! The embedded models under `models/` are made with it (see the README).
+//! `blues-lstm train`: trains a model — a built-in one by its recipe on its style's corpus
+//! (`--builtin ID`; the embedded models under `models/` are made so, see the README), or a model
+//! of the user's own choruses from .mid files — and writes a model file.
 
 use super::args::Args;
-use blues_lstm::lstm::check::free_run_chord_check;
-use blues_lstm::lstm::topology::Topology;
-use blues_lstm::lstm::train::{train, Progress, TrainConfig};
-use blues_lstm::models;
+use super::choice::builtin_ids;
+use blues_lstm::lstm::trainer::Progress;
+use blues_lstm::model::builtin::builtin;
+use blues_lstm::model::{self, check_form, Recipe};
 use blues_lstm::music::corpus::Corpus;
-use blues_lstm::music::midi_import::choruses_from_file;
+use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
 use blues_lstm::music::split::VoiceSplit;
+use blues_lstm::training::retrain_recipe;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-const FLAGS: &[&str] = &["experiment", "seed", "corpus", "split", "with-builtin", "name", "out"];
+const FLAGS: &[&str] =
+    &["builtin", "experiment", "seed", "corpus", "form-bars", "split", "swing", "with-builtin", "name", "out"];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse(args, FLAGS)?;
     let out = a.path("out")?.ok_or("train needs --out FILE.json")?;
-    let experiment: u8 = a.number("experiment", 2, 1..=2)?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
-    let split = parse_split(a.value("split")?.unwrap_or("range"))?;
-    let corpus = corpus(&a, split)?;
-    let topology = if experiment == 1 { Topology::exp1() } else { Topology::exp2() };
-    let config = TrainConfig::for_topology(topology, seed);
-
-    println!("training Exp {experiment} ({} weights) on {} choruses, seed {seed}", topology.n_params(), corpus.len());
+    let id = match (a.value("builtin")?, a.value("experiment")?) {
+        (Some(_), Some(_)) => return Err("choose one of --builtin and --experiment".to_string()),
+        (Some(id), None) => Some(id.to_string()),
+        // The paper's two experiments by their old names.
+        (None, Some("1")) => Some("paper-exp1".to_string()),
+        (None, Some("2")) => Some("paper-exp2".to_string()),
+        (None, Some(other)) => return Err(format!("--experiment: '{other}' is neither 1 nor 2")),
+        (None, None) => None,
+    };
+    let (recipe, corpus, default_name): (Recipe, Corpus, String) = match (&id, a.has("corpus")) {
+        (Some(_), true) => return Err("--corpus trains your own model; it does not go with --builtin".to_string()),
+        (Some(id), false) => {
+            let b = builtin(id)
+                .ok_or_else(|| format!("--builtin {id}: no such built-in model (there are: {})", builtin_ids()))?;
+            (b.recipe(seed), b.corpus(), b.name.to_string())
+        }
+        (None, _) => {
+            let corpus = user_corpus(&a)?;
+            (retrain_recipe(corpus.form.bars, seed), corpus, "Your choruses".to_string())
+        }
+    };
+    let name = a.value("name")?.map_or(default_name, str::to_string);
+    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
+    println!("training {name} ({} weights) on {}, seed {seed}", topology.n_params(), corpus.describe());
     let started = Instant::now();
     let mut last_print = Instant::now();
     let mut on_progress = |p: &Progress| {
@@ -35,13 +54,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             last_print = Instant::now();
         }
     };
-    let cancel = AtomicBool::new(false);
-    let mut model =
-        train(topology, models::encoding(), &corpus, &config, &mut on_progress, &cancel).map_err(|e| e.to_string())?;
-    if let Some(name) = a.value("name")? {
-        model.metadata.name = name.to_string();
-    }
-    let held = free_run_chord_check(&model, &corpus, 1000, seed.wrapping_add(1));
+    let model =
+        model::train(&recipe, &corpus, &name, &mut on_progress, &AtomicBool::new(false)).map_err(|e| e.to_string())?;
+    let held = check_form(&model, &corpus, 1000, seed.wrapping_add(1));
     model.save(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!(
         "wrote {}: {} epochs, loss {:.4}, {:.1} s; free-running (new seed) the form held {held} of 1000 choruses",
@@ -57,25 +72,40 @@ fn parse_split(text: &str) -> Result<VoiceSplit, String> {
     if text == "range" {
         return Ok(VoiceSplit::ByRange);
     }
-    let channel = text.strip_prefix("channel:").and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=16).contains(n));
-    channel
-        .map(|n| VoiceSplit::ByChannel { chord_channel: n - 1 })
-        .ok_or_else(|| format!("--split: '{text}' is neither 'range' nor 'channel:N' with N in 1..16"))
+    let channel = |n: &str| n.parse::<u8>().ok().filter(|n| (1..=16).contains(n)).map(|n| n - 1);
+    let rest = text.strip_prefix("channel:");
+    let (chord, bass) = match rest.map(|r| r.split_once(",bass:").unwrap_or((r, ""))) {
+        Some((c, "")) => (channel(c), None),
+        Some((c, b)) => (channel(c), Some(channel(b))),
+        None => (None, None),
+    };
+    match (chord, bass) {
+        (Some(chord_channel), None) => Ok(VoiceSplit::ByChannel { chord_channel, bass_channel: None }),
+        (Some(chord_channel), Some(Some(b))) => Ok(VoiceSplit::ByChannel { chord_channel, bass_channel: Some(b) }),
+        _ => Err(format!(
+            "--split: '{text}' is neither 'range' nor 'channel:N' (or 'channel:N,bass:M') with N, M in 1..16"
+        )),
+    }
 }
 
-/// The built-in corpus, or the choruses of the given files (each bad file is named and refused).
-fn corpus(a: &Args, split: VoiceSplit) -> Result<Corpus, String> {
+/// The choruses of the given files (each bad file is named and refused), with the built-in
+/// paper corpus when asked and of the same form.
+fn user_corpus(a: &Args) -> Result<Corpus, String> {
     let files = a.values("corpus");
     if files.is_empty() {
-        if a.has("corpus") {
-            return Err("--corpus needs at least one .mid file".to_string());
-        }
-        return Ok(Corpus::builtin());
+        return Err("--corpus needs at least one .mid file".to_string());
     }
-    let mut user = Vec::new();
+    let split = parse_split(a.value("split")?.unwrap_or("range"))?;
+    let form_bars: Option<usize> = if a.has("form-bars") { Some(a.number("form-bars", 12, 4..=64)?) } else { None };
+    let swing: f64 = a.number("swing", 50.0, 50.0..=80.0)? / 100.0;
+    let rule = ImportRule { split, form_bars, swing };
+    let mut user: Vec<Vec<blues_lstm::music::encoding::Frame>> = Vec::new();
     let mut errors = Vec::new();
     for file in files {
-        match choruses_from_file(std::path::Path::new(file), split) {
+        match choruses_from_file(std::path::Path::new(file), rule) {
+            Ok(choruses) if user.first().is_some_and(|c| choruses.first().is_some_and(|n| n.len() != c.len())) => {
+                errors.push(format!("{file}: its choruses are not as long as the other files' (give --form-bars N)"));
+            }
             Ok(choruses) => {
                 println!("  {file}: {} choruses", choruses.len());
                 user.extend(choruses);
@@ -86,5 +116,14 @@ fn corpus(a: &Args, split: VoiceSplit) -> Result<Corpus, String> {
     if !errors.is_empty() {
         return Err(format!("these files cannot be learned:\n  {}", errors.join("\n  ")));
     }
-    Ok(Corpus { include_builtin: a.has("with-builtin"), user })
+    let bars = user[0].len() / 8;
+    let mut corpus = Corpus::from_choruses(user, bars);
+    if a.has("with-builtin") {
+        let style = blues_lstm::model::builtin::default_builtin().style();
+        if !corpus.can_include(style) {
+            return Err(format!("--with-builtin: the built-in corpus has {} bars, your choruses {bars}", style.bars));
+        }
+        corpus.style = Some(style);
+    }
+    Ok(corpus)
 }

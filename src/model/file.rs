@@ -1,18 +1,24 @@
-//! The trained model and its file: JSON with a format name, a semver version, the topology,
-//! the encoding it was trained on, named weight tensors with shapes, and metadata.
+//! The model file: JSON with a format name, a semver version, the topology, the encoding,
+//! named weight tensors with shapes, metadata and an optional primer.
 //!
 //! Loading validates in a fixed order and stops at the first problem with one
 //! [`ModelFileError`] that names the file and the field: parse → required keys → format name →
-//! version → topology → encoding and metadata → each tensor (present, shape, length, finite)
-//! → no unknown tensors. Runs on the loader/trainer thread or the CLI, never the audio thread.
+//! version (and the upgrade of an older major) → topology → encoding (one the plugin can play,
+//! matching the topology's groups) → metadata → each tensor (present, shape, length, finite)
+//! → no unknown tensors → primer. Runs on the loader/trainer thread or the CLI, never the audio
+//! thread.
 //!
-//! Version rule: major must be [`FORMAT_MAJOR`]; a minor newer than [`FORMAT_MINOR`] is
-//! refused (it may carry meaning this code would ignore); any patch loads. A future format
-//! change adds an `upgrade_vX_to_vY` step in `from_json`.
+//! Versions: this code writes [`FORMAT_VERSION`]. A file of major [`FORMAT_MAJOR`] loads if its
+//! minor is not newer than [`FORMAT_MINOR`] (a newer minor may carry meaning this code would
+//! ignore); any patch loads. Major 1 (the paper's two groups, before the encoding became the
+//! model's) is upgraded by [`upgrade_v1_to_v2`]; other majors are refused.
 
-use super::topology::{TensorSpec, Topology};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use super::{Metadata, Model};
+use crate::lstm::topology::Topology;
+use crate::lstm::weights::{Tensor, Weights};
+use crate::music::encoding::{Encoding, Frame, LineLayout};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,68 +26,11 @@ use std::path::{Path, PathBuf};
 /// The `format` field of every model file.
 pub const FORMAT_NAME: &str = "blues-lstm-model";
 /// The format version this code writes.
-pub const FORMAT_VERSION: &str = "1.0.0";
-/// Major version this code reads.
-pub const FORMAT_MAJOR: u64 = 1;
+pub const FORMAT_VERSION: &str = "2.0.0";
+/// Major version this code reads (older majors are upgraded).
+pub const FORMAT_MAJOR: u64 = 2;
 /// Newest minor version this code reads.
 pub const FORMAT_MINOR: u64 = 0;
-
-/// How the network's units map to notes and time (from `music::encoding` when trained here).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Encoding {
-    /// MIDI note of chord unit 0.
-    pub chord_low: u8,
-    /// MIDI note of melody unit 0.
-    pub melody_low: u8,
-    /// Network steps per bar (8: eighth notes in 4/4).
-    pub steps_per_bar: u32,
-    /// Bars in the form (12).
-    pub bars_per_chorus: u32,
-}
-
-/// Where a model came from and how training went.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Metadata {
-    /// A name for people, e.g. "builtin-exp2".
-    pub name: String,
-    /// What it was trained on, e.g. "built-in 12-bar blues (4096 choruses)".
-    pub corpus: String,
-    /// FNV-1a 64 (hex) over the training frames: tells whether two models saw the same data.
-    pub corpus_hash: String,
-    /// The training seed: the same seed, corpus and config give the same weights.
-    pub seed: u64,
-    /// Epochs trained (one epoch = one minibatch update).
-    pub epochs: u32,
-    /// Mean cross-entropy per step (summed over units) over the last epochs.
-    pub final_loss: f32,
-    /// Wall-clock training time.
-    pub train_seconds: f32,
-    /// Choruses the free-running network played with every chord right at the stop check.
-    pub chord_check_choruses: u32,
-}
-
-/// One weight matrix, row-major: `values[r * shape[1] + c]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Tensor {
-    /// `[rows, cols]`; see [`TensorSpec`] for what rows and columns mean.
-    pub shape: Vec<usize>,
-    /// Row-major values, `rows × cols` of them.
-    pub values: Vec<f32>,
-}
-
-/// A trained network: everything needed to rebuild it, and where it came from.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Model {
-    pub topology: Topology,
-    pub encoding: Encoding,
-    /// Named tensors, exactly those of `topology.tensors()`.
-    pub weights: BTreeMap<String, Tensor>,
-    pub metadata: Metadata,
-    /// A training chorus as units (`steps × n_in`, 0/1), played in to prime the network up to a
-    /// form position — the paper seeded its runs with training notes. Empty when the file has
-    /// none (optional key `primer`: one string of 0/1 characters per step).
-    pub primer: Vec<f32>,
-}
 
 /// What kind of problem a model file has (the message says exactly what).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +41,7 @@ pub enum ModelFileErrorKind {
     Format,
     Version,
     Topology,
+    Encoding,
     Field,
     Tensor,
     UnknownTensor,
@@ -144,43 +94,16 @@ struct FileOut<'a> {
 const REQUIRED_KEYS: [&str; 6] = ["format", "version", "topology", "encoding", "weights", "metadata"];
 
 impl Model {
-    /// A model of `topology` with every weight 0 (tests and tools fill them in).
-    pub fn zeros(topology: Topology, encoding: Encoding, metadata: Metadata) -> Self {
-        let weights = topology
-            .tensors()
-            .iter()
-            .map(|s| (s.name.to_string(), Tensor { shape: vec![s.rows, s.cols], values: vec![0.0; s.len()] }))
-            .collect();
-        Self { topology, encoding, weights, metadata, primer: Vec::new() }
-    }
-
-    /// The values of the tensor `spec`. Panics if it is missing or of the wrong size: a model
-    /// that came through `from_json` or the trainer always has it.
-    pub fn values(&self, spec: &TensorSpec) -> &[f32] {
-        match self.weights.get(spec.name) {
-            Some(t) if t.values.len() == spec.len() => &t.values,
-            _ => panic!("model has no valid tensor {}", spec.name),
-        }
-    }
-
-    /// Mutable values of the tensor `spec` (same contract as [`Model::values`]).
-    pub fn values_mut(&mut self, spec: &TensorSpec) -> &mut [f32] {
-        match self.weights.get_mut(spec.name) {
-            Some(t) if t.values.len() == spec.len() => &mut t.values,
-            _ => panic!("model has no valid tensor {}", spec.name),
-        }
-    }
-
     /// The model as a model file (pretty JSON).
     pub fn to_json(&self) -> String {
         let out = FileOut {
             format: FORMAT_NAME,
             version: FORMAT_VERSION,
-            topology: &self.topology,
+            topology: &self.weights.topology,
             encoding: &self.encoding,
             metadata: &self.metadata,
-            weights: &self.weights,
-            primer: primer_text(&self.primer, self.topology.n_in()),
+            weights: &self.weights.tensors,
+            primer: primer_text(&self.primer, &self.encoding),
         };
         // Serialising plain structs of numbers and strings cannot fail.
         serde_json::to_string_pretty(&out).unwrap_or_default()
@@ -205,9 +128,9 @@ impl Model {
     /// Parses and validates model-file JSON.
     pub fn from_json(text: &str) -> Result<Model, ModelFileError> {
         use ModelFileErrorKind as K;
-        let doc: Value = serde_json::from_str(text)
+        let mut doc: Value = serde_json::from_str(text)
             .map_err(|e| ModelFileError::new(K::Parse, "", format!("not valid JSON: {e}")))?;
-        let Some(obj) = doc.as_object() else {
+        let Some(obj) = doc.as_object_mut() else {
             return Err(ModelFileError::new(K::Parse, "", "not a JSON object"));
         };
         for key in REQUIRED_KEYS {
@@ -225,45 +148,94 @@ impl Model {
                 ))
             }
         }
-        check_version(&obj["version"])?;
+        if check_version(&obj["version"])? == 1 {
+            upgrade_v1_to_v2(obj)?;
+        }
         let topology: Topology = field(obj, "topology", K::Topology)?;
         topology.validate().map_err(|m| ModelFileError::new(K::Topology, "topology", m))?;
-        let encoding: Encoding = field(obj, "encoding", K::Field)?;
+        let encoding: Encoding = field(obj, "encoding", K::Encoding)?;
+        encoding.validate().map_err(|m| ModelFileError::new(K::Encoding, "encoding", m))?;
+        encoding
+            .check_topology(&topology)
+            .map_err(|m| ModelFileError::new(K::Encoding, "encoding", format!("does not fit the network: {m}")))?;
         let metadata: Metadata = field(obj, "metadata", K::Field)?;
-        let weights = read_weights(&obj["weights"], &topology)?;
+        let tensors = read_weights(&obj["weights"], &topology)?;
         let primer = match obj.get("primer") {
             None => Vec::new(),
-            Some(value) => read_primer(value, &topology, &encoding)?,
+            Some(value) => read_primer(value, &encoding)?,
         };
-        Ok(Model { topology, encoding, weights, metadata, primer })
+        Ok(Model { weights: Weights { topology, tensors }, encoding, metadata, primer })
     }
+}
+
+/// A version 1 file (the paper's two groups, the encoding as two keys and the form's length)
+/// rewritten as version 2, in place: the topology as groups, the encoding as layouts.
+pub fn upgrade_v1_to_v2(doc: &mut Map<String, Value>) -> Result<(), ModelFileError> {
+    use ModelFileErrorKind as K;
+    let size = |v: &Value, key: &str, kind| {
+        v.get(key).and_then(Value::as_u64).ok_or_else(|| {
+            let at = if kind == K::Topology { "topology" } else { "encoding" };
+            ModelFileError::new(kind, at, format!("missing field `{key}` (a version 1 file)"))
+        })
+    };
+    let t = &doc["topology"];
+    let (n_chord, n_melody) = (size(t, "n_chord", K::Topology)?, size(t, "n_melody", K::Topology)?);
+    let (chord_blocks, melody_blocks) = (size(t, "chord_blocks", K::Topology)?, size(t, "melody_blocks", K::Topology)?);
+    let cells_per_block = size(t, "cells_per_block", K::Topology)?;
+    let mut groups = vec![json!({"name": "chord", "units": n_chord, "blocks": chord_blocks, "sees": []})];
+    if n_melody > 0 || melody_blocks > 0 {
+        groups.push(json!({"name": "melody", "units": n_melody, "blocks": melody_blocks, "sees": [0]}));
+    }
+    let e = &doc["encoding"];
+    let melody_low = size(e, "melody_low", K::Encoding)?;
+    let encoding = json!({
+        "steps_per_bar": size(e, "steps_per_bar", K::Encoding)?,
+        "bars": size(e, "bars_per_chorus", K::Encoding)?,
+        "chord_low": size(e, "chord_low", K::Encoding)?,
+        "melody": if n_melody > 0 {
+            serde_json::to_value(LineLayout { low: melody_low.min(127) as u8, pitches: n_melody.min(128) as u8, rest: false, begin: false })
+                .unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        },
+    });
+    doc.insert("topology".into(), json!({"groups": groups, "cells_per_block": cells_per_block}));
+    doc.insert("encoding".into(), encoding);
+    Ok(())
 }
 
 /// The primer's steps as strings of 0/1 characters, one per input unit.
-fn primer_text(primer: &[f32], n_in: usize) -> Vec<String> {
-    if n_in == 0 {
-        return Vec::new();
-    }
-    primer.chunks(n_in).map(|step| step.iter().map(|&u| if u > 0.5 { '1' } else { '0' }).collect()).collect()
+fn primer_text(primer: &[Frame], encoding: &Encoding) -> Vec<String> {
+    let mut units = vec![0.0; encoding.n_units()];
+    primer
+        .iter()
+        .map(|frame| {
+            encoding.encode(frame, &mut units);
+            units.iter().map(|&u| if u > 0.5 { '1' } else { '0' }).collect()
+        })
+        .collect()
 }
 
-/// Reads the optional primer: one string per step of the chorus, `n_in` characters of 0 or 1.
-fn read_primer(value: &Value, topology: &Topology, encoding: &Encoding) -> Result<Vec<f32>, ModelFileError> {
+/// Reads the optional primer: one string per step of the chorus, `n_units` characters of 0 or 1.
+fn read_primer(value: &Value, encoding: &Encoding) -> Result<Vec<Frame>, ModelFileError> {
     let bad = |message: String| ModelFileError::new(ModelFileErrorKind::Field, "primer", message);
-    let steps = (encoding.steps_per_bar as usize).saturating_mul(encoding.bars_per_chorus as usize);
+    let (steps, n) = (encoding.steps_per_chorus(), encoding.n_units());
     let Some(rows) = value.as_array() else { return Err(bad("expected a list of strings".to_string())) };
     if rows.len() != steps {
         return Err(bad(format!("expected {steps} steps, found {}", rows.len())));
     }
-    let mut units = Vec::with_capacity(steps * topology.n_in());
+    let mut frames = Vec::with_capacity(steps);
+    let mut previous = Frame::default();
     for (i, row) in rows.iter().enumerate() {
         let text = row.as_str().unwrap_or_default();
-        if text.len() != topology.n_in() || !text.bytes().all(|b| b == b'0' || b == b'1') {
-            return Err(bad(format!("step {}: expected {} characters of 0 or 1, found {row}", i + 1, topology.n_in())));
+        if text.len() != n || !text.bytes().all(|b| b == b'0' || b == b'1') {
+            return Err(bad(format!("step {}: expected {n} characters of 0 or 1, found {row}", i + 1)));
         }
-        units.extend(text.bytes().map(|b| f32::from(b == b'1')));
+        let units: Vec<f32> = text.bytes().map(|b| f32::from(b == b'1')).collect();
+        previous = encoding.decode(&units, &previous, i % encoding.steps_per_bar);
+        frames.push(previous);
     }
-    Ok(units)
+    Ok(frames)
 }
 
 /// A short description of what was found instead of a string.
@@ -283,7 +255,8 @@ fn field<T: serde::de::DeserializeOwned>(
     serde_json::from_value(obj[key].clone()).map_err(|e| ModelFileError::new(kind, key, e.to_string()))
 }
 
-fn check_version(v: &Value) -> Result<(), ModelFileError> {
+/// The major version of a readable file (module docs).
+fn check_version(v: &Value) -> Result<u64, ModelFileError> {
     use ModelFileErrorKind as K;
     let text = v.as_str().unwrap_or_default();
     let parts: Vec<Option<u64>> = text.split('.').map(|p| p.parse().ok()).collect();
@@ -294,21 +267,27 @@ fn check_version(v: &Value) -> Result<(), ModelFileError> {
             format!("expected a version like \"{FORMAT_VERSION}\", found {v}"),
         ));
     };
-    if major != FORMAT_MAJOR {
-        return Err(ModelFileError::new(
+    match major {
+        1 if minor == 0 => Ok(1),
+        1 => Err(ModelFileError::new(
             K::Version,
             "version",
-            format!("{text} is not readable: this build reads {FORMAT_MAJOR}.x.y files"),
-        ));
-    }
-    if minor > FORMAT_MINOR {
-        return Err(ModelFileError::new(
+            format!("{text} is not a version 1 this build knows (1.0.x)"),
+        )),
+        // NOTE: FORMAT_MINOR is 0 today; the comparison is for the next minor.
+        #[allow(clippy::absurd_extreme_comparisons)]
+        FORMAT_MAJOR if minor <= FORMAT_MINOR => Ok(major),
+        FORMAT_MAJOR => Err(ModelFileError::new(
             K::Version,
             "version",
             format!("{text} is newer than this build reads (up to {FORMAT_MAJOR}.{FORMAT_MINOR}.x): update the plugin"),
-        ));
+        )),
+        _ => Err(ModelFileError::new(
+            K::Version,
+            "version",
+            format!("{text} is not readable: this build reads {FORMAT_MAJOR}.x.y files (and upgrades 1.0.x)"),
+        )),
     }
-    Ok(())
 }
 
 fn read_weights(v: &Value, topology: &Topology) -> Result<BTreeMap<String, Tensor>, ModelFileError> {
@@ -321,7 +300,7 @@ fn read_weights(v: &Value, topology: &Topology) -> Result<BTreeMap<String, Tenso
     for spec in &specs {
         let name = format!("weights.{}", spec.name);
         let err = |m: String| ModelFileError::new(K::Tensor, name.clone(), m);
-        let Some(t) = obj.get(spec.name) else {
+        let Some(t) = obj.get(&spec.name) else {
             return Err(err("missing (the topology needs it)".into()));
         };
         let shape: Vec<usize> = t
@@ -347,9 +326,9 @@ fn read_weights(v: &Value, topology: &Topology) -> Result<BTreeMap<String, Tenso
                 _ => return Err(err(format!("value {i} is not a finite number: {x}"))),
             }
         }
-        weights.insert(spec.name.to_string(), Tensor { shape, values: out });
+        weights.insert(spec.name.clone(), Tensor { shape, values: out });
     }
-    if let Some(extra) = obj.keys().find(|k| !specs.iter().any(|s| s.name == k.as_str())) {
+    if let Some(extra) = obj.keys().find(|k| !specs.iter().any(|s| &s.name == *k)) {
         return Err(ModelFileError::new(
             K::UnknownTensor,
             format!("weights.{extra}"),
@@ -363,11 +342,8 @@ fn read_weights(v: &Value, topology: &Topology) -> Result<BTreeMap<String, Tenso
 mod tests {
     use super::*;
     use crate::lstm::rng::Rng;
+    use crate::music::encoding::Note;
     use ModelFileErrorKind as K;
-
-    fn encoding() -> Encoding {
-        Encoding { chord_low: 48, melody_low: 60, steps_per_bar: 8, bars_per_chorus: 12 }
-    }
 
     fn metadata() -> Metadata {
         Metadata {
@@ -382,20 +358,41 @@ mod tests {
         }
     }
 
-    fn random_model(topology: Topology) -> Model {
-        let mut model = Model::zeros(topology, encoding(), metadata());
+    fn random_model(encoding: Encoding, blocks: &[usize]) -> Model {
+        let mut weights = Weights::zeros(encoding.topology(blocks, 2));
         let mut rng = Rng::new(1);
-        for t in model.weights.values_mut() {
+        for t in weights.tensors.values_mut() {
             for v in &mut t.values {
                 *v = rng.uniform(-3.0, 3.0) * 1e-3f32.powi(rng.below(3) as i32);
             }
         }
-        model
+        let primer = (0..encoding.steps_per_chorus())
+            .map(|s| Frame {
+                chord: 0b1001_0001_0001,
+                melody: if encoding.melody.is_some() {
+                    Note { key: Some(60 + (s % 12) as u8), begin: s % 2 == 0 }
+                } else {
+                    Note::REST
+                },
+                ..Frame::default()
+            })
+            .collect::<Vec<_>>();
+        let mut primer = primer;
+        encoding.normalize_begins(&mut primer);
+        Model { weights, encoding, metadata: metadata(), primer }
+    }
+
+    fn exp2() -> Model {
+        random_model(Encoding::paper(), &[4, 4])
+    }
+
+    fn band() -> Model {
+        random_model(Encoding::band(16), &[4, 4, 3, 2])
     }
 
     /// The JSON of a valid model, edited by `edit`, then loaded.
-    fn load_edited(edit: impl FnOnce(&mut Map<String, Value>)) -> Result<Model, ModelFileError> {
-        let mut doc: Value = serde_json::from_str(&random_model(Topology::exp2()).to_json()).unwrap();
+    fn load_edited(model: &Model, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<Model, ModelFileError> {
+        let mut doc: Value = serde_json::from_str(&model.to_json()).unwrap();
         edit(doc.as_object_mut().unwrap());
         Model::from_json(&doc.to_string())
     }
@@ -408,18 +405,35 @@ mod tests {
 
     #[test]
     fn round_trip_is_exact() {
-        for t in [Topology::exp1(), Topology::exp2()] {
-            let model = random_model(t);
+        for model in [exp2(), band(), random_model(Encoding::paper_chords_only(), &[4])] {
             let back = Model::from_json(&model.to_json()).unwrap();
             assert_eq!(back, model);
         }
         let dir = std::env::temp_dir().join(format!("blues_lstm_rt_{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("m.json");
-        let model = random_model(Topology::exp2());
+        let model = band();
         model.save(&path).unwrap();
         assert_eq!(Model::load(&path).unwrap(), model);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The embedded models as they were committed before the encoding became the model's
+    /// (format 1.0.0): they load unchanged, as the paper's encoding and topology.
+    #[test]
+    fn version_1_files_are_upgraded() {
+        for (text, n_groups) in [
+            (include_str!("../../tests/fixtures/exp2-v1.json"), 2),
+            (include_str!("../../tests/fixtures/exp1-v1.json"), 1),
+        ] {
+            let model = Model::from_json(text).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(model.weights.topology.groups.len(), n_groups);
+            let want = if n_groups == 2 { Encoding::paper() } else { Encoding::paper_chords_only() };
+            assert_eq!(model.encoding, want);
+            assert_eq!(model.primer.len(), 96);
+            let again = Model::from_json(&model.to_json()).unwrap();
+            assert_eq!(again, model, "written back as version 2, it reads the same");
+        }
     }
 
     #[test]
@@ -434,44 +448,64 @@ mod tests {
     #[test]
     fn missing_keys_are_named() {
         for key in REQUIRED_KEYS {
-            expect(K::MissingKey, key, load_edited(|o| drop(o.remove(key))));
+            expect(K::MissingKey, key, load_edited(&exp2(), |o| drop(o.remove(key))));
         }
     }
 
     #[test]
     fn wrong_format_is_refused() {
-        expect(K::Format, "format", load_edited(|o| drop(o.insert("format".into(), "nam".into()))));
+        expect(K::Format, "format", load_edited(&exp2(), |o| drop(o.insert("format".into(), "nam".into()))));
     }
 
     #[test]
     fn versions_follow_semver() {
         let with = |v: &str| {
             let v = v.to_string();
-            load_edited(move |o| drop(o.insert("version".into(), v.into())))
+            load_edited(&exp2(), move |o| drop(o.insert("version".into(), v.into())))
         };
-        assert!(with("1.0.7").is_ok(), "a newer patch loads");
-        expect(K::Version, "version", with("2.0.0"));
+        assert!(with("2.0.7").is_ok(), "a newer patch loads");
+        expect(K::Version, "version", with("3.0.0"));
         expect(K::Version, "version", with("0.9.0"));
-        let m = expect(K::Version, "version", with("1.1.0"));
+        let m = expect(K::Version, "version", with("2.1.0"));
         assert!(m.contains("newer"), "{m}");
-        expect(K::Version, "version", with("1.0"));
-        expect(K::Version, "version", load_edited(|o| drop(o.insert("version".into(), 1.into()))));
+        expect(K::Version, "version", with("2.0"));
+        expect(K::Version, "version", load_edited(&exp2(), |o| drop(o.insert("version".into(), 1.into()))));
+        // A version 2 body labelled 1.0.0 is read as version 1, and its topology is wrong there.
+        expect(K::Topology, "topology", with("1.0.0"));
     }
 
     #[test]
     fn invalid_topology_is_refused() {
-        expect(K::Topology, "topology", load_edited(|o| o["topology"]["cells_per_block"] = 0.into()));
+        expect(K::Topology, "topology", load_edited(&exp2(), |o| o["topology"]["cells_per_block"] = 0.into()));
         expect(
             K::Topology,
             "topology",
-            load_edited(|o| drop(o["topology"].as_object_mut().unwrap().remove("n_chord"))),
+            load_edited(&exp2(), |o| drop(o["topology"].as_object_mut().unwrap().remove("groups"))),
         );
     }
 
     #[test]
-    fn bad_encoding_or_metadata_is_refused() {
-        expect(K::Field, "encoding", load_edited(|o| o["encoding"]["chord_low"] = 300.into()));
-        expect(K::Field, "metadata", load_edited(|o| drop(o["metadata"].as_object_mut().unwrap().remove("seed"))));
+    fn an_encoding_the_plugin_cannot_play_is_named() {
+        let m = expect(K::Encoding, "encoding", load_edited(&exp2(), |o| o["encoding"]["steps_per_bar"] = 12.into()));
+        assert!(m.contains("steps_per_bar is 12"), "{m}");
+        let m = expect(K::Encoding, "encoding", load_edited(&exp2(), |o| o["encoding"]["bars"] = 100.into()));
+        assert!(m.contains("bars is 100"), "{m}");
+        let m =
+            expect(K::Encoding, "encoding", load_edited(&exp2(), |o| o["encoding"]["melody"]["pitches"] = 24.into()));
+        assert!(m.contains("does not fit the network"), "{m}");
+        expect(K::Encoding, "encoding", load_edited(&exp2(), |o| o["encoding"]["chord_low"] = 300.into()));
+    }
+
+    #[test]
+    fn bad_metadata_or_primer_is_refused() {
+        expect(
+            K::Field,
+            "metadata",
+            load_edited(&exp2(), |o| drop(o["metadata"].as_object_mut().unwrap().remove("seed"))),
+        );
+        let m = expect(K::Field, "primer", load_edited(&band(), |o| drop(o["primer"].as_array_mut().unwrap().pop())));
+        assert!(m.contains("expected 128 steps"), "{m}");
+        expect(K::Field, "primer", load_edited(&band(), |o| o["primer"][3] = "0101".into()));
     }
 
     #[test]
@@ -479,34 +513,32 @@ mod tests {
         let m = expect(
             K::Tensor,
             "weights.melody_gates",
-            load_edited(|o| {
+            load_edited(&exp2(), |o| {
                 let t = o["weights"]["melody_gates"].as_object_mut().unwrap();
-                t.insert("shape".into(), serde_json::json!([20, 30]));
                 t["values"].as_array_mut().unwrap().pop();
             }),
         );
         assert_eq!(m, "weights.melody_gates: expected 600 values, found 599");
         expect(
             K::Tensor,
-            "weights.chord_out",
-            load_edited(|o| drop(o["weights"].as_object_mut().unwrap().remove("chord_out"))),
+            "weights.bass_out",
+            load_edited(&band(), |o| drop(o["weights"].as_object_mut().unwrap().remove("bass_out"))),
         );
         expect(
             K::Tensor,
             "weights.chord_out",
-            load_edited(|o| o["weights"]["chord_out"]["shape"] = serde_json::json!([21, 12])),
+            load_edited(&exp2(), |o| o["weights"]["chord_out"]["shape"] = json!([21, 12])),
         );
         expect(
             K::Tensor,
             "weights.chord_gates",
-            load_edited(|o| o["weights"]["chord_gates"]["values"][3] = "x".into()),
+            load_edited(&exp2(), |o| o["weights"]["chord_gates"]["values"][3] = "x".into()),
         );
         // 1e39 parses as f64 but overflows f32.
-        let text = random_model(Topology::exp1()).to_json();
+        let text = exp2().to_json();
         let pos = text.find("\"values\": [").unwrap() + "\"values\": [".len();
         let bad = format!("{}1e39,{}", &text[..pos], &text[text[pos..].find(',').unwrap() + pos + 1..]);
-        let e = Model::from_json(&bad).unwrap_err();
-        assert_eq!(e.kind, K::Tensor, "{e}");
+        assert_eq!(Model::from_json(&bad).unwrap_err().kind, K::Tensor);
     }
 
     #[test]
@@ -514,15 +546,7 @@ mod tests {
         expect(
             K::UnknownTensor,
             "weights.peepholes",
-            load_edited(|o| {
-                o["weights"]["peepholes"] = serde_json::json!({"shape": [1, 1], "values": [0.0]});
-            }),
+            load_edited(&exp2(), |o| o["weights"]["peepholes"] = json!({"shape": [1, 1], "values": [0.0]})),
         );
-        // An Exp 2 tensor in an Exp 1 file is unknown there.
-        let mut doc: Value = serde_json::from_str(&random_model(Topology::exp1()).to_json()).unwrap();
-        let exp2: Value = serde_json::from_str(&random_model(Topology::exp2()).to_json()).unwrap();
-        doc["weights"]["melody_out"] = exp2["weights"]["melody_out"].clone();
-        let e = Model::from_json(&doc.to_string()).unwrap_err();
-        assert_eq!((e.kind, e.field.as_str()), (K::UnknownTensor, "weights.melody_out"));
     }
 }

@@ -1,17 +1,114 @@
-//! The paper's generation rule, shared by the trainer's free-run check and the plugin's
-//! composer: chord units are on where the output exceeds 0.5; one melody note is drawn from
-//! the melody outputs normalised to sum 1, sharpened or flattened by a temperature.
+//! The paper's generation rule, turned from outputs into the next step's input: chord units
+//! are on where the output exceeds 0.5; a line (melody, bass, comping) is one choice drawn
+//! from its outputs normalised to sum 1, sharpened or flattened by a temperature — rest is one
+//! more choice where the encoding has it — and, where the encoding marks note beginnings
+//! (Todd's method), a begin unit: on for a new choice, drawn from its own output when the
+//! same note is chosen again (strike it again, or hold it), off for a rest.
 //!
+//! Shared by the trainer's free-run check, the baselines and the plugin's improviser.
 //! Allocation-free and lock-free: the audio thread calls these every step.
 
 use super::rng::Rng;
 
-/// Temperatures at or below this play the most likely note (argmax).
+/// Temperatures at or below this play the most likely choice (argmax).
 pub const ARGMAX_TEMPERATURE: f32 = 0.01;
+
+/// How a group's outputs become its next input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Several units on: those whose output exceeds 0.5 (the chords).
+    Threshold,
+    /// One unit of the group's choices on. With `begin`, the group's last unit is not a
+    /// choice but the begin unit; `rest`, if any, is the choice that sounds nothing.
+    Choice { begin: bool, rest: Option<usize> },
+}
+
+/// The rule of one group of units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupRule {
+    /// The group's first unit and its number of units.
+    pub offset: usize,
+    pub units: usize,
+    pub rule: Rule,
+}
+
+/// The generation rule of a whole frame: one rule per group, groups in unit order, the chords
+/// (thresholded) first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readout {
+    pub groups: Vec<GroupRule>,
+}
+
+impl GroupRule {
+    /// The units among which one is chosen (all but the begin unit).
+    fn choices(&self) -> usize {
+        match self.rule {
+            Rule::Choice { begin: true, .. } => self.units - 1,
+            _ => self.units,
+        }
+    }
+}
+
+impl Readout {
+    /// Units in a frame.
+    pub fn n_units(&self) -> usize {
+        self.groups.iter().map(|g| g.units).sum()
+    }
+
+    /// The next step's input from this step's outputs `y`, written over `x`, which holds this
+    /// step's input on entry (a begin unit depends on whether the choice changed). Each drawn
+    /// group takes its temperature from `temperatures` (by group index; missing ones play at
+    /// 1) and exactly one or, with a begin unit, two draws from `rng`, whatever is drawn, so
+    /// the random stream stays in step.
+    pub fn next_input(&self, y: &[f32], x: &mut [f32], temperatures: &[f32], rng: &mut Rng) {
+        for (gi, g) in self.groups.iter().enumerate() {
+            let (ys, xs) = (&y[g.offset..g.offset + g.units], &mut x[g.offset..g.offset + g.units]);
+            match g.rule {
+                Rule::Threshold => {
+                    for (u, &v) in xs.iter_mut().zip(ys) {
+                        *u = f32::from(u8::from(v > 0.5));
+                    }
+                }
+                Rule::Choice { begin, rest } => {
+                    let temperature = temperatures.get(gi).copied().unwrap_or(1.0);
+                    let n = g.choices();
+                    let before = xs[..n].iter().position(|&u| u > 0.5);
+                    let choice = sample_choice(&ys[..n], temperature, rng).map(usize::from);
+                    for (i, u) in xs[..n].iter_mut().enumerate() {
+                        *u = f32::from(u8::from(choice == Some(i)));
+                    }
+                    if begin {
+                        let again = draw_bit(ys[n], temperature, rng);
+                        let strikes = match choice {
+                            None => false,
+                            Some(c) if Some(c) == rest => false,
+                            Some(c) if Some(c) != before => true,
+                            Some(_) => again,
+                        };
+                        xs[n] = f32::from(u8::from(strikes));
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// The chord the outputs ask for: bit `i` set where `y_chord[i] > 0.5` (first 16 units).
 pub fn chord_mask_from_outputs(y_chord: &[f32]) -> u16 {
     y_chord.iter().take(16).enumerate().fold(0, |mask, (i, &y)| mask | (u16::from(y > 0.5) << i))
+}
+
+/// A yes/no drawn from a logistic output `p`: p^(1/T) against (1 − p)^(1/T), so T = 1 draws
+/// with probability p and T → 0 thresholds at one half. One draw from `rng` always.
+pub fn draw_bit(p: f32, temperature: f32, rng: &mut Rng) -> bool {
+    let u = rng.next_f32();
+    let p = if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+    if temperature.is_nan() || temperature <= ARGMAX_TEMPERATURE || temperature.is_infinite() {
+        return p > 0.5;
+    }
+    let inv_t = 1.0 / temperature;
+    let (yes, no) = (p.powf(inv_t), (1.0 - p).powf(inv_t));
+    u * (yes + no) < yes
 }
 
 /// The index of the largest finite, positive output; `None` if there is none.
@@ -25,19 +122,19 @@ fn argmax(y: &[f32]) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
-/// Draws one melody unit with probability p_i ∝ y_i^(1/T), normalised over the units.
+/// Draws one choice with probability p_i ∝ y_i^(1/T), normalised over the units.
 ///
 /// T = 1 is the paper's rule; T ≤ [`ARGMAX_TEMPERATURE`] plays the most likely unit. Outputs
 /// that are NaN, infinite or negative count as 0; if nothing is left to draw from, the most
 /// likely unit is played, and if there is not even that, a uniformly random one. `None` only
 /// for an empty slice.
-pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Option<u8> {
-    if y_melody.is_empty() {
+pub fn sample_choice(y: &[f32], temperature: f32, rng: &mut Rng) -> Option<u8> {
+    if y.is_empty() {
         return None;
     }
     // One draw per call whatever the path, so the random stream stays in step.
     let u = rng.next_f32();
-    let fallback = || argmax(y_melody).unwrap_or(((u * y_melody.len() as f32) as usize).min(y_melody.len() - 1)) as u8;
+    let fallback = || argmax(y).unwrap_or(((u * y.len() as f32) as usize).min(y.len() - 1)) as u8;
     if temperature.is_nan() || temperature <= ARGMAX_TEMPERATURE || temperature.is_infinite() {
         return Some(fallback());
     }
@@ -47,14 +144,14 @@ pub fn sample_melody(y_melody: &[f32], temperature: f32, rng: &mut Rng) -> Optio
     let scale = if inv_t == 1.0 {
         1.0
     } else {
-        match argmax(y_melody) {
-            Some(top) => 1.0 / y_melody[top],
+        match argmax(y) {
+            Some(top) => 1.0 / y[top],
             None => return Some(fallback()),
         }
     };
     // NaN, ±∞ and negatives weigh nothing.
     let clean = |v: f32| if v > 0.0 && v < f32::INFINITY { v } else { 0.0 };
-    if inv_t == 1.0 { draw(y_melody, clean, u) } else { draw(y_melody, |v| (clean(v) * scale).powf(inv_t), u) }
+    if inv_t == 1.0 { draw(y, clean, u) } else { draw(y, |v| (clean(v) * scale).powf(inv_t), u) }
         .or_else(|| Some(fallback()))
 }
 
@@ -151,7 +248,7 @@ mod tests {
         let mut counts = [0u32; 4];
         let n = 20_000;
         for _ in 0..n {
-            counts[usize::from(sample_melody(&y, 1.0, &mut rng).unwrap())] += 1;
+            counts[usize::from(sample_choice(&y, 1.0, &mut rng).unwrap())] += 1;
         }
         assert_eq!(counts[1], 0, "a zero output is never drawn");
         for (i, p) in [(0, 0.1), (2, 0.3), (3, 0.6)] {
@@ -169,7 +266,7 @@ mod tests {
         let mut counts = [0u32; 40];
         let n = 200_000;
         for _ in 0..n {
-            counts[usize::from(sample_melody(&y, 1.0, &mut rng).unwrap())] += 1;
+            counts[usize::from(sample_choice(&y, 1.0, &mut rng).unwrap())] += 1;
         }
         for (i, (&c, &w)) in counts.iter().zip(&y).enumerate() {
             let (f, p) = (f64::from(c) / f64::from(n), f64::from(w / total));
@@ -178,7 +275,7 @@ mod tests {
         // The top of the range is reachable and nothing past it is drawn.
         let mut top_only = [0.0f32; 40];
         top_only[39] = 0.2;
-        assert_eq!(sample_melody(&top_only, 1.0, &mut rng), Some(39));
+        assert_eq!(sample_choice(&top_only, 1.0, &mut rng), Some(39));
     }
 
     #[test]
@@ -213,9 +310,9 @@ mod tests {
         let y = [0.2, 0.3, 0.25];
         let mut rng = Rng::new(1);
         for t in [0.0, 0.005, -1.0, f32::NAN] {
-            assert_eq!(sample_melody(&y, t, &mut rng), Some(1));
+            assert_eq!(sample_choice(&y, t, &mut rng), Some(1));
         }
-        let count_top = |t: f32, rng: &mut Rng| (0..5000).filter(|_| sample_melody(&y, t, rng) == Some(1)).count();
+        let count_top = |t: f32, rng: &mut Rng| (0..5000).filter(|_| sample_choice(&y, t, rng) == Some(1)).count();
         let cold = count_top(0.2, &mut rng);
         let paper = count_top(1.0, &mut rng);
         let hot = count_top(5.0, &mut rng);
@@ -227,17 +324,86 @@ mod tests {
     #[test]
     fn garbage_outputs_never_give_garbage_notes() {
         let mut rng = Rng::new(9);
-        assert_eq!(sample_melody(&[], 1.0, &mut rng), None);
+        assert_eq!(sample_choice(&[], 1.0, &mut rng), None);
         let nan_and_good = [f32::NAN, 0.0, 0.7, f32::INFINITY, -3.0];
         for _ in 0..100 {
-            assert_eq!(sample_melody(&nan_and_good, 1.0, &mut rng), Some(2));
+            assert_eq!(sample_choice(&nan_and_good, 1.0, &mut rng), Some(2));
         }
         for _ in 0..100 {
-            let n = sample_melody(&[0.0; 13], 1.0, &mut rng).unwrap();
+            let n = sample_choice(&[0.0; 13], 1.0, &mut rng).unwrap();
             assert!(n < 13);
-            let n = sample_melody(&[f32::NAN; 13], 1.0, &mut rng).unwrap();
+            let n = sample_choice(&[f32::NAN; 13], 1.0, &mut rng).unwrap();
             assert!(n < 13);
         }
-        assert_eq!(sample_melody(&[0.0, 0.0, 0.4], 1.0, &mut rng), Some(2));
+        assert_eq!(sample_choice(&[0.0, 0.0, 0.4], 1.0, &mut rng), Some(2));
+    }
+
+    /// A chord group of 3 units, a line of rest + 3 pitches + begin.
+    fn readout() -> Readout {
+        Readout {
+            groups: vec![
+                GroupRule { offset: 0, units: 3, rule: Rule::Threshold },
+                GroupRule { offset: 3, units: 5, rule: Rule::Choice { begin: true, rest: Some(0) } },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_frame_is_thresholded_chords_and_one_drawn_choice_with_its_begin() {
+        let r = readout();
+        let mut rng = Rng::new(4);
+        let mut x = [0.0; 8];
+        // The line certainly changes to pitch 2: it begins.
+        let y = [0.9, 0.2, 0.7, 0.0, 0.0, 1.0, 0.0, 0.0];
+        r.next_input(&y, &mut x, &[1.0, 1.0], &mut rng);
+        assert_eq!(x, [1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0]);
+        // The same pitch again: held when the begin output is 0, struck again when it is 1.
+        r.next_input(&y, &mut x, &[1.0, 1.0], &mut rng);
+        assert_eq!(x[7], 0.0, "held");
+        let mut strike = y;
+        strike[7] = 1.0;
+        r.next_input(&strike, &mut x, &[1.0, 1.0], &mut rng);
+        assert_eq!(x[7], 1.0, "struck again");
+        // A rest never begins, whatever the begin output says.
+        let rest = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        r.next_input(&rest, &mut x, &[1.0, 1.0], &mut rng);
+        assert_eq!(x, [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn the_begin_unit_is_drawn_at_the_temperature_and_the_stream_stays_in_step() {
+        let r = readout();
+        let y = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.3];
+        let count = |t: f32| {
+            let mut rng = Rng::new(9);
+            let mut x = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+            (0..10_000)
+                .filter(|_| {
+                    r.next_input(&y, &mut x, &[1.0, t], &mut rng);
+                    x[7] == 1.0
+                })
+                .count()
+        };
+        let paper = count(1.0) as f64 / 10_000.0;
+        assert!((paper - 0.3).abs() < 0.02, "struck again {paper}, want 0.3");
+        assert_eq!(count(0.0), 0, "T = 0 thresholds the begin output");
+        assert!(count(0.5) < count(1.0) && count(1.0) < count(2.0));
+        // Two draws per step for a line with a begin unit, whatever is drawn.
+        let (mut a, mut b) = (Rng::new(1), Rng::new(1));
+        let mut x = [0.0; 8];
+        r.next_input(&[0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0], &mut x, &[], &mut a);
+        b.next_f32();
+        b.next_f32();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn draw_bit_handles_garbage() {
+        let mut rng = Rng::new(3);
+        for p in [f32::NAN, -1.0, 2.0, f32::INFINITY] {
+            let _ = draw_bit(p, 1.0, &mut rng);
+        }
+        assert!(!draw_bit(f32::NAN, 0.0, &mut rng));
+        assert!(draw_bit(2.0, 0.0, &mut rng));
     }
 }

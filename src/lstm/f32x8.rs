@@ -2,6 +2,10 @@
 //! code over `[f32; 8]` (which LLVM vectorises where it can) and once over AVX2 + FMA
 //! registers, so `network` states its algorithm a single time and runs it on either.
 //!
+//! The AVX2 vector type is private to this file: the only way to run code on it is
+//! [`Cpu::run`], and a [`Cpu`] that says AVX2 exists only where the CPU was checked for it. So
+//! no safe code can execute an AVX2 instruction on a CPU without it.
+//!
 //! Pure arithmetic, no state: any thread, including the audio thread.
 
 // Fixed-size lane loops are indexed on purpose: that is the shape LLVM vectorises.
@@ -14,7 +18,7 @@
 pub struct Lane8(pub [f32; 8]);
 
 /// Floats per [`Lane8`].
-pub const LANES: usize = 8;
+pub const WIDTH: usize = 8;
 
 /// The operations the step needs. `mul_add` may round once (fused) or twice: callers must not
 /// depend on the difference, which stays within an ulp per operation.
@@ -22,8 +26,8 @@ pub trait F32x8: Copy {
     fn load(a: &Lane8) -> Self;
     fn store(self, a: &mut Lane8);
     /// Load from and store to plain arrays (any alignment): the caller's frames.
-    fn load_array(a: &[f32; LANES]) -> Self;
-    fn store_array(self, a: &mut [f32; LANES]);
+    fn load_array(a: &[f32; WIDTH]) -> Self;
+    fn store_array(self, a: &mut [f32; WIDTH]);
     fn splat(v: f32) -> Self;
     fn add(self, b: Self) -> Self;
     fn mul(self, b: Self) -> Self;
@@ -34,8 +38,6 @@ pub trait F32x8: Copy {
     fn mul_add(self, b: Self, c: Self) -> Self;
     /// Bit l set where lane l is not 0.0 (NaN counts as not 0).
     fn nonzero_bits(self) -> u32;
-    /// Lane l of the result is lane `idx[l]` of self (`idx` below 8).
-    fn permute(self, idx: &[u32; LANES]) -> Self;
     /// 0 where |lane| < [`TINY`] (and for NaN), the lane itself elsewhere.
     fn flush_tiny(self) -> Self;
 }
@@ -100,13 +102,13 @@ pub fn sigmoid_of_half_inner<V: F32x8>(half_x: V) -> V {
 
 /// The portable vector: plain arrays, vectorised by LLVM for whatever the build targets.
 #[derive(Clone, Copy, Debug)]
-pub struct Portable([f32; LANES]);
+pub struct Portable([f32; WIDTH]);
 
 impl Portable {
     #[inline(always)]
     fn map2(self, b: Self, f: impl Fn(f32, f32) -> f32) -> Self {
-        let mut out = [0.0; LANES];
-        for l in 0..LANES {
+        let mut out = [0.0; WIDTH];
+        for l in 0..WIDTH {
             out[l] = f(self.0[l], b.0[l]);
         }
         Self(out)
@@ -123,16 +125,16 @@ impl F32x8 for Portable {
         a.0 = self.0;
     }
     #[inline(always)]
-    fn load_array(a: &[f32; LANES]) -> Self {
+    fn load_array(a: &[f32; WIDTH]) -> Self {
         Self(*a)
     }
     #[inline(always)]
-    fn store_array(self, a: &mut [f32; LANES]) {
+    fn store_array(self, a: &mut [f32; WIDTH]) {
         *a = self.0;
     }
     #[inline(always)]
     fn splat(v: f32) -> Self {
-        Self([v; LANES])
+        Self([v; WIDTH])
     }
     #[inline(always)]
     fn add(self, b: Self) -> Self {
@@ -162,39 +164,84 @@ impl F32x8 for Portable {
     #[inline(always)]
     fn nonzero_bits(self) -> u32 {
         let mut bits = 0;
-        for l in 0..LANES {
+        for l in 0..WIDTH {
             bits |= u32::from(self.0[l] != 0.0) << l;
         }
         bits
     }
     #[inline(always)]
-    fn permute(self, idx: &[u32; LANES]) -> Self {
-        Self(std::array::from_fn(|l| self.0[idx[l] as usize % LANES]))
-    }
-    #[inline(always)]
     fn flush_tiny(self) -> Self {
-        let mut out = [0.0; LANES];
-        for l in 0..LANES {
+        let mut out = [0.0; WIDTH];
+        for l in 0..WIDTH {
             out[l] = if self.0[l].abs() >= TINY { self.0[l] } else { 0.0 };
         }
         Self(out)
     }
 }
 
-/// AVX2 + FMA registers. Only built into code compiled with both features enabled (the
-/// network's `step_avx2`), which runs only after the CPU was checked for them.
+/// Work written once over [`F32x8`]: [`Cpu::run`] runs it on the best vectors there are.
+pub trait VectorWork {
+    type Output;
+    fn run<V: F32x8>(self) -> Self::Output;
+}
+
+/// What the CPU offers the step: AVX2 and FMA, or the portable vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cpu {
+    /// Only ever true after the CPU was checked (the field is private).
+    avx2: bool,
+}
+
+impl Cpu {
+    /// This CPU, checked (cheap; done when a network is built, never per step).
+    pub fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        Self { avx2 }
+    }
+
+    /// The portable vectors, whatever the CPU (tests compare the two).
+    pub fn portable() -> Self {
+        Self { avx2: false }
+    }
+
+    pub fn has_avx2(&self) -> bool {
+        self.avx2
+    }
+
+    /// Runs `work` on AVX2 + FMA registers where the CPU has them, else on portable vectors.
+    #[inline(always)]
+    pub fn run<W: VectorWork>(self, work: W) -> W::Output {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is true only when `detect` found AVX2 and FMA on this CPU.
+            return unsafe { run_avx2(work) };
+        }
+        work.run::<Portable>()
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn run_avx2<W: VectorWork>(work: W) -> W::Output {
+    work.run::<Avx2>()
+}
+
+/// AVX2 + FMA registers. Private: code runs on it only through `Cpu::run` (module docs).
 #[cfg(target_arch = "x86_64")]
 #[derive(Clone, Copy, Debug)]
-pub struct Avx2(std::arch::x86_64::__m256);
+struct Avx2(std::arch::x86_64::__m256);
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Avx2, F32x8, Lane8, LANES, TINY};
+    use super::{Avx2, F32x8, Lane8, TINY, WIDTH};
     use std::arch::x86_64::*;
 
-    // The `unsafe` blocks below are sound because `Avx2` values only exist inside functions
-    // compiled with AVX2 and FMA that are called after a CPU check (see `Network::step`); the
-    // loads and stores go through `Lane8`, 32-byte aligned and 8 floats long.
+    // The `unsafe` blocks below are sound because `Avx2` values only exist inside `run_avx2`
+    // (compiled with AVX2 and FMA), called only after a CPU check (`Cpu::run`); the loads and
+    // stores go through `Lane8`, 32-byte aligned and 8 floats long.
     impl F32x8 for Avx2 {
         #[inline(always)]
         fn load(a: &Lane8) -> Self {
@@ -205,11 +252,11 @@ mod avx2 {
             unsafe { _mm256_store_ps(a.0.as_mut_ptr(), self.0) }
         }
         #[inline(always)]
-        fn load_array(a: &[f32; LANES]) -> Self {
+        fn load_array(a: &[f32; WIDTH]) -> Self {
             Self(unsafe { _mm256_loadu_ps(a.as_ptr()) })
         }
         #[inline(always)]
-        fn store_array(self, a: &mut [f32; LANES]) {
+        fn store_array(self, a: &mut [f32; WIDTH]) {
             unsafe { _mm256_storeu_ps(a.as_mut_ptr(), self.0) }
         }
         #[inline(always)]
@@ -246,11 +293,6 @@ mod avx2 {
             unsafe { _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(self.0, _mm256_setzero_ps())) as u32 }
         }
         #[inline(always)]
-        fn permute(self, idx: &[u32; LANES]) -> Self {
-            // vpermps reads the low three bits of each index.
-            Self(unsafe { _mm256_permutevar8x32_ps(self.0, _mm256_loadu_si256(idx.as_ptr().cast())) })
-        }
-        #[inline(always)]
         fn flush_tiny(self) -> Self {
             unsafe {
                 let abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0), self.0);
@@ -274,13 +316,13 @@ mod tests {
         let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30, 9.49, -9.51, 0.0, -0.0, 1e-30];
         let mut inputs: Vec<f32> = (-40_000..=40_000).map(|i| i as f32 * 0.0005).collect();
         inputs.extend(specials);
-        for chunk in inputs.chunks(LANES) {
+        for chunk in inputs.chunks(WIDTH) {
             let x = lanes_of(|l| chunk.get(l).copied().unwrap_or(0.0));
             let v = V::load(&x);
             let (mut s, mut t) = (Lane8::default(), Lane8::default());
             sigmoid_of_half(v.mul(V::splat(0.5))).store(&mut s);
             tanh(v).store(&mut t);
-            for l in 0..LANES {
+            for l in 0..WIDTH {
                 let xi = x.0[l];
                 let (want_t, want_s) = if xi.is_nan() {
                     (-1.0, 0.0)
@@ -293,7 +335,7 @@ mod tests {
                 assert!((-1.0..=1.0).contains(&t.0[l]) && (0.0..=1.0).contains(&s.0[l]));
             }
             let bits = v.nonzero_bits();
-            for l in 0..LANES {
+            for l in 0..WIDTH {
                 assert_eq!(bits & (1 << l) != 0, x.0[l] != 0.0);
             }
         }
@@ -304,16 +346,16 @@ mod tests {
         check::<Portable>();
     }
 
-    #[cfg(target_arch = "x86_64")]
+    struct Check;
+    impl VectorWork for Check {
+        type Output = ();
+        fn run<V: F32x8>(self) {
+            check::<V>();
+        }
+    }
+
     #[test]
-    fn avx2_matches_the_scalar_math() {
-        #[target_feature(enable = "avx2,fma")]
-        fn run() {
-            check::<Avx2>();
-        }
-        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has both features (checked just above).
-            unsafe { run() }
-        }
+    fn the_best_vectors_of_this_cpu_match_the_scalar_math() {
+        Cpu::detect().run(Check);
     }
 }

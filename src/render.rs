@@ -1,10 +1,9 @@
-//! Offline rendering: drives the engine with a steady transport, block by block, exactly as a
-//! host would, and collects what it plays in musical time. Used by the command-line tool.
-//! Any non-audio thread (it allocates the result).
+//! Offline rendering: drives the real-time engine with a steady transport, block by block,
+//! exactly as a host would, and collects what it plays in musical time. Used by the
+//! command-line tool and eval's pictures. Any non-audio thread (it allocates the result).
 
-use super::clock::BlockTransport;
-use super::{Engine, InNote, MidiIo, NoteSink, OutNote, Settings};
-use crate::music::encoding::STEPS_PER_CHORUS;
+use crate::engine::clock::{self, BlockTransport};
+use crate::engine::{Engine, InNote, MidiIo, NoteSink, OutNote, Settings};
 use crate::music::midi_file::TimedNote;
 
 /// How to render.
@@ -50,9 +49,10 @@ impl MidiIo for Collect<'_> {
 
 /// Plays `spec.choruses` choruses from bar 1, then stops the transport so every note ends.
 pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Vec<TimedNote> {
-    let tempo = spec.tempo_bpm.clamp(super::clock::MIN_TEMPO_BPM, super::clock::MAX_TEMPO_BPM);
+    let tempo = spec.tempo_bpm.clamp(clock::MIN_TEMPO_BPM, clock::MAX_TEMPO_BPM);
     let samples_per_beat = f64::from(spec.sample_rate) * 60.0 / tempo;
-    let total_beats = f64::from(spec.choruses) * STEPS_PER_CHORUS as f64 / super::clock::STEPS_PER_BEAT;
+    let steps = engine.form().steps();
+    let total_beats = f64::from(spec.choruses) * steps as f64 / clock::STEPS_PER_BEAT;
     let mut notes = Vec::new();
     let mut sample: u64 = 0;
     engine.reset();

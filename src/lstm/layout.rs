@@ -1,0 +1,108 @@
+//! The trainer's flat parameter layout: where each tensor lives in one vector (parameters,
+//! gradients and Adam's moments all share it, llm.c style), and each group's dimensions as the
+//! training pass uses them. Trainer thread.
+
+use super::topology::{TensorSpec, Topology};
+use std::ops::Range;
+
+/// Where each tensor lives in the flat parameter vector, and every group's dimensions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub topology: Topology,
+    /// The tensors, in `Topology::tensors()` order.
+    pub specs: Vec<TensorSpec>,
+    /// The range of each tensor in the flat vector (parallel to `specs`).
+    pub ranges: Vec<Range<usize>>,
+    /// Total parameters.
+    pub len: usize,
+    pub(crate) groups: Vec<Group>,
+}
+
+/// One group of blocks with its inputs, cells and outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Group {
+    /// First unit of the group in a frame, and how many units it has.
+    pub x_off: usize,
+    pub n_x: usize,
+    pub blocks: usize,
+    pub cells_per_block: usize,
+    /// Cells of the group, and where they start in the combined cell vector (groups in order).
+    pub h: usize,
+    pub h_off: usize,
+    /// The recurrent inputs of the gates: ranges of the combined cell vector (the groups it
+    /// sees, then its own cells; neighbours merged), `rec` cells in all.
+    pub rec_ranges: Vec<Range<usize>>,
+    pub rec: usize,
+    /// Gate rows (3 gates per block + one cell input per cell).
+    pub rows: usize,
+    /// Gate matrix columns: n_x + rec + 1.
+    pub gate_cols: usize,
+    /// Output matrix columns: h + n_x + 1.
+    pub out_cols: usize,
+    /// Ranges of the group's two tensors in the flat vector.
+    pub gates: Range<usize>,
+    pub out: Range<usize>,
+}
+
+impl Layout {
+    pub fn new(topology: Topology) -> Self {
+        let specs = topology.tensors();
+        let mut ranges = Vec::new();
+        let mut at = 0;
+        for s in &specs {
+            ranges.push(at..at + s.len());
+            at += s.len();
+        }
+        let groups = (0..topology.groups.len())
+            .map(|g| {
+                let mut rec_ranges: Vec<Range<usize>> = Vec::new();
+                for s in topology.recurrent_groups(g) {
+                    let r = topology.cell_offset(s)..topology.cell_offset(s) + topology.cells(s);
+                    match rec_ranges.last_mut() {
+                        Some(last) if last.end == r.start => last.end = r.end,
+                        _ => rec_ranges.push(r),
+                    }
+                }
+                let (gates, out) = (&specs[2 * g], &specs[2 * g + 1]);
+                Group {
+                    x_off: topology.unit_offset(g),
+                    n_x: topology.groups[g].units,
+                    blocks: topology.groups[g].blocks,
+                    cells_per_block: topology.cells_per_block,
+                    h: topology.cells(g),
+                    h_off: topology.cell_offset(g),
+                    rec: topology.recurrent_cells(g),
+                    rec_ranges,
+                    rows: gates.rows,
+                    gate_cols: gates.cols,
+                    out_cols: out.cols,
+                    gates: ranges[2 * g].clone(),
+                    out: ranges[2 * g + 1].clone(),
+                }
+            })
+            .collect();
+        Self { topology, specs, ranges, len: at, groups }
+    }
+
+    /// Total cells (every group).
+    pub fn cells(&self) -> usize {
+        self.topology.total_cells()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lstm::topology::GroupShape;
+
+    #[test]
+    fn the_recurrent_inputs_are_the_seen_groups_then_the_own_cells() {
+        let mut t = Topology::exp2();
+        t.groups.push(GroupShape::new("bass", 5, 3, &[0]));
+        let layout = Layout::new(t);
+        assert_eq!(layout.groups[1].rec_ranges, vec![0..16], "chord and melody cells are neighbours: merged");
+        assert_eq!(layout.groups[2].rec_ranges, vec![0..8, 16..22], "the bass skips the melody's cells");
+        assert_eq!(layout.groups[2].rec, 14);
+        assert_eq!(layout.len, layout.topology.n_params());
+    }
+}

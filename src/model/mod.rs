@@ -1,0 +1,136 @@
+//! A model: a trained network together with the encoding it speaks, where it came from, and a
+//! chorus to prime it with. What the plugin plays, what training makes, what a model file
+//! holds (`file`), and the ones compiled in (`builtin`). Any non-audio thread.
+
+pub mod builtin;
+pub mod file;
+
+use crate::lstm::free_run::{form_check, AllowedChords};
+use crate::lstm::network::Network;
+use crate::lstm::readout::Readout;
+use crate::lstm::rng::Rng;
+use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
+use crate::lstm::training_set::corpus_hash;
+use crate::lstm::training_set::TrainingSet;
+use crate::lstm::weights::Weights;
+use crate::music::corpus::Corpus;
+use crate::music::encoding::{Encoding, Frame, CHORD_UNITS};
+use crate::music::training_set::EncodedCorpus;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicBool;
+
+/// Where a model came from and how training went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// A name for people, e.g. "Paper Exp 2".
+    pub name: String,
+    /// What it was trained on, e.g. "The paper's 12-bar blues (4096 choruses)".
+    pub corpus: String,
+    /// FNV-1a 64 (hex) over the training frames: tells whether two models saw the same data.
+    pub corpus_hash: String,
+    /// The training seed: the same seed, corpus and config give the same weights.
+    pub seed: u64,
+    /// Epochs trained (one epoch = one minibatch update).
+    pub epochs: u32,
+    /// Mean cross-entropy per step (summed over units) over the last epochs.
+    pub final_loss: f32,
+    /// Wall-clock training time.
+    pub train_seconds: f32,
+    /// Choruses the free-running network played with every chord right at the stop check.
+    pub chord_check_choruses: u32,
+}
+
+/// A trained network and everything needed to play it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub weights: Weights,
+    pub encoding: Encoding,
+    pub metadata: Metadata,
+    /// A training chorus, played in to prime the network up to a form position after a jump
+    /// (the paper seeded its runs with training notes). Empty when the file has none.
+    pub primer: Vec<Frame>,
+}
+
+impl Model {
+    /// The generation rule of its encoding.
+    pub fn readout(&self) -> Readout {
+        self.encoding.readout()
+    }
+
+    /// The chorus that primes it: its own, or, for a file without one, chorus 0 of `fallback`.
+    pub fn primer_or(&self, fallback: &Corpus) -> Vec<Frame> {
+        if self.primer.len() == self.encoding.steps_per_chorus() {
+            return self.primer.clone();
+        }
+        if fallback.form == self.encoding.form() && !fallback.is_empty() {
+            return fallback.chorus(0);
+        }
+        vec![Frame::default(); self.encoding.steps_per_chorus()]
+    }
+}
+
+/// How a model is to be trained: its encoding, the blocks of each group, the settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe {
+    pub encoding: Encoding,
+    /// Blocks of each group in unit order (chords first), 2 cells each unless `cells_per_block`.
+    pub blocks: Vec<usize>,
+    pub cells_per_block: usize,
+    pub config: TrainConfig,
+}
+
+/// The whole choruses the free-running `model` plays with every step's chord one that `corpus`
+/// has there, stopping at `choruses`: the paper's test, from a chorus of the corpus that `seed`
+/// picks, with the draws seeded by it too.
+pub fn check_form(model: &Model, corpus: &Corpus, choruses: u32, seed: u64) -> u32 {
+    if corpus.is_empty() || corpus.form != model.encoding.form() {
+        return 0;
+    }
+    let set = EncodedCorpus::new(corpus, model.encoding);
+    let allowed = AllowedChords::from_set(&set, CHORD_UNITS);
+    let mut rng = Rng::new(seed);
+    let mut start = vec![0.0; corpus.form.steps() * model.encoding.n_units()];
+    set.write_chorus(rng.below(corpus.len()), &mut start);
+    start.truncate(model.encoding.n_units());
+    form_check(&mut Network::new(&model.weights), &model.readout(), &allowed, &start, choruses, &mut rng)
+}
+
+/// Trains a model of `recipe` on `corpus` to the stop criterion; names it `name`. The first
+/// chorus of the corpus becomes its primer.
+pub fn train(
+    recipe: &Recipe,
+    corpus: &Corpus,
+    name: &str,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
+    recipe.encoding.validate().map_err(TrainError::InvalidSetup)?;
+    if corpus.form != recipe.encoding.form() {
+        return Err(TrainError::InvalidSetup(format!(
+            "the choruses have {} bars, the model's form {}",
+            corpus.form.bars, recipe.encoding.bars
+        )));
+    }
+    if corpus.is_empty() {
+        return Err(TrainError::EmptyCorpus);
+    }
+    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
+    let set = EncodedCorpus::new(corpus, recipe.encoding);
+    let readout = recipe.encoding.readout();
+    let (weights, trained) = crate::lstm::train_lstm(&topology, &set, &readout, &recipe.config, on_progress, cancel)?;
+    Ok(Model {
+        weights,
+        encoding: recipe.encoding,
+        metadata: Metadata {
+            name: name.to_string(),
+            corpus: corpus.describe(),
+            corpus_hash: corpus_hash(&set),
+            seed: recipe.config.seed,
+            epochs: trained.epochs,
+            final_loss: trained.final_loss,
+            train_seconds: trained.seconds,
+            chord_check_choruses: recipe.config.check_choruses,
+        },
+        primer: corpus.chorus(0),
+    })
+}
