@@ -14,7 +14,7 @@ fn retrain(c: &mut Criterion) {
     let style = default_builtin().style();
     let user: Vec<_> = (0..8).map(|i| style.chorus(i * 977)).collect();
     let corpus = Corpus::from_choruses(user, style.bars);
-    let recipe = retrain_recipe(style.bars, 1);
+    let recipe = retrain_recipe(&corpus, 1);
     let mut group = c.benchmark_group("retrain to the criterion");
     group.sample_size(10).measurement_time(Duration::from_secs(60));
     group.bench_function(format!("8 user choruses of {} bars, seed 1", style.bars), |b| {

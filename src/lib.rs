@@ -11,6 +11,7 @@ pub mod music;
 pub mod params;
 pub mod project;
 pub mod render;
+pub mod take;
 pub mod training;
 
 use engine::capture::CaptureShared;
@@ -20,6 +21,7 @@ use engine::display::Display;
 use engine::handoff::Handoff;
 use engine::{Engine, InNote, MidiIo, NoteSink, OutNote};
 use nice_plug::midi::{Channel, Key, VoiceID};
+use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
 use params::BluesParams;
 use project::Project;
@@ -38,6 +40,8 @@ pub struct BluesLstm {
     /// The Reseed and Retrain parameters' values at the last block, to catch their rising edges;
     /// `None` until the first block, so a button saved pressed does not fire on load.
     buttons_were: Option<(bool, bool)>,
+    /// The built-in model the Style parameter last asked for.
+    builtin_asked: Option<usize>,
     /// Reseeds so far; mixed into the seed (audio thread).
     reseeds: u64,
     /// What the editor shows of the music; written by the audio thread.
@@ -67,6 +71,7 @@ impl Default for BluesLstm {
             project,
             handoff,
             buttons_were: None,
+            builtin_asked: None,
             reseeds: 0,
             display,
             repaint: nice_plug_egui::RepaintNotifier::new(),
@@ -96,6 +101,11 @@ impl BluesLstm {
     /// The background retraining job.
     pub fn training(&self) -> Arc<Training> {
         self.training.clone()
+    }
+
+    /// What the parameters ask the engine for now.
+    pub fn settings(&self) -> engine::Settings {
+        self.params.settings()
     }
 }
 
@@ -160,6 +170,19 @@ impl Plugin for BluesLstm {
     }
 
     fn filter_state(state: &mut PluginState) {
+        if !state.params.contains_key("style") {
+            // Saved before the band: it keeps playing as it did, the paper's model straight,
+            // flat and legato, chords as learned.
+            for (id, value) in [
+                ("style", ParamValue::String("exp2".to_string())),
+                ("swing", ParamValue::F32(50.0)),
+                ("dyn", ParamValue::F32(0.0)),
+                ("gate", ParamValue::F32(100.0)),
+                ("voice", ParamValue::String("lrn".to_string())),
+            ] {
+                state.params.entry(id.to_string()).or_insert(value);
+            }
+        }
         // A saved field that is not even a JSON string would be dropped by the framework without
         // a word: hand it to our own field, which reports it and keeps its text.
         for key in ["corpus", "model"] {
@@ -226,6 +249,11 @@ impl Plugin for BluesLstm {
         if buttons.1 && !retrain_was {
             // Wakes the training worker: two atomic stores and a futex wake, nothing waits.
             self.training.request(settings.seed);
+        }
+        let builtin = self.params.style.value().builtin_index();
+        if self.builtin_asked != Some(builtin) {
+            self.builtin_asked = Some(builtin);
+            self.training.request_builtin(builtin);
         }
         if self.reseeds > 0 {
             settings.seed = lstm::rng::mix(settings.seed, self.reseeds);

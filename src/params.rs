@@ -3,8 +3,12 @@
 //! presets keep working (a test pins the list). Read by the audio thread each block and translated
 //! into the engine's plain [`Settings`]; written by the host and the editor.
 
+use crate::engine::feel::Feel;
+use crate::engine::trade::Trade;
 use crate::engine::voices::VoiceSettings;
-use crate::engine::{Mode, Settings};
+use crate::engine::voicing::Voicing;
+use crate::engine::{Mode, Settings, DEFAULT_TEMPERATURE};
+use crate::model::builtin::{Builtin, BUILTINS};
 use crate::project::{CorpusField, ModelField, Project};
 use nice_plug::prelude::*;
 use std::sync::Arc;
@@ -20,6 +24,109 @@ pub enum ModeChoice {
     #[id = "audit"]
     #[name = "Audition corpus"]
     Audition,
+}
+
+/// How chords are voiced on the keyboard.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoicingChoice {
+    /// Four notes in the middle, each chord moved as little as it can from the last.
+    #[id = "led"]
+    #[name = "Voice-led"]
+    VoiceLed,
+    /// Root, 3rd and 7th: the bebop pianist's left hand.
+    #[id = "shell"]
+    #[name = "Shells"]
+    Shell,
+    /// Each pitch class once from C3 up, as the network learned it (the paper's chords).
+    #[id = "lrn"]
+    #[name = "As learned"]
+    AsLearned,
+}
+
+/// Which built-in band plays (a model loaded or retrained in the project takes its place).
+/// Variant ids are stable: they are saved in projects.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StyleChoice {
+    #[id = "bebop"]
+    #[name = "Bebop blues (C)"]
+    Bebop,
+    #[id = "jazz"]
+    #[name = "Jazz blues (Bb)"]
+    Jazz,
+    #[id = "minor"]
+    #[name = "Minor blues (C)"]
+    Minor,
+    #[id = "8bar"]
+    #[name = "8-bar blues (G)"]
+    EightBar,
+    #[id = "16bar"]
+    #[name = "16-bar blues (Bb)"]
+    SixteenBar,
+    #[id = "rhythm"]
+    #[name = "Rhythm changes (Bb)"]
+    Rhythm,
+    #[id = "exp2"]
+    #[name = "Paper Exp 2 (C, no bass)"]
+    PaperExp2,
+    #[id = "exp1"]
+    #[name = "Paper Exp 1 (chords only)"]
+    PaperExp1,
+}
+
+impl StyleChoice {
+    /// The built-in model id each choice plays.
+    pub fn builtin_id(self) -> &'static str {
+        match self {
+            Self::Bebop => "bebop-blues",
+            Self::Jazz => "jazz-blues",
+            Self::Minor => "minor-blues",
+            Self::EightBar => "eight-bar-blues",
+            Self::SixteenBar => "sixteen-bar-blues",
+            Self::Rhythm => "rhythm-changes",
+            Self::PaperExp2 => "paper-exp2",
+            Self::PaperExp1 => "paper-exp1",
+        }
+    }
+
+    /// Its place in [`BUILTINS`].
+    pub fn builtin_index(self) -> usize {
+        BUILTINS.iter().position(|b| b.id == self.builtin_id()).unwrap_or(0)
+    }
+
+    pub fn builtin(self) -> &'static Builtin {
+        &BUILTINS[self.builtin_index()]
+    }
+}
+
+/// Bars per turn when trading with the player.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TradeChoice {
+    #[id = "off"]
+    #[name = "Off"]
+    Off,
+    #[id = "2"]
+    #[name = "Twos"]
+    Two,
+    #[id = "4"]
+    #[name = "Fours"]
+    Four,
+    #[id = "8"]
+    #[name = "Eights"]
+    Eight,
+    #[id = "12"]
+    #[name = "Twelves"]
+    Twelve,
+}
+
+/// Who takes the first turn (from the song's bar 1).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TradeFirst {
+    #[id = "player"]
+    #[name = "You"]
+    Player,
+    #[id = "plugin"]
+    #[name = "The plugin"]
+    Plugin,
 }
 
 #[derive(Params)]
@@ -70,6 +177,38 @@ pub struct BluesParams {
     /// The host's bypass button: silent, input passed through, the form still counting.
     #[id = "bypass"]
     pub bypass: BoolParam,
+    /// The built-in band.
+    #[id = "style"]
+    pub style: EnumParam<StyleChoice>,
+    /// Where the off-beat eighth falls, in % of the beat: 50 straight, 58 a medium swing, 67
+    /// triplets.
+    #[id = "swing"]
+    pub swing: FloatParam,
+    /// How much the accents of the dynamics rule move velocities, %.
+    #[id = "dyn"]
+    pub dynamics: FloatParam,
+    /// Seeded variation of timing (up to 8 ms) and velocity (up to 12 %), %.
+    #[id = "human"]
+    pub humanize: FloatParam,
+    /// How much of its last eighth a melody note sounds, %: 100 legato, 50 staccato.
+    #[id = "gate"]
+    pub gate: FloatParam,
+    #[id = "voice"]
+    pub voicing: EnumParam<VoicingChoice>,
+    /// How much of the learned comping rhythm is played, % of bars: 0 holds pads.
+    #[id = "comp"]
+    pub comp: FloatParam,
+    /// The bass moved by whole octaves.
+    #[id = "bassoc"]
+    pub bass_octave: IntParam,
+    /// Trading with the player: bars per turn.
+    #[id = "trade"]
+    pub trade: EnumParam<TradeChoice>,
+    #[id = "tradefirst"]
+    pub trade_first: EnumParam<TradeFirst>,
+    /// A turn the player leaves silent is filled by the plugin (else it waits).
+    #[id = "tradefill"]
+    pub trade_fill: BoolParam,
 
     /// The user's own 12-bar choruses, saved with the project.
     #[persist = "corpus"]
@@ -94,6 +233,14 @@ pub fn velocity_range() -> IntRange {
     IntRange::Linear { min: 1, max: 127 }
 }
 
+/// A percentage parameter (the feel's).
+fn percent(name: &str, default: f32, min: f32, max: f32) -> FloatParam {
+    FloatParam::new(name, default, FloatRange::Linear { min, max })
+        .with_step_size(1.0)
+        .with_unit(" %")
+        .with_value_to_string(formatters::v2s_f32_rounded(0))
+}
+
 /// Range of the temperature parameter, shared with the editor.
 pub fn temperature_range() -> FloatRange {
     FloatRange::Linear { min: 0.0, max: 2.0 }
@@ -108,7 +255,7 @@ impl BluesParams {
     pub fn new(project: Arc<Project>) -> Self {
         Self {
             mode: EnumParam::new("Mode", ModeChoice::Improvise),
-            temperature: FloatParam::new("Temperature", 1.0, temperature_range())
+            temperature: FloatParam::new("Temperature", DEFAULT_TEMPERATURE, temperature_range())
                 .with_step_size(0.01)
                 .with_value_to_string(formatters::v2s_f32_rounded(2)),
             reseed: BoolParam::new("Reseed", false),
@@ -126,6 +273,17 @@ impl BluesParams {
             bass_velocity: IntParam::new("Bass velocity", 96, velocity_range()),
             thru: BoolParam::new("MIDI thru", true),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
+            style: EnumParam::new("Style", StyleChoice::Bebop),
+            swing: percent("Swing", 58.0, 50.0, 75.0),
+            dynamics: percent("Dynamics", 60.0, 0.0, 100.0),
+            humanize: percent("Humanize", 0.0, 0.0, 100.0),
+            gate: percent("Gate", 90.0, 20.0, 100.0),
+            voicing: EnumParam::new("Voicing", VoicingChoice::VoiceLed),
+            comp: percent("Comping", 100.0, 0.0, 100.0),
+            bass_octave: IntParam::new("Bass octave", 0, IntRange::Linear { min: -2, max: 2 }),
+            trade: EnumParam::new("Trade", TradeChoice::Off),
+            trade_first: EnumParam::new("Trade: first turn", TradeFirst::Player),
+            trade_fill: BoolParam::new("Trade: fill silent turns", false),
             corpus: CorpusField(project.clone()),
             model: ModelField(project),
         }
@@ -154,6 +312,43 @@ impl BluesParams {
             bypass: self.bypass.value(),
             seed: self.seed.value().max(0) as u64,
             temperature: self.temperature.value().clamp(0.0, 2.0),
+            feel: self.feel(),
+            trade: Trade {
+                bars: match self.trade.value() {
+                    TradeChoice::Off => 0,
+                    TradeChoice::Two => 2,
+                    TradeChoice::Four => 4,
+                    TradeChoice::Eight => 8,
+                    TradeChoice::Twelve => 12,
+                },
+                player_first: self.trade_first.value() == TradeFirst::Player,
+                fill: self.trade_fill.value(),
+            },
+        }
+    }
+
+    /// The feel, from percentages to shares (out-of-range host values clamped).
+    pub fn feel(&self) -> Feel {
+        let share = |p: &FloatParam, min: f32, max: f32| {
+            let v = p.value();
+            if v.is_finite() {
+                v.clamp(min, max) / 100.0
+            } else {
+                min / 100.0
+            }
+        };
+        Feel {
+            swing: share(&self.swing, 50.0, 75.0),
+            dynamics: share(&self.dynamics, 0.0, 100.0),
+            humanize: share(&self.humanize, 0.0, 100.0),
+            gate: share(&self.gate, 20.0, 100.0),
+            voicing: match self.voicing.value() {
+                VoicingChoice::VoiceLed => Voicing::VoiceLed,
+                VoicingChoice::Shell => Voicing::Shell,
+                VoicingChoice::AsLearned => Voicing::AsLearned,
+            },
+            comp: share(&self.comp, 0.0, 100.0),
+            bass_octave: self.bass_octave.value().clamp(-2, 2) as i8,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::engine::capture::CaptureShared;
 use crate::engine::composer::Composer;
 use crate::engine::handoff::Handoff;
 use crate::engine::improviser::Improviser;
-use crate::model::builtin::{default_builtin, Builtin};
+use crate::model::builtin::{builtin, default_builtin, Builtin};
 use crate::model::Model;
 use crate::music::chorus_text::{chorus_from_text, chorus_to_text};
 use crate::music::corpus::{Chorus, Corpus};
@@ -48,6 +48,10 @@ struct SavedCorpus {
     #[serde(default = "twelve")]
     bars: usize,
     choruses: Vec<String>,
+    /// The built-in model the project plays (or falls back to), by id; projects from before
+    /// there was a choice (version 1) played the paper's Exp 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    builtin: Option<String>,
 }
 
 fn twelve() -> usize {
@@ -369,6 +373,7 @@ impl Project {
             include_builtin: state.include_builtin,
             bars: state.user_bars,
             choruses: state.user.iter().map(|c| chorus_to_text(c)).collect(),
+            builtin: Some(state.builtin.id.to_string()),
         };
         serde_json::to_string(&saved).expect("a corpus always serialises")
     }
@@ -401,11 +406,19 @@ impl Project {
                         Err(why) => self.notify(format!("Saved chorus {} is damaged ({why}) and was left out.", i + 1)),
                     }
                 }
+                let chosen = match (saved.version, &saved.builtin) {
+                    (1, _) => builtin("paper-exp2"),
+                    (_, Some(id)) => builtin(id),
+                    _ => None,
+                };
                 let mut state = self.state();
                 state.user = user;
                 state.user_bars = bars;
                 state.include_builtin = saved.include_builtin;
                 state.unreadable_corpus = None;
+                if let Some(chosen) = chosen {
+                    state.builtin = chosen;
+                }
             }
             Err(why) => {
                 self.notify(format!("The choruses saved in this project could not be read ({why}). They are kept in the project; training uses the built-in corpus meanwhile."));

@@ -3,7 +3,9 @@
 //! command-line tool and eval's pictures. Any non-audio thread (it allocates the result).
 
 use crate::engine::clock::{self, BlockTransport};
+use crate::engine::voices::{Touch, VoiceSettings, Voices};
 use crate::engine::{Engine, InNote, MidiIo, NoteSink, OutNote, Settings};
+use crate::music::encoding::{Form, Frame};
 use crate::music::midi_file::TimedNote;
 
 /// How to render.
@@ -22,11 +24,15 @@ impl Default for RenderSpec {
     }
 }
 
-/// Collects one block's output.
+/// Collects one block's output, and hands the engine the notes played in during it.
 struct Collect<'a> {
     notes: &'a mut Vec<TimedNote>,
     block_beats: f64,
     samples_per_beat: f64,
+    samples: u32,
+    /// Notes played in (time order), and the next one not yet handed over.
+    played_in: &'a [TimedNote],
+    next_in: &'a mut usize,
 }
 
 impl NoteSink for Collect<'_> {
@@ -43,12 +49,31 @@ pub fn timed_note(note: OutNote, beats: f64) -> TimedNote {
 
 impl MidiIo for Collect<'_> {
     fn next_incoming(&mut self) -> Option<InNote> {
-        None
+        let note = self.played_in.get(*self.next_in)?;
+        let offset = ((note.beats - self.block_beats) * self.samples_per_beat).round().max(0.0);
+        if offset >= f64::from(self.samples) {
+            return None;
+        }
+        *self.next_in += 1;
+        let velocity = f32::from(note.velocity) / 127.0;
+        Some(InNote { timing: offset as u32, channel: note.channel & 15, key: note.key & 127, velocity, on: note.on })
     }
 }
 
 /// Plays `spec.choruses` choruses from bar 1, then stops the transport so every note ends.
 pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Vec<TimedNote> {
+    render_playing_in(engine, settings, spec, &[])
+}
+
+/// The same, with `played_in` (in time order, beats from the song's start) played into the
+/// plugin as a musician would: they steer it, are traded with and pass through (MIDI thru).
+pub fn render_playing_in(
+    engine: &mut Engine,
+    settings: &Settings,
+    spec: &RenderSpec,
+    played_in: &[TimedNote],
+) -> Vec<TimedNote> {
+    let mut next_in = 0;
     let tempo = spec.tempo_bpm.clamp(clock::MIN_TEMPO_BPM, clock::MAX_TEMPO_BPM);
     let samples_per_beat = f64::from(spec.sample_rate) * 60.0 / tempo;
     let steps = engine.form().steps();
@@ -72,7 +97,14 @@ pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Ve
             sample_rate: spec.sample_rate,
             samples,
         };
-        let mut out = Collect { notes: &mut notes, block_beats: beats, samples_per_beat };
+        let mut out = Collect {
+            notes: &mut notes,
+            block_beats: beats,
+            samples_per_beat,
+            samples,
+            played_in,
+            next_in: &mut next_in,
+        };
         engine.process_block(&transport, settings, &mut out);
         if !playing {
             break;
@@ -84,4 +116,26 @@ pub fn render(engine: &mut Engine, settings: &Settings, spec: &RenderSpec) -> Ve
         note.beats = note.beats.min(total_beats);
     }
     notes
+}
+
+/// Collects the voices' notes; a note's timing is its step, so its beat is timing / 2.
+struct ByStep(Vec<TimedNote>);
+
+impl NoteSink for ByStep {
+    fn send(&mut self, note: OutNote) {
+        self.0.push(timed_note(note, f64::from(note.timing) / clock::STEPS_PER_BEAT));
+    }
+}
+
+/// The notes `settings`' voices play for `frames` (from bar 1 of `form`), on the straight grid
+/// from beat 0, every note ended; the chords struck by the frames' comping where `comping`,
+/// else as pads, voiced as learned.
+pub fn frames_to_notes(frames: &[Frame], form: Form, comping: bool, settings: &VoiceSettings) -> Vec<TimedNote> {
+    let (mut voices, mut out) = (Voices::default(), ByStep(Vec::new()));
+    for (step, frame) in frames.iter().enumerate() {
+        let touch = Touch::plain(frame, settings, 48);
+        voices.play_step(step as u32, form.step_in_bar(step as i64), *frame, settings, &touch, comping, &mut out);
+    }
+    voices.release_all(frames.len() as u32, &mut out);
+    out.0
 }

@@ -3,13 +3,18 @@
 //! (epoch, loss curve, time) and can cancel. A finished model must pass the check (free-running,
 //! its chords follow the user's form) before it replaces the old one; a failed or cancelled run
 //! keeps the old model and says why.
+//!
+//! The same worker switches the built-in band when the Style parameter changes (the audio
+//! thread sees the change but may not build a network).
 
-use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
+use crate::lstm::trainer::{Progress, TrainError};
+use crate::model::builtin::band_recipe_for;
+use crate::model::builtin::BUILTINS;
 use crate::model::{self, check_form, Model, Recipe};
 use crate::music::corpus::Corpus;
-use crate::music::encoding::Encoding;
+use crate::music::encoding::{Encoding, Voice};
 use crate::project::Project;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::{JoinHandle, Thread};
 use std::time::Instant;
@@ -61,6 +66,9 @@ pub struct Training {
     requested: AtomicBool,
     requested_seed: AtomicU64,
     project: Mutex<Option<Arc<Project>>>,
+    /// The built-in band the audio thread asked for (an index into `BUILTINS`), `NO_BUILTIN`
+    /// once applied.
+    builtin_wanted: AtomicUsize,
     /// Set once: the worker ends.
     closing: AtomicBool,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -85,6 +93,7 @@ impl Training {
             requested: AtomicBool::new(false),
             requested_seed: AtomicU64::new(0),
             project: Mutex::new(project),
+            builtin_wanted: AtomicUsize::new(NO_BUILTIN),
             closing: AtomicBool::new(false),
             worker: Mutex::new(None),
             wake: OnceLock::new(),
@@ -143,6 +152,24 @@ impl Training {
         }
     }
 
+    /// Audio thread: the Style parameter asks for built-in model `index` (of `BUILTINS`); the
+    /// worker stages it in the project. Real-time safe.
+    pub fn request_builtin(&self, index: usize) {
+        self.builtin_wanted.store(index, Ordering::Release);
+        if let Some(thread) = self.wake.get() {
+            thread.unpark();
+        }
+    }
+
+    /// Worker: stages the built-in model asked for, if any (a model of the user's own keeps
+    /// playing; the built-in one is what the project falls back to and learns beside).
+    fn apply_builtin(&self) {
+        let index = self.builtin_wanted.swap(NO_BUILTIN, Ordering::AcqRel);
+        if let (Some(builtin), Some(project)) = (BUILTINS.get(index), lock(&self.project).clone()) {
+            project.set_builtin(builtin);
+        }
+    }
+
     /// Starts learning the project's corpus (on the worker thread). Refused while a run is
     /// going or when there is nothing to learn.
     pub fn start(&self, project: Arc<Project>, seed: u64) -> Result<(), String> {
@@ -193,10 +220,11 @@ impl Training {
         let result = self.run(&corpus, job.seed);
         let message = match &result {
             Ok(model) => Ok(format!(
-                "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.",
+                "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.{}",
                 corpus.len(),
                 model.metadata.train_seconds,
-                model.metadata.epochs
+                model.metadata.epochs,
+                if model.encoding.bass.is_none() { " Your choruses have no bass line, so it plays none." } else { "" }
             )),
             Err(why) => Err(why.clone()),
         };
@@ -211,8 +239,9 @@ impl Training {
 
     fn run(&self, corpus: &Corpus, seed: u64) -> Result<Model, String> {
         let started = Instant::now();
-        let recipe = retrain_recipe(corpus.form.bars, seed);
+        let recipe = retrain_recipe(corpus, seed);
         let mut on_progress = |p: &Progress| {
+            self.apply_builtin();
             self.update(|s| {
                 s.epoch = p.epoch;
                 s.max_epochs = p.max_epochs;
@@ -241,11 +270,22 @@ impl Training {
     }
 }
 
-/// How a user's choruses of `bars` bars are learned: the paper's Exp 2 network over their form.
-pub fn retrain_recipe(bars: usize, seed: u64) -> Recipe {
-    let encoding = Encoding { bars, ..Encoding::paper() };
-    Recipe { encoding, blocks: vec![4, 4], cells_per_block: 2, config: TrainConfig::seeded(seed) }
+/// How a user's choruses are learned: a band network over their form, with the voices they
+/// play (a corpus without a bass line learns none, and the bass stays silent).
+pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
+    let plays = |voice: Voice| (0..corpus.len()).any(|i| corpus.chorus(i).iter().any(|f| f.voice(voice).key.is_some()));
+    let mut encoding = Encoding::band(corpus.form.bars);
+    if !plays(Voice::Bass) {
+        encoding.bass = None;
+    }
+    if !plays(Voice::Comp) {
+        encoding.comp = false;
+    }
+    band_recipe_for(encoding, seed)
 }
+
+/// `builtin_wanted` when nothing is asked.
+const NO_BUILTIN: usize = usize::MAX;
 
 /// A lock whose holder panicked still guards plain data: keep using it.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -260,6 +300,7 @@ fn work(training: &Weak<Training>) {
             if training.closing.load(Ordering::Acquire) {
                 return;
             }
+            training.apply_builtin();
             while let Some(job) = training.next_job() {
                 training.run_job(job);
                 if training.closing.load(Ordering::Acquire) {

@@ -60,7 +60,7 @@ fn one_model_as_a_table() {
     assert!(text.contains("choruses that hold the form") && text.contains("3/3"), "{text}");
     let md = eval(&["--choruses", "2", "--markdown"]);
     assert!(md.status.success(), "{}", stderr(&md));
-    assert!(String::from_utf8(md.stdout).unwrap().starts_with("|  | Paper Exp 2 |"));
+    assert!(String::from_utf8(md.stdout).unwrap().starts_with("|  | Bebop blues in C |"), "the default model");
 }
 
 #[test]

@@ -8,17 +8,20 @@ mod common;
 
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
+use blues_lstm::engine::feel::Feel;
 use blues_lstm::engine::improviser::Improviser;
-use blues_lstm::engine::{Engine, Settings};
+use blues_lstm::engine::{Engine, Settings, DEFAULT_TEMPERATURE};
 use blues_lstm::eval::lstm_frames;
 use blues_lstm::model::builtin::{default_builtin, BUILTINS};
 use blues_lstm::model::Model;
 use blues_lstm::music::chord_names::chord_name;
+use blues_lstm::music::chord_names::chord_root;
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::midi_file::TimedNote;
 use blues_lstm::render::{render, RenderSpec};
 use common::analysis::{
-    assert_chords_follow_the_form, assert_in_order, assert_no_hanging, in_corpus_scale, pitch_classes,
+    assert_chords_follow_the_form, assert_in_order, assert_no_hanging, default_swing, pitch_classes, swung_step_at,
+    swung_step_start,
 };
 use common::builtins::exp1;
 use common::{PlayMode, Session};
@@ -86,16 +89,58 @@ fn every_builtin_model_keeps_its_form_for_1000_free_running_choruses() {
 }
 
 #[test]
-fn the_default_model_renders_its_form_with_its_melody_in_the_scale() {
+fn the_default_band_swings_breathes_and_walks_over_its_form() {
     let (model, corpus) = default_model();
-    let notes = render_model(model, &corpus, 100, 1, 1.0);
+    let notes = render_model(model, &corpus, 100, 1, DEFAULT_TEMPERATURE);
     let form = &default_builtin().style().chords;
-    let chords = chords_right(&notes, form).unwrap_or_else(|e| panic!("{e}"));
-    assert!(chords >= 100 * default_builtin().style().bars, "a chord on every bar at least: {chords}");
-    let melody: Vec<u8> = notes.iter().filter(|n| n.on && n.channel == 1).map(|n| n.key).collect();
-    let outside = melody.iter().filter(|k| !in_corpus_scale(**k)).count();
-    assert!(melody.len() >= 100 * 24, "a melody note on most beats: {}", melody.len());
-    assert!(outside * 100 <= melody.len(), "{outside} of {} melody notes outside the scale", melody.len());
+    let beats = 100.0 * form.len() as f64 / 2.0;
+    chords_right(&notes, form).unwrap_or_else(|e| panic!("{e}"));
+    let ons = |channel: u8| notes.iter().filter(move |n| n.on && n.channel == channel);
+    let melody: Vec<&TimedNote> = ons(1).collect();
+    let line = model.encoding.melody.expect("a melody");
+    assert!(melody.iter().all(|n| (line.low..=line.high()).contains(&n.key)), "the melody in its range");
+    // Swung eighths: every off-beat onset at the swing, none straight.
+    let swing = f64::from(Feel::default().swing);
+    let off_beat: Vec<f64> = melody.iter().map(|n| n.beats.fract()).filter(|f| *f > 1e-6).collect();
+    assert!(off_beat.iter().all(|f| (f - swing).abs() < 1e-6), "off-beats at {swing} of the beat");
+    assert!(
+        off_beat.len() * 4 >= melody.len(),
+        "eighth-note lines: {} of {} notes off the beat",
+        off_beat.len(),
+        melody.len()
+    );
+    // It breathes: beats where no melody note sounds at all, as the corpus rests.
+    let mut sounding = vec![false; beats as usize];
+    let mut open: BTreeMap<u8, f64> = BTreeMap::new();
+    for n in notes.iter().filter(|n| n.channel == 1) {
+        if n.on {
+            open.insert(n.key, n.beats);
+        } else if let Some(start) = open.remove(&n.key) {
+            for b in start.floor() as usize..(n.beats.ceil() as usize).min(sounding.len()) {
+                sounding[b] |= (b as f64) < n.beats && start < (b + 1) as f64;
+            }
+        }
+    }
+    let silent = sounding.iter().filter(|s| !**s).count();
+    assert!(silent * 10 >= sounding.len(), "rests: only {silent} of {} beats silent", sounding.len());
+    // Dynamics: accents and contour move the velocity around the melody's 100.
+    let velocities: HashSet<u8> = melody.iter().map(|n| n.velocity).collect();
+    let (low, high) = (velocities.iter().min().unwrap(), velocities.iter().max().unwrap());
+    assert!(velocities.len() >= 8 && high - low >= 15, "velocities {low}..{high}, {} of them", velocities.len());
+    // The bass walks: a note on most beats, the root on most downbeats.
+    let bass: Vec<&TimedNote> = ons(2).collect();
+    let on_beats = bass.iter().filter(|n| n.beats.fract() < 1e-6).count();
+    assert!(on_beats as f64 >= 0.75 * beats, "a bass note on {on_beats} of {beats} beats");
+    let bars = 100 * form.len() / 8;
+    let roots = bass
+        .iter()
+        .filter(|n| n.beats % 4.0 < 1e-6)
+        .filter(|n| {
+            let chord = form[((n.beats * 2.0).round() as usize) % form.len()];
+            chord_root(chord).is_some_and(|(root, _)| n.key % 12 == root)
+        })
+        .count();
+    assert!(roots * 10 >= bars * 6, "the root on beat 1 of {roots} of {bars} bars");
 }
 
 #[test]
@@ -227,6 +272,8 @@ fn a_model_swap_mid_song_sounds_at_a_step_and_leaves_nothing_hanging() {
     assert_chords_follow_the_form(&s.events, 0, 0);
     let late_melody = s.events.iter().filter(|e| e.on && e.channel == 1 && e.beats > 14.0).count();
     assert_eq!(late_melody, 0, "the chords-only model took over at the next step");
-    let swap = s.events.iter().filter(|e| e.beats > 13.3).map(|e| e.beats).next().unwrap();
-    assert!(((swap * 2.0) - (swap * 2.0).round()).abs() < 1e-3, "the swap sounds on a step, not between");
+    // The first note struck after the swap is on a (swung) step, not between.
+    let swap = s.events.iter().filter(|e| e.on && e.beats > 13.3).map(|e| e.beats).next().unwrap();
+    let step = swung_step_start(swung_step_at(swap, default_swing()), default_swing());
+    assert!((swap - step).abs() < 1e-3, "the swap sounds on a step, not between: beat {swap}");
 }

@@ -11,11 +11,12 @@
 
 mod common;
 
-use common::analysis::{assert_in_order, assert_no_hanging};
+use common::analysis::{assert_in_order, assert_no_hanging, swung_step_at, swung_step_start};
 use common::{Session, TestRng};
 
 const SAMPLE_RATES: [f32; 6] = [22_050.0, 44_100.0, 48_000.0, 88_200.0, 96_000.0, 192_000.0];
-const PARAMS: [(&str, f32, f32); 8] = [
+/// Parameters changed mid-session (none moves a step: swing is set per session).
+const PARAMS: [(&str, f32, f32); 16] = [
     ("key", -12.0, 12.0),
     ("seed", 0.0, 9_999.0),
     ("chon", 0.0, 1.0),
@@ -24,7 +25,18 @@ const PARAMS: [(&str, f32, f32); 8] = [
     ("mlch", 1.0, 16.0),
     ("thru", 0.0, 1.0),
     ("mlvel", 1.0, 127.0),
+    ("bass", 0.0, 1.0),
+    ("bassoc", -2.0, 2.0),
+    ("gate", 20.0, 100.0),
+    ("dyn", 0.0, 100.0),
+    ("voice", 0.0, 2.0),
+    ("comp", 0.0, 100.0),
+    ("trade", 0.0, 4.0),
+    ("tradefill", 0.0, 1.0),
 ];
+/// Swings a session plays at (whole percents, as the parameter steps): straight, the default,
+/// about triplets, the most.
+const SWINGS: [f64; 4] = [0.5, 0.58, 0.67, 0.75];
 
 fn block_size(rng: &mut TestRng) -> u32 {
     match rng.below(10) {
@@ -35,15 +47,10 @@ fn block_size(rng: &mut TestRng) -> u32 {
     }
 }
 
-/// The last step whose start is at or before `beats` (a sample's position).
-fn last_step_started_by(beats: f64) -> i64 {
-    (beats * 2.0 + 1e-9).floor() as i64
-}
-
 /// Whether a step boundary lies so close to `beats` that rounding may put it either side.
-fn near_a_step_boundary(beats: f64) -> bool {
-    let x = beats * 2.0;
-    (x - x.round()).abs() < 1e-6
+fn near_a_step_boundary(beats: f64, swing: f64) -> bool {
+    let n = swung_step_at(beats, swing);
+    (n..=n + 1).any(|n| (swung_step_start(n, swing) - beats).abs() < 1e-6)
 }
 
 fn run_session(seed: u64) {
@@ -51,6 +58,8 @@ fn run_session(seed: u64) {
     let sample_rate = SAMPLE_RATES[rng.below(6) as usize];
     let tempo = 20.0 + rng.below(980) as f64;
     let mut s = Session::new(sample_rate, tempo);
+    let swing = SWINGS[rng.below(SWINGS.len() as u64) as usize];
+    s.set_param("swing", (swing * 100.0).round() as f32);
     s.seek(rng.below(200) as f64 / 4.0);
     let display = s.plugin.display();
     let blocks = 20 + rng.below(120);
@@ -117,13 +126,13 @@ fn run_session(seed: u64) {
         }
         let (start_beats, spb) = (s.pos_beats, s.samples_per_beat());
         if !continuous {
-            let exact = s.transport.give_position && !near_a_step_boundary(start_beats);
-            next_step = exact.then(|| (start_beats * 2.0 - 1e-9).ceil() as i64);
+            let exact = s.transport.give_position && !near_a_step_boundary(start_beats, swing);
+            next_step = exact.then(|| swung_step_at(start_beats - 1e-9, swing) + 1);
         }
         let (events_before, recorded_before) = (s.events.len(), display.recorded());
         let samples = block_size(&mut rng);
         if std::env::var_os("BLUES_LSTM_SESSION_TRACE").is_some() {
-            eprintln!("block at {start_beats:.5} +{samples} spb {spb:.2} continuous {continuous} next {next_step:?} tempo {:?} pos {} loop {:?}", s.transport.tempo, s.transport.give_position, s.transport.loop_range_beats);
+            eprintln!("block at {start_beats:.5} +{samples} spb {spb:.2} continuous {continuous} next {next_step:?} tempo {:?} pos {} loop {:?} swing {swing}", s.transport.tempo, s.transport.give_position, s.transport.loop_range_beats);
         }
         s.block(samples);
         if std::env::var_os("BLUES_LSTM_SESSION_TRACE").is_some() {
@@ -136,8 +145,8 @@ fn run_session(seed: u64) {
         let last_sample = start_beats + f64::from(samples - 1) / spb;
         let loop_cut = s.transport.loop_range_beats.is_some_and(|(_, end)| last_sample >= end - 1e-6);
         match next_step {
-            Some(first) if s.transport.give_position && !loop_cut && !near_a_step_boundary(last_sample) => {
-                let expected_last = last_step_started_by(last_sample);
+            Some(first) if s.transport.give_position && !loop_cut && !near_a_step_boundary(last_sample, swing) => {
+                let expected_last = swung_step_at(last_sample, swing);
                 let expected = (expected_last - first + 1).max(0) as u64;
                 assert_eq!(played, expected, "session {seed}: block at beat {start_beats:.5} ({samples} samples, {spb:.2} samples/beat) played {played} steps from step {first}, want {expected}");
                 if played > 0 {
@@ -152,7 +161,7 @@ fn run_session(seed: u64) {
         }
         if played > 0 {
             next_step = last.map(|l| l + 1);
-        } else if loop_cut || near_a_step_boundary(last_sample) || !s.transport.give_position {
+        } else if loop_cut || near_a_step_boundary(last_sample, swing) || !s.transport.give_position {
             next_step = None;
         }
         continuous = true;

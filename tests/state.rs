@@ -4,12 +4,15 @@
 
 mod common;
 
+use blues_lstm::engine::voicing::Voicing;
+use blues_lstm::model::builtin::builtin;
 use blues_lstm::music::encoding::Note;
 use blues_lstm::project::ModelChoice;
 use blues_lstm::BluesLstm;
-use common::analysis::{assert_chords_follow_the_form, assert_no_hanging};
+use common::analysis::{assert_chords_follow, assert_no_hanging, assert_on_swung_grid, paper_form};
 use common::builtins::{exp1, paper_chorus as builtin_chorus};
 use common::{PlayMode, Session};
+use nice_plug::plugin::ParamValue;
 use nice_plug::prelude::*;
 use std::collections::BTreeMap;
 
@@ -19,9 +22,35 @@ fn save(plugin: &BluesLstm) -> BTreeMap<String, String> {
 
 /// Loads saved fields into a fresh plugin the way a host restores a project.
 fn load(fields: BTreeMap<String, String>) -> BluesLstm {
+    load_state(BTreeMap::new(), fields)
+}
+
+/// Loads saved parameters and fields as nice-plug does: the plugin's migration first, then the
+/// parameters, then the fields.
+fn load_state(params: BTreeMap<String, ParamValue>, fields: BTreeMap<String, String>) -> BluesLstm {
     let plugin = BluesLstm::default();
-    let mut state = PluginState { version: String::new(), params: BTreeMap::new(), fields };
+    let mut state = PluginState { version: String::new(), params, fields };
     BluesLstm::filter_state(&mut state);
+    let map = plugin.params().param_map();
+    for (id, value) in &state.params {
+        let Some((_, ptr, _)) = map.iter().find(|(i, _, _)| i == id) else { continue };
+        // SAFETY: the pointers point into the plugin's parameters, alive for this function.
+        unsafe {
+            match (ptr, value) {
+                (ParamPtr::EnumParam(p), ParamValue::String(v)) => assert!((**p).set_from_id(v), "{id}: {v}"),
+                (_, ParamValue::F32(v)) => {
+                    ptr._internal_set_normalized_value(ptr.preview_normalized(*v));
+                }
+                (_, ParamValue::I32(v)) => {
+                    ptr._internal_set_normalized_value(ptr.preview_normalized(*v as f32));
+                }
+                (_, ParamValue::Bool(v)) => {
+                    ptr._internal_set_normalized_value(f32::from(u8::from(*v)));
+                }
+                (_, ParamValue::String(v)) => panic!("{id}: a text value {v} for a parameter that is not a choice"),
+            }
+        }
+    }
     plugin.params().deserialize_fields(&state.fields);
     plugin
 }
@@ -64,7 +93,7 @@ fn a_restored_model_plays_from_the_first_block() {
     s.play_until(48.0, || 512);
     s.stop(1);
     assert_no_hanging(&s.events);
-    assert_chords_follow_the_form(&s.events, 0, 0);
+    assert_chords_follow(&s.events, 0, 0, &paper_form());
     assert!(s.events.iter().all(|e| e.channel == 0), "the chords-only model plays, not the default one");
 }
 
@@ -163,8 +192,15 @@ fn a_project_saved_by_the_previous_version_keeps_loading() {
     fields.insert("corpus".to_string(), serde_json::to_string(&corpus.to_string()).unwrap());
     let model_v1 = include_str!("fixtures/exp1-v1.json");
     fields.insert("model".to_string(), serde_json::to_string(model_v1).unwrap());
-    let b = load(fields);
+    // Saved before there were styles and a feel: none of those parameters in it.
+    let params = BTreeMap::from([("seed".to_string(), ParamValue::I32(3)), ("temp".to_string(), ParamValue::F32(1.0))]);
+    let b = load_state(params, fields);
     assert!(b.project().notices().is_empty(), "{:?}", b.project().notices());
+    // It keeps the sound it had: the paper's model to fall back on, straight, flat, legato,
+    // chords as learned.
+    assert!(std::ptr::eq(b.project().builtin(), builtin("paper-exp2").unwrap()));
+    let feel = b.settings().feel;
+    assert_eq!((feel.swing, feel.dynamics, feel.gate, feel.voicing), (0.5, 0.0, 1.0, Voicing::AsLearned));
     assert_eq!(b.project().corpus().user, vec![chorus], "the quarter notes come back as they were played");
     match b.project().model() {
         ModelChoice::Custom { model, .. } => {
@@ -179,7 +215,8 @@ fn a_project_saved_by_the_previous_version_keeps_loading() {
     s.plugin.reset();
     s.play_until(48.0, || 512);
     s.stop(1);
-    assert_chords_follow_the_form(&s.events, 0, 0);
+    assert_chords_follow(&s.events, 0, 0, &paper_form());
+    assert_on_swung_grid(&s.events, &[0, 1], 0.5);
     let again: String = serde_json::from_str(&save(&s.plugin)["corpus"]).unwrap();
     assert!(again.contains("\"version\":2"), "{again}");
 }
@@ -193,8 +230,34 @@ fn parameter_ids_never_change() {
     assert_eq!(
         ids,
         [
-            "bass", "bassch", "bsvel", "bypass", "chch", "chon", "chvel", "key", "mlch", "mlon", "mlvel", "mode",
-            "reseed", "retrn", "seed", "temp", "thru"
+            "bass",
+            "bassch",
+            "bassoc",
+            "bsvel",
+            "bypass",
+            "chch",
+            "chon",
+            "chvel",
+            "comp",
+            "dyn",
+            "gate",
+            "human",
+            "key",
+            "mlch",
+            "mlon",
+            "mlvel",
+            "mode",
+            "reseed",
+            "retrn",
+            "seed",
+            "style",
+            "swing",
+            "temp",
+            "thru",
+            "trade",
+            "tradefill",
+            "tradefirst",
+            "voice"
         ]
     );
 }

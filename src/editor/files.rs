@@ -14,6 +14,7 @@ pub enum Purpose {
     ImportMidi,
     ImportModel,
     ExportModel,
+    ExportTake,
 }
 
 /// The dialog in flight, if any.
@@ -48,6 +49,10 @@ fn commands(purpose: Purpose) -> [Command; 2] {
                 "--filename=blues-lstm-model.json",
             ]);
             kdialog.args(["--getsavefilename", "blues-lstm-model.json", "Blues LSTM model (*.json)"]);
+        }
+        Purpose::ExportTake => {
+            zenity.args(["--save", "--confirm-overwrite", "--title=Export the take", "--filename=blues-lstm-take.mid"]);
+            kdialog.args(["--getsavefilename", "blues-lstm-take.mid", "MIDI files (*.mid)"]);
         }
     }
     [zenity, kdialog]

@@ -4,6 +4,7 @@
 //! and changes parameters only through the host-aware setter (begin/set/end), so automation
 //! records it.
 
+mod controls;
 mod corpus_panel;
 mod files;
 mod form_view;
@@ -14,7 +15,7 @@ mod piano_roll;
 use crate::engine::composer::Composer;
 use crate::engine::display::Display;
 use crate::engine::handoff::Handoff;
-use crate::params::{BluesParams, ModeChoice};
+use crate::params::BluesParams;
 use crate::project::Project;
 use crate::training::Training;
 use egui::{Color32, RichText, Ui};
@@ -63,6 +64,7 @@ pub fn create(
         files: files::Files::default(),
         model_panel: model_panel::ModelPanel::default(),
         corpus_panel: corpus_panel::CorpusPanel::default(),
+        take_choruses: 2,
     };
     create_egui_editor(state, repaint, settings, app)
 }
@@ -76,6 +78,8 @@ pub struct BluesEditor {
     files: files::Files,
     model_panel: model_panel::ModelPanel,
     corpus_panel: corpus_panel::CorpusPanel,
+    /// Choruses the take's export writes.
+    take_choruses: usize,
 }
 
 impl NiceEguiApp for BluesEditor {
@@ -101,9 +105,11 @@ impl NiceEguiApp for BluesEditor {
         egui::Panel::left("controls").resizable(false).exact_size(300.0).show(ui, |ui| {
             ui.add_space(6.0);
             ui.heading(RichText::new("Blues LSTM").strong());
-            ui.label(RichText::new("12-bar blues after Eck & Schmidhuber 2002").small().color(Color32::GRAY));
+            ui.label(RichText::new("A jazz trio's LSTM, after Eck & Schmidhuber 2002").small().color(Color32::GRAY));
             ui.separator();
-            controls(ui, &self.shared.params, &setter);
+            egui::ScrollArea::vertical().id_salt("controls").show(ui, |ui| {
+                controls::show(ui, &self.shared.params, &setter);
+            });
         });
         egui::Panel::right("model").resizable(false).exact_size(300.0).show(ui, |ui| {
             ui.add_space(6.0);
@@ -113,14 +119,27 @@ impl NiceEguiApp for BluesEditor {
         });
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(6.0);
-            ui.label(RichText::new("The form").strong());
-            form_view::show(ui, &self.shared.display, &self.shared.project.form_chords(), &|_| None);
+            let trade = self.shared.params.settings().trade;
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("The form").strong());
+                controls::turn_label(ui, &self.shared.display);
+            });
+            let display = &self.shared.display;
+            let marks = |bar: usize| controls::turn_mark(display, &trade, bar);
+            form_view::show(ui, display, &self.shared.project.form_chords(), &marks);
             ui.add_space(10.0);
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Last two choruses").strong());
                 ui.label(RichText::new("chords").strong().color(piano_roll::CHORD_COLOUR));
                 ui.label(RichText::new("melody").strong().color(piano_roll::MELODY_COLOUR));
                 ui.label(RichText::new("bass").strong().color(piano_roll::BASS_COLOUR));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let export = ui.add_enabled(!self.files.open, egui::Button::new("Export take…"));
+                    if export.on_hover_text("Write the last choruses played (and what you played in your turns, as heard) to a .mid file").clicked() {
+                        self.files.ask(files::Purpose::ExportTake);
+                    }
+                    ui.add(egui::DragValue::new(&mut self.take_choruses).range(1..=8).suffix(" choruses"));
+                });
             });
             let notices = self.shared.project.notices();
             let notices_height = if notices.is_empty() { 0.0 } else { 18.0 * notices.len().min(4) as f32 + 28.0 };
@@ -148,7 +167,22 @@ impl BluesEditor {
                 files::Purpose::ImportModel => model_panel::import_model(&self.shared, &path),
                 files::Purpose::ExportModel => model_panel::export_model(&self.shared, &path),
                 files::Purpose::ImportMidi => corpus_panel::import_midi(&self.shared, &path),
+                files::Purpose::ExportTake => self.export_take(&path),
             }
+        }
+    }
+
+    /// Writes the last choruses heard to `path`.
+    fn export_take(&self, path: &std::path::Path) {
+        let project = &self.shared.project;
+        let Some(take) = crate::take::Take::from_display(&self.shared.display, self.take_choruses) else {
+            project.notify("Nothing has been played yet: press play, then export the take.");
+            return;
+        };
+        let settings = self.shared.params.settings();
+        match std::fs::write(path, take.smf(&settings.voices)) {
+            Ok(()) => project.notify(format!("Wrote the take ({} bars) to {}.", take.frames.len() / 8, path.display())),
+            Err(e) => project.notify(format!("Could not write {}: {e}", path.display())),
         }
     }
 
@@ -165,78 +199,5 @@ impl BluesEditor {
                 ui.label(RichText::new(notice).small());
             }
         });
-    }
-}
-
-/// A labelled row holding a parameter's slider.
-fn slider<P: Param>(ui: &mut Ui, label: &str, param: &P, setter: &ParamSetter) {
-    ui.horizontal(|ui| {
-        ui.add_sized([100.0, 18.0], egui::Label::new(label));
-        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(param, setter).with_width(110.0));
-    });
-}
-
-/// A checkbox bound to a boolean parameter.
-fn toggle(ui: &mut Ui, label: &str, param: &BoolParam, setter: &ParamSetter) {
-    let mut value = param.value();
-    if ui.checkbox(&mut value, label).changed() {
-        setter.begin_set_parameter(param);
-        setter.set_parameter(param, value);
-        setter.end_set_parameter(param);
-    }
-}
-
-fn controls(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
-    ui.horizontal(|ui| {
-        ui.label("Mode");
-        let mut mode = p.mode.value();
-        egui::ComboBox::from_id_salt("mode").selected_text(mode_label(mode)).show_ui(ui, |ui| {
-            for choice in [ModeChoice::Improvise, ModeChoice::Audition] {
-                ui.selectable_value(&mut mode, choice, mode_label(choice));
-            }
-        });
-        if mode != p.mode.value() {
-            setter.begin_set_parameter(&p.mode);
-            setter.set_parameter(&p.mode, mode);
-            setter.end_set_parameter(&p.mode);
-        }
-    });
-    slider(ui, "Temperature", &p.temperature, setter);
-    ui.horizontal(|ui| {
-        ui.add_sized([100.0, 18.0], egui::Label::new("Seed"));
-        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(&p.seed, setter).with_width(60.0));
-        if ui.button("Reseed").on_hover_text("New random choices from where the song is").clicked() {
-            // A new, saved seed: the time is as good a source of surprise as any here.
-            let nanos =
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(7, |d| d.subsec_nanos());
-            let seed = (nanos % 10_000) as i32;
-            setter.begin_set_parameter(&p.seed);
-            setter.set_parameter(&p.seed, seed);
-            setter.end_set_parameter(&p.seed);
-        }
-    });
-    slider(ui, "Key", &p.key, setter);
-    ui.separator();
-    ui.horizontal(|ui| {
-        toggle(ui, "Chords", &p.chords_on, setter);
-        toggle(ui, "Melody", &p.melody_on, setter);
-        toggle(ui, "MIDI thru", &p.thru, setter);
-    });
-    slider(ui, "Chord channel", &p.chord_channel, setter);
-    slider(ui, "Melody channel", &p.melody_channel, setter);
-    slider(ui, "Chord velocity", &p.chord_velocity, setter);
-    slider(ui, "Melody velocity", &p.melody_velocity, setter);
-    ui.separator();
-    ui.label(
-        RichText::new("Play into the plugin to steer it: notes below C4 become its chord, notes from C4 up its melody, for the next eighth note.")
-            .small()
-            .color(Color32::GRAY),
-    );
-}
-
-fn mode_label(mode: ModeChoice) -> &'static str {
-    match mode {
-        ModeChoice::Improvise => "Improvise (LSTM)",
-        ModeChoice::Audition => "Audition corpus",
     }
 }

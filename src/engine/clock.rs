@@ -41,6 +41,62 @@ const ROUNDING_EPSILON: f64 = 1e-7;
 /// A host that gives beats only and seeks by less than this is heard as playing on.
 const HOST_ROUNDING_BEATS: f64 = 1.0 / 1280.0;
 
+/// Where in its beat each step sounds: the off-beat eighth delayed by the swing (0.5 is
+/// straight: half the beat; 0.66 a triplet feel), and each step moved by a seeded jitter of at
+/// most `jitter_beats` either way (humanize). The same seed places every step the same way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Groove {
+    pub swing: f64,
+    pub jitter_beats: f64,
+    pub seed: u64,
+}
+
+impl Groove {
+    pub const STRAIGHT: Groove = Groove { swing: 0.5, jitter_beats: 0.0, seed: 0 };
+    /// The most swing played: the off-beat at three quarters of the beat.
+    pub const MAX_SWING: f64 = 0.75;
+    /// The most jitter: a tenth of an eighth note, so steps never change places.
+    pub const MAX_JITTER_BEATS: f64 = 0.05;
+
+    /// The swing played: the one asked for, within its bounds.
+    pub fn clamped_swing(&self) -> f64 {
+        if self.swing.is_finite() {
+            self.swing.clamp(0.5, Self::MAX_SWING)
+        } else {
+            0.5
+        }
+    }
+
+    /// The song position (beats) where step `index` sounds.
+    pub fn start(&self, index: i64) -> f64 {
+        let swing = self.clamped_swing();
+        let late = if index.rem_euclid(2) == 1 { swing - 0.5 } else { 0.0 };
+        index.div_euclid(2) as f64 + 0.5 * index.rem_euclid(2) as f64 + late + self.jitter(index)
+    }
+
+    /// The humanize jitter of step `index`, in beats.
+    fn jitter(&self, index: i64) -> f64 {
+        let amount =
+            if self.jitter_beats.is_finite() { self.jitter_beats.clamp(0.0, Self::MAX_JITTER_BEATS) } else { 0.0 };
+        if amount == 0.0 {
+            return 0.0;
+        }
+        let u = (crate::lstm::rng::mix(self.seed ^ 0x7117_E12, index as u64) >> 11) as f64 / (1u64 << 53) as f64;
+        amount * (2.0 * u - 1.0)
+    }
+
+    /// The first step sounding at or after `beats`.
+    fn first_at_or_after(&self, beats: f64) -> i64 {
+        // The straight step at or after `beats`, and the one before it (a swung off-beat may
+        // still be to come); jitter moves either by less than a tenth of a step.
+        let mut index = (beats * STEPS_PER_BEAT - ROUNDING_EPSILON).ceil() as i64 - 1;
+        while self.start(index) < beats - ROUNDING_EPSILON {
+            index += 1;
+        }
+        index
+    }
+}
+
 /// What the host says about the transport for one block (plain copy of the host's fields).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BlockTransport {
@@ -97,6 +153,8 @@ pub struct BlockPlan {
     /// Beats past which no step is emitted in this block (block end or loop end).
     end_beats: f64,
     samples: u32,
+    /// Where the steps sound in their beats.
+    groove: Groove,
 }
 
 impl BlockPlan {
@@ -107,21 +165,49 @@ impl BlockPlan {
 
     /// The next step starting inside the block, if any. Steps come in order.
     pub fn next_step(&mut self) -> Option<Step> {
-        if self.motion == Motion::Stopped {
-            return None;
-        }
-        let step_beats = self.next_index as f64 / STEPS_PER_BEAT;
-        if step_beats >= self.end_beats - ROUNDING_EPSILON {
-            return None;
-        }
-        let exact = (step_beats - self.anchor_beats) * self.samples_per_beat - self.first_sample as f64;
-        let offset = (exact - ROUNDING_EPSILON).ceil().max(0.0);
-        if offset >= f64::from(self.samples) {
-            return None;
-        }
-        let step = Step { offset: offset as u32, index: self.next_index };
+        let offset = self.offset_at_or_after(self.groove.start(self.next_index))?;
+        let step = Step { offset, index: self.next_index };
         self.next_index += 1;
         Some(step)
+    }
+
+    /// The index of the step `next_step` gives next (whether or not it starts in this block).
+    pub fn next_index(&self) -> i64 {
+        self.next_index
+    }
+
+    /// The song position (beats) where step `index` sounds, in this block's groove.
+    pub fn step_start(&self, index: i64) -> f64 {
+        self.groove.start(index)
+    }
+
+    /// The offset of the first sample at or past `beats`, if that sample is in this block;
+    /// `None` when it is in an earlier block (or past this one's end), so every position
+    /// belongs to exactly one block of a continuous run.
+    pub fn offset_of(&self, beats: f64) -> Option<u32> {
+        let exact = self.exact_offset(beats)?;
+        if exact - ROUNDING_EPSILON <= -1.0 {
+            return None;
+        }
+        self.offset_at_or_after(beats)
+    }
+
+    fn exact_offset(&self, beats: f64) -> Option<f64> {
+        if self.motion == Motion::Stopped || !beats.is_finite() {
+            return None;
+        }
+        Some((beats - self.anchor_beats) * self.samples_per_beat - self.first_sample as f64)
+    }
+
+    /// The offset where something due at `beats` happens in this block: at once when it is
+    /// already due, `None` when it falls past the block's end.
+    fn offset_at_or_after(&self, beats: f64) -> Option<u32> {
+        let exact = self.exact_offset(beats)?;
+        if beats >= self.end_beats - ROUNDING_EPSILON {
+            return None;
+        }
+        let offset = (exact - ROUNDING_EPSILON).ceil().max(0.0);
+        (offset < f64::from(self.samples)).then_some(offset as u32)
     }
 }
 
@@ -160,8 +246,14 @@ impl Clock {
         *self = Self::default();
     }
 
-    /// Plans one block. Call once per block, then drain the plan with `next_step`.
+    /// Plans one block with straight eighth notes (see [`Clock::plan_grooved`]).
     pub fn plan(&mut self, transport: &BlockTransport) -> BlockPlan {
+        self.plan_grooved(transport, Groove::STRAIGHT)
+    }
+
+    /// Plans one block, its steps placed by `groove`. Call once per block, then drain the plan
+    /// with `next_step`.
+    pub fn plan_grooved(&mut self, transport: &BlockTransport, groove: Groove) -> BlockPlan {
         let samples_per_beat = samples_per_beat(transport);
         let mut plan = BlockPlan {
             motion: Motion::Stopped,
@@ -171,6 +263,7 @@ impl Clock {
             next_index: 0,
             end_beats: 0.0,
             samples: transport.samples,
+            groove,
         };
         if !transport.playing || transport.samples == 0 {
             if !transport.playing {
@@ -219,7 +312,7 @@ impl Clock {
             {
                 (Motion::Continuous, running.next_index)
             }
-            _ => (Motion::Jumped, (start_beats * STEPS_PER_BEAT - ROUNDING_EPSILON).ceil() as i64),
+            _ => (Motion::Jumped, groove.first_at_or_after(start_beats)),
         };
         plan.motion = motion;
         plan.anchor_beats = anchor_beats;
@@ -258,7 +351,7 @@ fn song_position_beats(transport: &BlockTransport) -> Option<f64> {
 }
 
 /// The tempo the clock follows: the host's, clamped, or the default.
-fn host_tempo(transport: &BlockTransport) -> f64 {
+pub(crate) fn host_tempo(transport: &BlockTransport) -> f64 {
     match transport.tempo {
         Some(t) if t.is_finite() && t > 0.0 => t.clamp(MIN_TEMPO_BPM, MAX_TEMPO_BPM),
         _ => DEFAULT_TEMPO_BPM,
@@ -266,7 +359,7 @@ fn host_tempo(transport: &BlockTransport) -> f64 {
 }
 
 /// Samples per quarter-note beat, with the tempo and sample-rate fallbacks applied.
-fn samples_per_beat(transport: &BlockTransport) -> f64 {
+pub(crate) fn samples_per_beat(transport: &BlockTransport) -> f64 {
     let tempo = host_tempo(transport);
     let sample_rate = if transport.sample_rate.is_finite() && transport.sample_rate > 0.0 {
         f64::from(transport.sample_rate)
@@ -389,6 +482,32 @@ mod tests {
         let mut back = clock.plan(&playing(0.0, 120.0, 48_000.0, 512));
         assert_eq!(back.motion, Motion::Jumped);
         assert_eq!(back.next_step(), Some(Step { offset: 0, index: 0 }));
+    }
+
+    #[test]
+    fn swing_delays_the_off_beats_to_the_exact_sample_and_jitter_is_seeded() {
+        let groove = Groove { swing: 0.625, jitter_beats: 0.0, seed: 0 };
+        let mut clock = Clock::default();
+        let mut seen = Vec::new();
+        for block in 0..50u32 {
+            let mut plan =
+                clock.plan_grooved(&playing(f64::from(block) * 1000.0 / 24_000.0, 120.0, 48_000.0, 1000), groove);
+            seen.extend(steps(&mut plan).into_iter().map(|s| (s.index, block * 1000 + s.offset)));
+        }
+        for (index, sample) in seen.iter().take(8) {
+            let want = (*index / 2) as u32 * 24_000 + if index % 2 == 1 { 15_000 } else { 0 };
+            assert_eq!(*sample, want, "step {index}");
+        }
+        // A seek between a beat and its swung off-beat still plays that off-beat.
+        let mut plan = clock.plan_grooved(&playing(10.55, 120.0, 48_000.0, 24_000), groove);
+        assert_eq!(plan.next_step(), Some(Step { offset: 1_800, index: 21 }), "beat 10.625 is 0.075 beats on");
+        // Jitter moves steps by at most its amount, the same way every time.
+        let human = Groove { swing: 0.5, jitter_beats: 0.02, seed: 9 };
+        let starts: Vec<f64> = (0..200).map(|i| human.start(i)).collect();
+        assert!(starts.iter().enumerate().all(|(i, &b)| (b - i as f64 / 2.0).abs() <= 0.02));
+        assert!(starts.windows(2).all(|w| w[1] > w[0]), "steps keep their order");
+        assert_ne!(starts, (0..200).map(|i| Groove { seed: 10, ..human }.start(i)).collect::<Vec<_>>());
+        assert_eq!(human.first_at_or_after(human.start(37)), 37);
     }
 
     #[test]

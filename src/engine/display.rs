@@ -1,13 +1,14 @@
-//! What the editor shows of the music: the step being played, the frames of the last two
-//! choruses, and the form they are counted in. Written by the audio thread with relaxed atomic
+//! What the editor shows of the music: the step being played, the frames of the last choruses
+//! (what the editor draws, and the take it exports: the player's turns as the plugin heard
+//! them), whose turn it is when trading, and the form they are counted in. Written by the audio thread with relaxed atomic
 //! stores (no allocation, no lock), read by the editor at its own pace; a frame torn between two
 //! steps is detected by its step stamp and skipped for one repaint.
 
 use crate::music::encoding::{Frame, Note, MAX_STEPS_PER_CHORUS, STEPS_PER_BAR};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
-/// Steps of history kept: two of the longest choruses.
-pub const HISTORY_STEPS: usize = 2 * MAX_STEPS_PER_CHORUS;
+/// Steps of history kept: eight of the longest choruses (42 twelve-bar ones).
+pub const HISTORY_STEPS: usize = 8 * MAX_STEPS_PER_CHORUS;
 
 /// One step of the history: the step index (`EMPTY` while being written or never) and the
 /// frame, packed.
@@ -38,6 +39,12 @@ pub struct Display {
     history: Box<[Slot]>,
     /// Steps recorded since the plugin was created (tests use it to catch doubled steps).
     recorded: AtomicU64,
+    /// Trading: whose turn it is and the bars left in it (`set_turn`); 0 when not trading.
+    turn: AtomicU32,
+    /// The tempo (BPM) and the swing (share of the beat) last played at, as f64 bits: a take
+    /// exported keeps them.
+    tempo: AtomicU64,
+    swing: AtomicU64,
 }
 
 impl Default for Display {
@@ -48,6 +55,9 @@ impl Default for Display {
             bars: AtomicUsize::new(12),
             history: (0..HISTORY_STEPS).map(|_| Slot::default()).collect(),
             recorded: AtomicU64::new(0),
+            turn: AtomicU32::new(0),
+            tempo: AtomicU64::new(120f64.to_bits()),
+            swing: AtomicU64::new(0.5f64.to_bits()),
         }
     }
 }
@@ -62,13 +72,16 @@ fn unpack_note(bits: u64) -> Note {
     Note { key: key.checked_sub(1), begin: bits & 0x80 != 0 }
 }
 
-/// Chord mask (12 bits), melody, bass and comping (8 bits each).
+/// Chord mask (12 bits), melody, bass and comping (8 bits each), and whether the melody is
+/// the player's (bit 36).
 fn pack(frame: Frame) -> u64 {
     u64::from(frame.chord & 0xFFF)
         | pack_note(frame.melody) << 12
         | pack_note(frame.bass) << 20
         | pack_note(frame.comp) << 28
 }
+
+const PLAYERS: u64 = 1 << 36;
 
 fn unpack(word: u64) -> Frame {
     Frame {
@@ -86,13 +99,46 @@ impl Display {
 
     /// Audio thread: a step was played.
     pub fn record(&self, step: i64, frame: Frame) {
+        self.write(step, pack(frame));
+        self.step.store(step, Ordering::Relaxed);
+        self.recorded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Audio thread: what was heard at `step` once it is known (the player's melody in their
+    /// turn, when `players`).
+    pub fn amend(&self, step: i64, frame: Frame, players: bool) {
+        self.write(step, pack(frame) | if players { PLAYERS } else { 0 });
+    }
+
+    fn write(&self, step: i64, word: u64) {
         let slot = self.slot(step);
         // Empty the stamp first: a reader between the two stores sees no frame, not a wrong one.
         slot.step.store(EMPTY, Ordering::Relaxed);
-        slot.frame.store(pack(frame), Ordering::Relaxed);
+        slot.frame.store(word, Ordering::Relaxed);
         slot.step.store(step, Ordering::Release);
-        self.step.store(step, Ordering::Relaxed);
-        self.recorded.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Audio thread: whose turn it is, with the bars left in it, when trading.
+    pub fn set_turn(&self, turn: Option<(bool, u8)>) {
+        let word = turn.map_or(0, |(players, left)| 1 << 16 | u32::from(players) << 8 | u32::from(left));
+        self.turn.store(word, Ordering::Relaxed);
+    }
+
+    /// Audio thread: the tempo and swing this block plays at.
+    pub fn set_time(&self, tempo_bpm: f64, swing: f64) {
+        self.tempo.store(tempo_bpm.to_bits(), Ordering::Relaxed);
+        self.swing.store(swing.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Editor: the tempo (BPM) and swing last played at.
+    pub fn time(&self) -> (f64, f64) {
+        (f64::from_bits(self.tempo.load(Ordering::Relaxed)), f64::from_bits(self.swing.load(Ordering::Relaxed)))
+    }
+
+    /// Editor: whether it is the player's turn, and the bars left in it, when trading.
+    pub fn turn(&self) -> Option<(bool, u8)> {
+        let word = self.turn.load(Ordering::Relaxed);
+        (word & 1 << 16 != 0).then_some((word & 1 << 8 != 0, word as u8))
     }
 
     /// Audio thread: the form the song is counted in.
@@ -131,12 +177,17 @@ impl Display {
 
     /// Editor: the frame played at `step`, if it is still in the history.
     pub fn frame_at(&self, step: i64) -> Option<Frame> {
+        self.heard_at(step).map(|(frame, _)| frame)
+    }
+
+    /// Editor: the frame heard at `step` and whether its melody is the player's.
+    pub fn heard_at(&self, step: i64) -> Option<(Frame, bool)> {
         let slot = self.slot(step);
         if step == EMPTY || slot.step.load(Ordering::Acquire) != step {
             return None;
         }
-        let frame = unpack(slot.frame.load(Ordering::Relaxed));
-        (slot.step.load(Ordering::Acquire) == step).then_some(frame)
+        let word = slot.frame.load(Ordering::Relaxed);
+        (slot.step.load(Ordering::Acquire) == step).then_some((unpack(word), word & PLAYERS != 0))
     }
 }
 
@@ -154,20 +205,33 @@ mod tests {
     }
 
     #[test]
-    fn frames_come_back_for_the_last_two_choruses_only() {
+    fn frames_come_back_for_the_history_only() {
         let d = Display::default();
         assert_eq!(d.step(), None);
-        for step in -5..2000i64 {
+        let end = HISTORY_STEPS as i64 + 2000;
+        for step in -5..end {
             d.record(step, frame_of(step));
         }
-        assert_eq!(d.step(), Some(1999));
-        for step in 2000 - HISTORY_STEPS as i64..2000 {
+        assert_eq!(d.step(), Some(end - 1));
+        for step in end - HISTORY_STEPS as i64..end {
             assert_eq!(d.frame_at(step), Some(frame_of(step)), "step {step}");
         }
-        assert_eq!(d.frame_at(2000 - HISTORY_STEPS as i64 - 1), None, "overwritten");
+        assert_eq!(d.frame_at(end - HISTORY_STEPS as i64 - 1), None, "overwritten");
         assert_eq!(d.frame_at(-3), None);
         d.record(-1, frame_of(1));
         assert_eq!(d.frame_at(-1), Some(frame_of(1)), "a count-in step too");
+        // What the player played is written over the step once heard, and known as theirs.
+        let heard = Frame { melody: Note::struck(77), ..frame_of(1) };
+        let recorded = d.recorded();
+        d.amend(-1, heard, true);
+        assert_eq!(d.heard_at(-1), Some((heard, true)));
+        assert_eq!(d.recorded(), recorded, "amending plays no step");
+        assert_eq!(d.heard_at(end - 1), Some((frame_of(end - 1), false)));
+        assert_eq!(d.turn(), None);
+        d.set_turn(Some((true, 3)));
+        assert_eq!(d.turn(), Some((true, 3)));
+        d.set_turn(Some((false, 1)));
+        assert_eq!(d.turn(), Some((false, 1)));
     }
 
     #[test]

@@ -18,6 +18,11 @@ use crate::lstm::rng::{mix, Rng};
 use crate::model::Model;
 use crate::music::encoding::{Encoding, Form, Frame, Voice};
 
+/// The hottest the bass and the comping draw: at 1 the bass leaves the root on beat 1 in a
+/// third of the bars (65 % roots against the corpus's 84 %, `blues-lstm eval --phrasing`); at
+/// 0.5 it walks as the corpus does.
+pub const RHYTHM_TEMPERATURE: f32 = 0.5;
+
 /// The network and everything it needs to play in real time.
 pub struct Improviser {
     network: Network,
@@ -98,7 +103,7 @@ impl Improviser {
 
     /// The frame for song step `step` (the engine unlocks it whenever `step` does not follow
     /// the last one). `temperature` draws the melody; the bass and comping draw at no more
-    /// than 1, so the rhythm section stays steady when the soloist runs wild.
+    /// than [`RHYTHM_TEMPERATURE`], so the rhythm section stays steady when the soloist runs wild.
     pub fn frame(&mut self, step: i64, seed: u64, steer: SteerInput, temperature: f32) -> Frame {
         let form = self.form();
         if !self.locked {
@@ -113,7 +118,7 @@ impl Improviser {
         let mut input = self.last;
         steer.apply(&mut input, self.encoding.bass.is_some());
         self.encoding.encode(&input, self.run.input_mut());
-        let steady = temperature.min(1.0);
+        let steady = temperature.min(RHYTHM_TEMPERATURE);
         // By group: chords (thresholded), then each line in unit order.
         let mut temperatures = [1.0f32; 4];
         for (i, (voice, _, _)) in self.encoding.lines().enumerate() {

@@ -7,24 +7,32 @@ pub mod capture;
 pub mod clock;
 pub mod composer;
 pub mod display;
+pub mod feel;
 pub mod handoff;
 pub mod improviser;
 pub mod output;
 pub mod steering;
 pub mod thru;
+pub mod trade;
 pub mod voices;
+pub mod voicing;
 
-use crate::music::encoding::Frame;
+use crate::music::encoding::Note;
+use crate::music::encoding::{Form, Frame};
+use crate::music::split::SplitVoice;
 use capture::{Capture, CaptureShared};
 use clock::{BlockTransport, Clock, Motion};
 use composer::Composer;
 use display::Display;
+use feel::{Feel, MelodyContour};
 use handoff::Handoff;
 use output::{Output, Owners};
 use std::sync::Arc;
 use steering::Steering;
 use thru::Thru;
-use voices::{VoiceSettings, Voices};
+use trade::Trade;
+use voices::{Touch, VoiceSettings, Voices};
+use voicing::Voicer;
 
 /// A note event the engine sends out.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,6 +70,10 @@ pub enum Mode {
     Audition,
 }
 
+/// The melody's default temperature: the band's lines keep their chord tones on the strong
+/// beats as the corpus does (at 1, as the paper sampled, 66 % against the corpus's 79 %).
+pub const DEFAULT_TEMPERATURE: f32 = 0.7;
+
 /// Everything the engine reads from the plugin's parameters, as plain values.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
@@ -76,6 +88,10 @@ pub struct Settings {
     pub seed: u64,
     /// Melody temperature: 0 plays the likeliest note, 1 samples as the paper did.
     pub temperature: f32,
+    /// How the band plays what the network chooses.
+    pub feel: Feel,
+    /// Turns with the player, if trading.
+    pub trade: Trade,
 }
 
 impl Default for Settings {
@@ -86,7 +102,9 @@ impl Default for Settings {
             thru: true,
             bypass: false,
             seed: 1,
-            temperature: 1.0,
+            temperature: DEFAULT_TEMPERATURE,
+            feel: Feel::default(),
+            trade: Trade::OFF,
         }
     }
 }
@@ -121,8 +139,21 @@ pub struct Engine {
     release_pending: bool,
     /// Last step played, for displays and tests.
     position: Option<Position>,
-    /// The mode and seed of the last step: a change re-primes the network.
+    /// The mode and seed of the last block that played: a change re-primes the network.
     last_play: Option<(Mode, u64)>,
+    /// The frame decided for the next step (at its decision point, the melody's gate), with
+    /// the step's index.
+    decided: Option<(i64, Frame)>,
+    /// Chords voiced one after another (voice-leading remembers the last).
+    voicer: Voicer,
+    /// What the melody has played, for its accents.
+    contour: MelodyContour,
+    /// The last of the player's turns in which the player played a melody note (trading).
+    heard_turn: Option<i64>,
+    /// Trading: the last key the player's call ended on, with its turn; and the octave the
+    /// answer of a turn is played in, once its first note is struck.
+    call_end: Option<(i64, u8)>,
+    answer: Option<(i64, i8)>,
     /// What the editor shows; written here with relaxed atomics.
     display: Arc<Display>,
     /// Recording the notes played in, when the user asks for it.
@@ -150,6 +181,12 @@ impl Engine {
             release_pending: false,
             position: None,
             last_play: None,
+            decided: None,
+            voicer: Voicer::default(),
+            contour: MelodyContour::default(),
+            heard_turn: None,
+            call_end: None,
+            answer: None,
             display,
             capture: Capture::default(),
             capture_shared,
@@ -161,6 +198,7 @@ impl Engine {
     pub fn adopt(&mut self, handoff: &Handoff<Composer>) {
         if handoff.take(&mut self.composer) {
             self.composer.unlock();
+            self.decided = None;
             self.swapped = true;
             self.display.set_bars(self.composer.form().bars);
         }
@@ -173,11 +211,12 @@ impl Engine {
         self.steering.clear();
         self.pending_in = None;
         self.composer.unlock();
+        self.decided = None;
         self.release_pending = self.voices.sounding() + self.thru.sounding() > 0;
     }
 
     /// The form the song is counted in (the composer's).
-    pub fn form(&self) -> crate::music::encoding::Form {
+    pub fn form(&self) -> Form {
         self.composer.form()
     }
 
@@ -193,11 +232,19 @@ impl Engine {
 
     /// Processes one block: reads the incoming notes, plays the steps that start inside it.
     /// Events leave in non-decreasing time order, at offsets inside the block.
+    ///
+    /// Each step's frame is decided at its decision point: where the melody note before it
+    /// ends by the gate (at the step itself when the gate is 1), so the melody knows whether
+    /// to hold on or let go; the notes played in until then steer it.
     pub fn process_block(&mut self, transport: &BlockTransport, settings: &Settings, io: &mut impl MidiIo) {
         let last_sample = transport.samples.saturating_sub(1);
         let mut out = Output::new(io, &mut self.owners, last_sample);
-        let mut plan = self.clock.plan(transport);
+        let feel = settings.feel;
+        let samples_per_beat = clock::samples_per_beat(transport);
+        let groove = feel.groove(settings.seed, samples_per_beat, f64::from(transport.sample_rate));
+        let mut plan = self.clock.plan_grooved(transport, groove);
         self.display.set_playing(plan.motion != Motion::Stopped);
+        self.display.set_time(clock::host_tempo(transport), groove.clamped_swing());
 
         if self.release_pending {
             // After a reset the host may never send the NoteOffs of notes it passed us.
@@ -212,6 +259,18 @@ impl Engine {
             Motion::Jumped => self.composer.unlock(),
             Motion::Continuous => {}
         }
+        if plan.motion != Motion::Continuous {
+            self.decided = None;
+            self.contour = MelodyContour::default();
+            self.heard_turn = None;
+            self.answer = None;
+        }
+        if plan.motion != Motion::Stopped && self.last_play != Some((settings.mode, settings.seed)) {
+            // A new seed or mode: fresh choices from where the song is.
+            self.composer.unlock();
+            self.decided = None;
+            self.last_play = Some((settings.mode, settings.seed));
+        }
         let form = self.composer.form();
         let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped && !settings.bypass;
         self.capture.set_form(form);
@@ -223,53 +282,199 @@ impl Engine {
         let (plays_bass, comping, chord_low) =
             (self.composer.plays_bass(), self.composer.comping(settings.mode), self.composer.chord_low());
         self.voices.release_changed(0, &settings.voices, &mut out);
+        let gate = f64::from(if feel.gate.is_finite() { feel.gate.clamp(0.05, 1.0) } else { 1.0 });
 
+        let trade = settings.trade;
         loop {
-            let step = plan.next_step();
-            let until = step.map_or(u32::MAX, |s| s.offset);
+            // The next thing due: the decision of the coming step, or the step itself. While
+            // the player is heard, at the midpoint between steps: a note played a little early
+            // or late is heard on its own eighth (the capture quantiser's rule).
+            let next = plan.next_index();
+            let decide_at = (self.decided.map(|(i, _)| i) != Some(next))
+                .then(|| {
+                    let (before, at) = (plan.step_start(next - 1), plan.step_start(next));
+                    let share = if listens_at(next - 1, &trade, form, self.heard_turn) { 0.5 } else { gate };
+                    plan.offset_of(before + share * (at - before))
+                })
+                .flatten();
+            let step = if decide_at.is_none() { plan.next_step() } else { None };
+            let until = decide_at.or(step.map(|s| s.offset)).unwrap_or(u32::MAX);
+            // A step whose decision point fell before the block (after a jump) is decided as
+            // it sounds; a note played on that very sample belongs to it, not to the step before.
+            let deciding =
+                decide_at.map(|_| next).or(step.map(|s| s.index).filter(|&i| self.decided.map(|d| d.0) != Some(i)));
+            let inline = decide_at.is_none() && deciding.is_some();
             while let Some(note) = self.pending_in.take().or_else(|| out.io.next_incoming()) {
-                if note.timing > until {
+                if note.timing > until || (inline && note.timing == until) {
                     self.pending_in = Some(note);
                     break;
                 }
                 if note.on {
-                    self.steering.note_on(split.voice(note.channel, note.key, plays_bass), note.key);
+                    let voice = split.voice(note.channel, note.key, plays_bass);
+                    self.steering.note_on(voice, note.key);
+                    let nearest = (plan.beats_at(note.timing) * clock::STEPS_PER_BEAT).round() as i64;
+                    if voice == SplitVoice::Melody && trade.players_turn(nearest, form) {
+                        self.heard_turn = trade.turn(nearest, form);
+                    }
                 } else {
                     self.steering.note_off(note.key);
                 }
                 if capturing {
                     let step_pos = plan.beats_at(note.timing) * clock::STEPS_PER_BEAT;
-                    self.capture.note(step_pos, 0.5, note.channel, note.key, note.on, split);
+                    self.capture.note(step_pos, f64::from(feel.swing), note.channel, note.key, note.on, split);
                 }
                 self.thru.pass(note, settings.thru || settings.bypass, &mut out);
             }
-            // The last pass (no step left) has drained every incoming note of the block.
-            let Some(step) = step else { break };
 
-            let steer = self.steering.take_input();
-            if self.last_play != Some((settings.mode, settings.seed)) {
-                // A new seed or mode: fresh choices from where the song is.
-                self.composer.unlock();
-                self.last_play = Some((settings.mode, settings.seed));
+            if let Some(index) = deciding {
+                let mut engine = Deciding {
+                    composer: &mut self.composer,
+                    steering: &mut self.steering,
+                    display: &self.display,
+                    position: self.position,
+                    heard_turn: self.heard_turn,
+                    call_end: &mut self.call_end,
+                };
+                let frame = decide(&mut engine, index, settings, form);
+                self.decided = Some((index, frame));
+                if let (Some(offset), false) = (decide_at, settings.bypass) {
+                    let melody = if listens_at(index, &trade, form, self.heard_turn) {
+                        Note::REST
+                    } else {
+                        answered(frame.melody, trade.turn(index, form), self.answer)
+                    };
+                    self.voices.end_melody_unless_held(offset, melody, &settings.voices, &mut out);
+                }
             }
+            if decide_at.is_some() {
+                continue;
+            }
+            // The last pass (nothing left to do) has drained every incoming note of the block.
+            let Some(step) = step else { break };
+            let Some((_, frame)) = self.decided.take() else { break };
             if self.swapped {
                 // Notes of the old model end where the new one starts.
                 self.voices.release_all(step.offset, &mut out);
                 self.swapped = false;
             }
-            let frame = self.composer.frame(settings.mode, step.index, settings.seed, steer, settings.temperature);
+            if trade.players_turn(step.index - 1, form) && !trade.players_turn(step.index, form) {
+                // The plugin takes over: a note the player still holds ends here.
+                self.thru.release_where(
+                    step.offset,
+                    |c, k| split.voice(c, k, plays_bass) == SplitVoice::Melody,
+                    &mut out,
+                );
+                self.steering.forget_melody();
+            }
+            let mut played = frame;
+            if listens_at(step.index, &trade, form, self.heard_turn) {
+                played.melody = Note::REST;
+            } else if let Some(turn) = trade.turn(step.index, form) {
+                if self.answer.map(|a| a.0) != Some(turn) && played.melody.begin {
+                    let call = self.call_end.filter(|&(t, _)| t == turn - 1).map(|(_, key)| key);
+                    self.answer = Some((turn, answer_octave(played.melody.key, call)));
+                }
+                played.melody = answered(played.melody, Some(turn), self.answer);
+            }
             if !settings.bypass {
                 let in_bar = form.step_in_bar(step.index);
-                self.voices.play_step(step.offset, in_bar, frame, &settings.voices, chord_low, comping, &mut out);
+                let touch =
+                    touch(&mut self.contour, &mut self.voicer, step.index, in_bar, &played, settings, chord_low);
+                let comp_bar =
+                    comping && feel.comping_at(settings.seed, step.index.div_euclid(form.steps_per_bar as i64));
+                self.voices.play_step(step.offset, in_bar, played, &settings.voices, &touch, comp_bar, &mut out);
             }
-            self.position = Some(Position { step: step.index, frame });
-            self.display.record(step.index, frame);
+            self.position = Some(Position { step: step.index, frame: played });
+            self.display.record(step.index, played);
+            self.display.set_turn(
+                trade.is_on().then(|| (trade.players_turn(step.index, form), trade.bars_left(step.index, form))),
+            );
         }
         if capturing {
             let shared = &self.capture_shared;
             let end = plan.beats_at(transport.samples) * clock::STEPS_PER_BEAT;
             self.capture.advance(end, &mut |chorus: &[Frame]| shared.push(chorus));
         }
+    }
+}
+
+/// Whether the player's melody at `step` is the network's input, and the plugin's melody
+/// silent: the player's turn, unless the player has not played in it and the plugin fills.
+fn listens_at(step: i64, trade: &Trade, form: Form, heard_turn: Option<i64>) -> bool {
+    trade.players_turn(step, form) && !(trade.fill && heard_turn != trade.turn(step, form))
+}
+
+/// The composer's frame for step `index`, steered by the notes played in since the last.
+/// Trading, the input's melody is the player's in their turn (silence is a rest) and the
+/// network's own in the plugin's; what the player played is shown and kept for export.
+fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form) -> Frame {
+    let mut steer = engine.steering.take_input();
+    let trade = settings.trade;
+    if listens_at(index - 1, &trade, form, engine.heard_turn) {
+        let heard = steer.melody.unwrap_or(Note::REST);
+        steer.melody = Some(heard);
+        if let (Some(key), Some(turn)) = (heard.key, trade.turn(index - 1, form)) {
+            *engine.call_end = Some((turn, key));
+        }
+        if let Some(Position { step, frame }) = engine.position.filter(|p| p.step == index - 1) {
+            engine.display.amend(step, Frame { melody: heard, ..frame }, true);
+        }
+    } else if trade.is_on() {
+        steer.melody = None;
+    }
+    engine.composer.frame(settings.mode, index, settings.seed, steer, settings.temperature)
+}
+
+/// What deciding a frame touches of the engine (the rest is lent to the output).
+struct Deciding<'a> {
+    composer: &'a mut Composer,
+    steering: &'a mut Steering,
+    display: &'a Display,
+    position: Option<Position>,
+    heard_turn: Option<i64>,
+    call_end: &'a mut Option<(i64, u8)>,
+}
+
+/// The octave an answer is played in: the one that starts it nearest where the call ended
+/// (as a player trading picks up the other's register), within the melody's keys; the
+/// network's own where there was no call.
+fn answer_octave(first: Option<u8>, call_end: Option<u8>) -> i8 {
+    let (Some(first), Some(end)) = (first, call_end) else { return 0 };
+    [0i8, -12, 12]
+        .into_iter()
+        .filter(|&shift| (48..=96).contains(&(i16::from(first) + i16::from(shift))))
+        .min_by_key(|&shift| (i16::from(first) + i16::from(shift) - i16::from(end)).abs())
+        .unwrap_or(0)
+}
+
+/// `melody` in its turn's answer octave, if the turn has one.
+fn answered(melody: Note, turn: Option<i64>, answer: Option<(i64, i8)>) -> Note {
+    match answer {
+        Some((t, shift)) if Some(t) == turn => {
+            Note { key: melody.key.map(|k| k.saturating_add_signed(shift)), ..melody }
+        }
+        _ => melody,
+    }
+}
+
+/// How step `index` is played by the feel: accents and humanize, the voicing, the bass octave.
+fn touch(
+    contour: &mut MelodyContour,
+    voicer: &mut Voicer,
+    index: i64,
+    in_bar: usize,
+    frame: &Frame,
+    settings: &Settings,
+    chord_low: u8,
+) -> Touch {
+    let (feel, voices, seed) = (&settings.feel, &settings.voices, settings.seed);
+    let melody_accent = contour.accent(frame.melody.key, frame.melody.begin, in_bar);
+    Touch {
+        chord_keys: voicer.voice(frame.chord, chord_low, feel.voicing),
+        chord_velocity: feel.velocity(voices.chord_velocity, feel::chord_accent(in_bar), seed, index, 1),
+        melody_velocity: feel.velocity(voices.melody_velocity, melody_accent, seed, index, 2),
+        bass_velocity: feel.velocity(voices.bass_velocity, feel::bass_accent(in_bar), seed, index, 3),
+        bass_shift: feel.bass_octave.clamp(-2, 2) * 12,
     }
 }
 

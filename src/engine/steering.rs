@@ -77,6 +77,11 @@ impl Steering {
         self.chord_held &= !bit;
     }
 
+    /// Forget the melody played (a traded turn is over: what the player holds no longer steers).
+    pub fn forget_melody(&mut self) {
+        self.melody = Line::default();
+    }
+
     /// Forget every note (transport stop, reset).
     pub fn clear(&mut self) {
         *self = Self::default();

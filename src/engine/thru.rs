@@ -36,6 +36,21 @@ impl Thru {
         }
     }
 
+    /// Releases the notes passed on that `which` (channel, key) picks, at `timing`.
+    pub fn release_where(&mut self, timing: u32, which: impl Fn(u8, u8) -> bool, sink: &mut impl NoteSink) {
+        for (channel, keys) in self.sounding.iter_mut().enumerate() {
+            let mut left = *keys;
+            while left != 0 {
+                let key = left.trailing_zeros() as u8;
+                left &= !(1u128 << key);
+                if which(channel as u8, key) {
+                    *keys &= !(1u128 << key);
+                    sink.send(InNote { timing, channel: channel as u8, key, velocity: 0.0, on: false });
+                }
+            }
+        }
+    }
+
     pub fn sounding(&self) -> usize {
         self.sounding.iter().map(|k| k.count_ones() as usize).sum()
     }

@@ -7,8 +7,9 @@
 //! pads: struck at every bar and whenever the chord changes, held. A voice that should sound
 //! but does not (after a jump, a swap, a change of channel or key) is struck at once.
 
+use super::voicing::Keys;
 use super::{NoteSink, OutNote};
-use crate::music::encoding::{Frame, CHORD_UNITS};
+use crate::music::encoding::{Frame, Note, CHORD_UNITS};
 
 /// How the voices sound, from the plugin's parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,6 +42,30 @@ impl Default for VoiceSettings {
             melody_velocity: 100.0 / 127.0,
             bass_velocity: 96.0 / 127.0,
             transpose: 0,
+        }
+    }
+}
+
+/// How one step is played: each voice's velocity (0–1), the chord's keys (voiced), and the
+/// bass moved by whole octaves (in semitones).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Touch {
+    pub chord_keys: Keys,
+    pub chord_velocity: f32,
+    pub melody_velocity: f32,
+    pub bass_velocity: f32,
+    pub bass_shift: i8,
+}
+
+impl Touch {
+    /// The velocities as set, the chord as learned from `chord_low` (a C) up, the bass where it was learned.
+    pub fn plain(frame: &Frame, settings: &VoiceSettings, chord_low: u8) -> Self {
+        Self {
+            chord_keys: Keys::as_learned(frame.chord, chord_low),
+            chord_velocity: settings.chord_velocity,
+            melody_velocity: settings.melody_velocity,
+            bass_velocity: settings.bass_velocity,
+            bass_shift: 0,
         }
     }
 }
@@ -144,16 +169,17 @@ pub struct Voices {
 
 impl Voices {
     /// Plays the frame chosen for the step `step_in_bar` of its bar (0 = the downbeat), at
-    /// sample `timing`; chord notes are voiced from `chord_low` (a C) up, and struck by the
-    /// comping where `comping` says the model plays it. Each voice's NoteOffs go out before its
-    /// NoteOns, all at `timing` (the output door keeps shared keys well formed).
+    /// sample `timing`, as `touch` says (velocities, the chord's keys, the bass's octave); the
+    /// chord is struck by the comping where `comping` says the model plays it, else as pads.
+    /// Each voice's NoteOffs go out before its NoteOns, all at `timing` (the output door keeps
+    /// shared keys well formed).
     pub fn play_step(
         &mut self,
         timing: u32,
         step_in_bar: usize,
         frame: Frame,
         settings: &VoiceSettings,
-        chord_low: u8,
+        touch: &Touch,
         comping: bool,
         sink: &mut impl NoteSink,
     ) {
@@ -165,21 +191,21 @@ impl Voices {
         } else {
             (frame.chord, step_in_bar == 0)
         };
-        let chord_keys =
-            (0..12u8).filter(move |pc| chord_mask & (1 << pc) != 0).map(move |pc| chord_low.saturating_add(pc));
         let chord = (sounding(settings.chords_on, chord_mask), settings.chord_channel, t);
-        let line = |on: bool, note: crate::music::encoding::Note| {
-            (sounding(on, note.key.map_or(0, |k| u16::from(k) + 1)), note.key.unwrap_or(0), note.begin)
+        let line = |on: bool, note: Note, shift: i8| {
+            let key = note.key.map(|k| k.saturating_add_signed(shift).min(127));
+            (sounding(on, key.map_or(0, |k| u16::from(k) + 1)), key.unwrap_or(0), note.begin)
         };
-        let (melody_value, melody_key, melody_begin) = line(settings.melody_on, frame.melody);
-        let (bass_value, bass_key, bass_begin) = line(settings.bass_on, frame.bass);
-        self.chord.play(timing, chord, chord_strike, chord_keys, settings.chord_velocity, sink);
+        let (melody_value, melody_key, melody_begin) = line(settings.melody_on, frame.melody, 0);
+        let (bass_value, bass_key, bass_begin) = line(settings.bass_on, frame.bass, touch.bass_shift);
+        let chord_keys = touch.chord_keys.as_slice().iter().copied();
+        self.chord.play(timing, chord, chord_strike, chord_keys, touch.chord_velocity, sink);
         self.bass.play(
             timing,
             (bass_value, settings.bass_channel, t),
             bass_begin,
             std::iter::once(bass_key),
-            settings.bass_velocity,
+            touch.bass_velocity,
             sink,
         );
         self.melody.play(
@@ -187,9 +213,27 @@ impl Voices {
             (melody_value, settings.melody_channel, t),
             melody_begin,
             std::iter::once(melody_key),
-            settings.melody_velocity,
+            touch.melody_velocity,
             sink,
         );
+    }
+
+    /// The melody's gate: ends its note at `timing` unless the step coming (`next`) holds it on.
+    pub fn end_melody_unless_held(
+        &mut self,
+        timing: u32,
+        next: Note,
+        settings: &VoiceSettings,
+        sink: &mut impl NoteSink,
+    ) {
+        let holds = settings.melody_on
+            && !next.begin
+            && next.key.is_some_and(|k| {
+                self.melody.playing == (u16::from(k) + 1, settings.melody_channel, settings.transpose)
+            });
+        if self.melody.len > 0 && !holds {
+            self.melody.release(timing, sink);
+        }
     }
 
     /// Releases whatever sounds, at sample `timing`.
@@ -218,7 +262,6 @@ impl Voices {
 mod tests {
     use super::*;
     use crate::engine::test_support::Recorder;
-    use crate::music::encoding::Note;
     use crate::music::style::builtin_style;
 
     #[test]
@@ -227,7 +270,15 @@ mod tests {
         let mut out = Recorder::default();
         let settings = VoiceSettings::default();
         for (pos, frame) in builtin_style("paper-blues").unwrap().chorus(0).iter().enumerate() {
-            voices.play_step(pos as u32 * 100, pos % 8, *frame, &settings, 48, false, &mut out);
+            voices.play_step(
+                pos as u32 * 100,
+                pos % 8,
+                *frame,
+                &settings,
+                &Touch::plain(frame, &settings, 48),
+                false,
+                &mut out,
+            );
         }
         voices.release_all(9_600, &mut out);
         let chord_ons = out.0.iter().filter(|n| n.on && n.channel == 0).count();
@@ -252,7 +303,7 @@ mod tests {
             Frame { chord: c7, comp: Note::struck(0), melody: Note::struck(67), bass: Note::held(40) },
         ];
         for (i, f) in steps.iter().enumerate() {
-            voices.play_step(i as u32 * 10, i + 1, *f, &settings, 48, true, &mut out);
+            voices.play_step(i as u32 * 10, i + 1, *f, &settings, &Touch::plain(f, &settings, 48), true, &mut out);
         }
         let ons =
             |channel: u8| out.0.iter().filter(|n| n.on && n.channel == channel).map(|n| n.timing).collect::<Vec<_>>();
@@ -271,19 +322,12 @@ mod tests {
         let mut out = Recorder::default();
         let mut settings = VoiceSettings::default();
         let frame = builtin_style("paper-blues").unwrap().chorus(0)[0];
-        voices.play_step(0, 0, frame, &settings, 48, false, &mut out);
+        voices.play_step(0, 0, frame, &settings, &Touch::plain(&frame, &settings, 48), false, &mut out);
         settings.transpose = 5;
         settings.chord_channel = 9;
         voices.release_changed(10, &settings, &mut out);
-        voices.play_step(
-            20,
-            1,
-            Frame { melody: Note::held(frame.melody.key.unwrap()), ..frame },
-            &settings,
-            48,
-            false,
-            &mut out,
-        );
+        let held = Frame { melody: Note::held(frame.melody.key.unwrap()), ..frame };
+        voices.play_step(20, 1, held, &settings, &Touch::plain(&held, &settings, 48), false, &mut out);
         voices.release_all(30, &mut out);
         let mut held = std::collections::HashSet::new();
         for n in &out.0 {

@@ -13,9 +13,13 @@
 //! - (b) a third-order Markov chain over whole frames with back-off ([`markov`]);
 //! - (c) a random walk on the pentatonic scale over the form's chords ([`random_walk`]);
 //! - and, for reference, corpus choruses themselves in a seeded order.
+//!
+//! [`phrasing`] listens as a musician would (rests, note lengths, off-beat notes, the walking
+//! bass, the comping rhythm), the model's run beside the corpus's.
 
 pub mod markov;
 pub mod metrics;
+pub mod phrasing;
 pub mod picture;
 pub mod random_walk;
 pub mod rnn;

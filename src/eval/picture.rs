@@ -2,32 +2,10 @@
 //! drifting off the form, say). The frames become notes through the plugin's own voices (same
 //! note lengths as the plugin plays), then `music::piano_roll_png` draws them. CLI thread.
 
-use crate::engine::voices::{VoiceSettings, Voices};
-use crate::engine::{NoteSink, OutNote};
+use crate::engine::voices::VoiceSettings;
 use crate::music::encoding::{Form, Frame};
-use crate::music::midi_file::TimedNote;
 use crate::music::piano_roll_png::{piano_roll_png, Roll};
-use crate::render::timed_note;
-
-/// Collects the voices' notes; a note's timing is its step, so its beat is timing / 2.
-struct Collect(Vec<TimedNote>);
-
-impl NoteSink for Collect {
-    fn send(&mut self, note: OutNote) {
-        self.0.push(timed_note(note, f64::from(note.timing) / 2.0));
-    }
-}
-
-/// The notes the plugin would play for `frames` (from bar 1 of `form`), beats from 0, every
-/// note ended; the chords struck by the frames' comping where `comping`, else as pads.
-pub fn frames_to_notes(frames: &[Frame], form: Form, comping: bool) -> Vec<TimedNote> {
-    let (mut voices, settings, mut out) = (Voices::default(), VoiceSettings::default(), Collect(Vec::new()));
-    for (step, frame) in frames.iter().enumerate() {
-        voices.play_step(step as u32, form.step_in_bar(step as i64), *frame, &settings, 48, comping, &mut out);
-    }
-    voices.release_all(frames.len() as u32, &mut out);
-    out.0
-}
+use crate::render::frames_to_notes;
 
 /// A PNG of `count` choruses of `frames`, from chorus `first` (0-based; clamped to the frames).
 pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, count: usize) -> Vec<u8> {
@@ -41,7 +19,7 @@ pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, cou
         chord_channel: settings.chord_channel,
         bass_channel: Some(settings.bass_channel),
     };
-    piano_roll_png(&frames_to_notes(window, form, comping), &roll)
+    piano_roll_png(&frames_to_notes(window, form, comping, &settings), &roll)
 }
 
 #[cfg(test)]
@@ -53,7 +31,7 @@ mod tests {
     fn a_corpus_chorus_becomes_its_chords_and_quarter_notes() {
         let style = builtin_style("paper-blues").unwrap();
         let form = style.form();
-        let notes = frames_to_notes(&style.chorus(0), form, false);
+        let notes = frames_to_notes(&style.chorus(0), form, false, &VoiceSettings::default());
         let chord_ons = notes.iter().filter(|n| n.on && n.channel == 0).count();
         let melody_ons: Vec<f64> = notes.iter().filter(|n| n.on && n.channel == 1).map(|n| n.beats).collect();
         assert_eq!(chord_ons, 12 * 4, "four notes per bar");

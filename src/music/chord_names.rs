@@ -19,6 +19,21 @@ const QUALITIES: [(&str, &[u8]); 12] = [
 
 const ROOTS: [&str; 12] = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"];
 
+/// The root (pitch class) and quality of the chord whose pitch classes are the set bits of
+/// `mask`, if a known quality fits. Allocation-free (the audio thread voices chords by it).
+pub fn chord_root(mask: u16) -> Option<(u8, &'static str)> {
+    let mask = mask & 0xFFF;
+    for (suffix, intervals) in QUALITIES {
+        for root in 0..12u8 {
+            let wanted = intervals.iter().fold(0u16, |m, i| m | 1 << ((root + i) % 12));
+            if wanted == mask {
+                return Some((root, suffix));
+            }
+        }
+    }
+    None
+}
+
 /// The name of the chord whose pitch classes are the set bits of `mask` (bit 0 = C), e.g. "F7";
 /// "–" for silence; the notes themselves ("C+E") when no known quality fits.
 pub fn chord_name(mask: u16) -> String {
@@ -26,13 +41,8 @@ pub fn chord_name(mask: u16) -> String {
     if mask == 0 {
         return "–".to_string();
     }
-    for (suffix, intervals) in QUALITIES {
-        for root in 0..12u8 {
-            let wanted = intervals.iter().fold(0u16, |m, i| m | 1 << ((root + i) % 12));
-            if wanted == mask {
-                return format!("{}{suffix}", ROOTS[usize::from(root)]);
-            }
-        }
+    if let Some((root, suffix)) = chord_root(mask) {
+        return format!("{}{suffix}", ROOTS[usize::from(root)]);
     }
     (0..12).filter(|i| mask & (1 << i) != 0).map(|i| ROOTS[i]).collect::<Vec<_>>().join("+")
 }

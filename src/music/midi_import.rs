@@ -8,6 +8,7 @@
 
 use super::corpus::Chorus;
 use super::encoding::{Frame, MAX_BARS, MIN_BARS, STEPS_PER_BAR};
+use super::midi_file::TimedNote;
 use super::quantize::{nearest_step, paint, unswing, Span};
 use super::split::VoiceSplit;
 use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
@@ -65,9 +66,8 @@ pub fn choruses_from_file(path: &Path, rule: ImportRule) -> Result<Vec<Chorus>, 
     choruses_from_smf(&bytes, rule).map_err(|e| ImportError { file: Some(name), reason: e.reason })
 }
 
-/// Reads the choruses of a Standard MIDI File's bytes.
-pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, ImportError> {
-    let split = rule.split;
+/// A Standard MIDI File's bytes, parsed, with its ticks per beat.
+fn parse(bytes: &[u8]) -> Result<(Smf<'_>, f64), ImportError> {
     let smf = match Smf::parse(bytes) {
         Ok(smf) => smf,
         Err(e) => return fail(format!("not a readable MIDI file, or damaged or cut short ({e})")),
@@ -79,6 +79,46 @@ pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, 
             return fail("it counts time in SMPTE frames; only files in beats (bars) can be imported")
         }
     };
+    Ok((smf, ticks_per_beat))
+}
+
+/// Every note of a Standard MIDI File's bytes as played (in beats, every track merged, in time
+/// order): a performance to play into the engine.
+pub fn notes_from_smf(bytes: &[u8]) -> Result<Vec<TimedNote>, ImportError> {
+    let (smf, ticks_per_beat) = parse(bytes)?;
+    let mut notes = Vec::new();
+    for track in &smf.tracks {
+        let mut tick: u64 = 0;
+        for event in track {
+            tick += u64::from(event.delta.as_int());
+            if let TrackEventKind::Midi { channel, message } = event.kind {
+                let (key, velocity, on) = match message {
+                    MidiMessage::NoteOn { key, vel } => (key.as_int(), vel.as_int(), vel.as_int() > 0),
+                    MidiMessage::NoteOff { key, .. } => (key.as_int(), 0, false),
+                    _ => continue,
+                };
+                notes.push(TimedNote {
+                    beats: tick as f64 / ticks_per_beat,
+                    channel: channel.as_int(),
+                    key,
+                    velocity,
+                    on,
+                });
+            }
+        }
+    }
+    if notes.is_empty() {
+        return fail("it has no notes");
+    }
+    // NoteOffs first at a shared time, so a note struck again where it ends sounds anew.
+    notes.sort_by(|a, b| a.beats.total_cmp(&b.beats).then(a.on.cmp(&b.on)));
+    Ok(notes)
+}
+
+/// Reads the choruses of a Standard MIDI File's bytes.
+pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, ImportError> {
+    let split = rule.split;
+    let (smf, ticks_per_beat) = parse(bytes)?;
     let ticks_per_step = ticks_per_beat / 2.0;
     let mut spans = Vec::new();
     // The earliest signature other than 4/4 in any track: (tick, numerator, denominator power).

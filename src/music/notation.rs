@@ -89,6 +89,10 @@ pub struct StyleText {
     pub chords: Vec<Vec<ChordSymbol>>,
     /// Every voice's sections, in the order written.
     pub sections: Vec<Section>,
+    /// `phrases: connected`: each melody line is chosen among the two thirds of its section's lines
+    /// that start nearest where the line before it ended, as a soloist's next phrase picks up
+    /// in the register the last one left (else every section is chosen on its own).
+    pub connected_phrases: bool,
 }
 
 /// Eighth notes in a bar of 4/4: the notation's grid.
@@ -185,6 +189,7 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
     let err = |line: usize, message: String| NotationError { line, message };
     let (mut id, mut title, mut bars, mut chords) = (None, None, None, None);
     let mut sections: Vec<Section> = Vec::new();
+    let mut connected_phrases = false;
     // The section whose alternatives are being read, and where its header was.
     let mut open: Option<(Section, usize)> = None;
     let close = |open: &mut Option<(Section, usize)>, sections: &mut Vec<Section>| -> Result<(), NotationError> {
@@ -206,6 +211,8 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
         match line.split_once(':').map(|(k, v)| (k.trim(), v.trim())) {
             Some(("style", v)) => id = Some(v.to_string()),
             Some(("title", v)) => title = Some(v.to_string()),
+            Some(("phrases", "connected")) => connected_phrases = true,
+            Some(("phrases", v)) => return Err(err(line_no, format!("phrases: '{v}' is not 'connected'"))),
             Some(("bars", v)) => {
                 bars = Some(v.parse::<usize>().map_err(|_| err(line_no, format!("bars: '{v}' is not a number")))?)
             }
@@ -281,7 +288,7 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
             return Err(err(0, format!("{part:?}: the sections cover {next} bars of {bars}")));
         }
     }
-    Ok(StyleText { id, title: title.unwrap_or_default(), bars, chords, sections })
+    Ok(StyleText { id, title: title.unwrap_or_default(), bars, chords, sections, connected_phrases })
 }
 
 /// The line without its comment: a `#` at the start or after a space (a sharp, as in `F#7`

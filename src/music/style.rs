@@ -40,6 +40,8 @@ pub struct Style {
     /// The chord names of every bar, as written (1, 2 or 4 a bar).
     pub chord_names: Vec<Vec<String>>,
     sections: Vec<Expanded>,
+    /// Melody lines picked near where the last one ended (`phrases: connected`).
+    connected_phrases: bool,
 }
 
 impl Style {
@@ -77,6 +79,7 @@ impl Style {
             chords,
             chord_names: parsed.chords.iter().map(|bar| bar.iter().map(|c| c.name.clone()).collect()).collect(),
             sections,
+            connected_phrases: parsed.connected_phrases,
         }
     }
 
@@ -90,9 +93,29 @@ impl Style {
         self.sections.iter().any(|s| s.voice == voice)
     }
 
-    /// The product of every section's alternatives, when it fits a `usize`.
+    /// How many of a section's alternatives a chorus chooses among: all of them, or, for a
+    /// connected melody line after the first, the nearer two thirds.
+    fn choices(&self, section: usize) -> usize {
+        let s = &self.sections[section];
+        let n = s.alternatives.len();
+        if self.follows_a_line(section) {
+            (2 * n).div_ceil(3)
+        } else {
+            n
+        }
+    }
+
+    /// Whether `section` is a melody line chosen by where the melody line before it ended.
+    fn follows_a_line(&self, section: usize) -> bool {
+        let voice = self.sections[section].voice;
+        self.connected_phrases
+            && voice == Voice::Melody
+            && self.sections[..section].iter().any(|s| s.voice == Voice::Melody)
+    }
+
+    /// The product of every section's choices, when it fits a `usize`.
     fn exact_choruses(&self) -> Option<usize> {
-        self.sections.iter().try_fold(1usize, |n, s| n.checked_mul(s.alternatives.len()))
+        (0..self.sections.len()).try_fold(1usize, |n, i| n.checked_mul(self.choices(i)))
     }
 
     /// Choruses to choose from: every combination of alternatives, or, for a style with more
@@ -102,21 +125,31 @@ impl Style {
     }
 
     /// Writes chorus `index` (0 ..< `choruses()`) into `out` (a whole chorus). Section by
-    /// section, the alternative is the next digit of `index` in the sections' mixed radix (the
+    /// section, the choice is the next digit of `index` in the sections' mixed radix (the
     /// first section is the lowest digit), so every combination has its index; where there are
-    /// more combinations than indices, each section's alternative is a hash of the index and
-    /// the section, so none of them is left out. Allocation-free.
+    /// more combinations than indices, each section's choice is a hash of the index and the
+    /// section, so none of them is left out. A connected melody line chooses among its
+    /// section's lines by how near they start to the last key of the line before (nearest
+    /// first). Allocation-free.
     pub fn write_chorus(&self, index: usize, out: &mut [Frame]) {
         for (frame, &chord) in out.iter_mut().zip(&self.chords) {
             *frame = Frame { chord, ..Frame::default() };
         }
         let exact = self.exact_choruses().is_some();
         let mut rest = index;
+        let mut last_melody_key: Option<u8> = None;
         for (i, section) in self.sections.iter().enumerate() {
-            let n = section.alternatives.len();
-            let pick = if exact { rest % n } else { (mix(index as u64, i as u64) % n as u64) as usize };
-            let notes = &section.alternatives[pick];
+            let n = self.choices(i);
+            let digit = if exact { rest % n } else { (mix(index as u64, i as u64) % n as u64) as usize };
             rest /= n;
+            let pick = match (self.follows_a_line(i), last_melody_key) {
+                (true, Some(key)) => nth_nearest(&section.alternatives, key, digit),
+                _ => digit,
+            };
+            let notes = &section.alternatives[pick];
+            if section.voice == Voice::Melody {
+                last_melody_key = notes.iter().rev().find_map(|n| n.key).or(last_melody_key);
+            }
             for (frame, &note) in out[section.first_step..].iter_mut().zip(notes) {
                 *frame.voice_mut(section.voice) = note;
             }
@@ -129,6 +162,18 @@ impl Style {
         self.write_chorus(index, &mut frames);
         frames
     }
+}
+
+/// The alternative whose first key is the `rank`-th nearest to `key` (ties to the one written
+/// first). Allocation-free: a rank counts the alternatives nearer than each candidate.
+fn nth_nearest(alternatives: &[Vec<Note>], key: u8, rank: usize) -> usize {
+    let distance = |i: usize| {
+        let first = alternatives[i].iter().find_map(|n| n.key).unwrap_or(key);
+        (u32::from(first.abs_diff(key)), i)
+    };
+    (0..alternatives.len())
+        .find(|&i| (0..alternatives.len()).filter(|&j| distance(j) < distance(i)).count() == rank)
+        .unwrap_or(0)
 }
 
 /// Slots as notes: a struck key, a held one, silence (a hold after silence stays silent).
@@ -217,25 +262,68 @@ mod tests {
         assert_eq!(distinct.len(), 4096);
     }
 
+    /// The lines of each section that turn up among 5000 choruses spread over the index range.
+    fn lines_heard(style: &Style) -> Vec<HashSet<Vec<Note>>> {
+        let mut seen: Vec<HashSet<Vec<Note>>> = vec![HashSet::new(); style.sections.len()];
+        for i in 0..5000u64 {
+            let c = style.chorus((mix(i, 99) % style.choruses() as u64) as usize);
+            for (s, section) in style.sections.iter().enumerate() {
+                let len = section.alternatives[0].len();
+                let notes = c[section.first_step..section.first_step + len].iter().map(|f| f.voice(section.voice));
+                seen[s].insert(notes.collect());
+            }
+        }
+        seen
+    }
+
     #[test]
-    fn every_built_in_style_reads_and_a_huge_one_still_uses_every_line() {
+    fn every_built_in_style_reads_and_plays_nearly_every_line() {
         assert_eq!(builtin_styles().len(), STYLE_FILES.len());
         let rhythm = builtin_style("rhythm-changes").unwrap();
         assert_eq!((rhythm.bars, rhythm.choruses()), (32, usize::MAX));
-        // Every alternative of every section turns up among a few hundred choruses.
-        let mut seen: Vec<HashSet<Vec<Note>>> = vec![HashSet::new(); rhythm.sections.len()];
-        for index in (0..400usize).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)) {
-            let c = rhythm.chorus(index);
-            for (s, section) in rhythm.sections.iter().enumerate() {
-                let len = section.alternatives[0].len();
-                let notes: Vec<Note> =
-                    c[section.first_step..section.first_step + len].iter().map(|f| f.voice(section.voice)).collect();
-                seen[s].insert(notes);
+        for style in builtin_styles() {
+            let seen = lines_heard(style);
+            for (s, section) in style.sections.iter().enumerate() {
+                if section.voice != Voice::Melody || !style.connected_phrases {
+                    assert_eq!(seen[s].len(), section.alternatives.len(), "{}: section {s}, every line", style.id);
+                }
             }
+            // A connected line far from where every line before it ends is never picked: few are.
+            let (heard, written) = seen
+                .iter()
+                .zip(&style.sections)
+                .fold((0, 0), |(h, w), (seen, section)| (h + seen.len(), w + section.alternatives.len()));
+            assert!(heard * 100 >= written * 95, "{}: only {heard} of {written} lines heard", style.id);
         }
-        for (s, section) in rhythm.sections.iter().enumerate() {
-            assert_eq!(seen[s].len(), section.alternatives.len(), "section {s} of rhythm changes");
-        }
+    }
+
+    #[test]
+    fn connected_phrases_pick_up_where_the_last_one_ended() {
+        let style = builtin_style("bebop-blues").unwrap();
+        let unconnected = Style { connected_phrases: false, ..Style::from_text(STYLE_FILES[0].1).unwrap() };
+        let mean_leap = |style: &Style| {
+            let (mut sum, mut n) = (0u64, 0u64);
+            for i in 0..500u64 {
+                let c = style.chorus((mix(i, 7) % style.choruses() as u64) as usize);
+                let mut last = None;
+                for section in style.sections.iter().filter(|s| s.voice == Voice::Melody) {
+                    let len = section.alternatives[0].len();
+                    let keys: Vec<u8> =
+                        c[section.first_step..section.first_step + len].iter().filter_map(|f| f.melody.key).collect();
+                    if let (Some(last), Some(&first)) = (last, keys.first()) {
+                        sum += u64::from(first.abs_diff(last));
+                        n += 1;
+                    }
+                    last = keys.last().copied().or(last);
+                }
+            }
+            sum as f64 / n as f64
+        };
+        let (joined, apart) = (mean_leap(style), mean_leap(&unconnected));
+        assert!(
+            joined < 0.8 * apart,
+            "a phrase starts {joined:.1} semitones from the last one's end, {apart:.1} if chosen apart"
+        );
     }
 
     #[test]

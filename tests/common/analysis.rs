@@ -43,12 +43,26 @@ pub fn chord_onsets(events: &[Recorded], channel: u8) -> BTreeMap<u64, (f64, Vec
     onsets
 }
 
-/// The chord of every step of the default model's form.
+/// The chord of every step of the form the sessions play (the paper's, `Session::new`).
 pub fn default_form() -> Vec<u16> {
+    paper_form()
+}
+
+/// The chord of every step of the default band's form (`Session::band`, the binary as loaded).
+pub fn band_form() -> Vec<u16> {
     default_builtin().style().chords.clone()
 }
 
-/// The form bar a song position falls in (bars of the default model's form).
+fn paper() -> &'static blues_lstm::model::builtin::Builtin {
+    blues_lstm::model::builtin::builtin("paper-exp2").expect("the paper's model")
+}
+
+/// The chord of every step of the paper's form (its Exp 1 and Exp 2 models).
+pub fn paper_form() -> Vec<u16> {
+    paper().style().chords.clone()
+}
+
+/// The form bar a song position falls in (bars of the sessions' form).
 pub fn form_bar(beats: f64) -> usize {
     let bars = default_form().len() / STEPS_PER_BAR;
     ((beats + 1e-9) / 4.0).floor().rem_euclid(bars as f64) as usize
@@ -83,20 +97,42 @@ pub fn assert_chords_follow(events: &[Recorded], channel: u8, transpose: i32, fo
     onsets.len()
 }
 
-/// Whether a melody key is in the scale the default model's corpus uses.
+/// Whether a melody key is in the scale the paper's corpus uses.
 pub fn in_corpus_scale(key: u8) -> bool {
-    let style = default_builtin().style();
+    let style = paper().style();
     let scale = (0..style.choruses().min(64))
         .fold(0u16, |m, i| style.chorus(i).iter().filter_map(|f| f.melody.key).fold(m, |m, k| m | 1 << (k % 12)));
     scale & (1 << (key % 12)) != 0
 }
 
-/// Every NoteOn sits on the eighth-note grid: on the first sample at or after its step, so the
-/// sample before it is before the step (whatever the tempo of the block before).
+/// The plugin's default swing: where its off-beat eighths fall, as a share of the beat.
+pub fn default_swing() -> f64 {
+    f64::from(blues_lstm::engine::feel::Feel::default().swing)
+}
+
+/// Where step `n` starts (beats) when off-beats fall at `swing` of the beat.
+pub fn swung_step_start(n: i64, swing: f64) -> f64 {
+    n.div_euclid(2) as f64 + if n.rem_euclid(2) == 1 { swing } else { 0.0 }
+}
+
+/// The last step starting at or before `beats`, at `swing`.
+pub fn swung_step_at(beats: f64, swing: f64) -> i64 {
+    const EPS: f64 = 1e-9;
+    let beat = (beats + EPS).floor();
+    2 * beat as i64 + i64::from(beats + EPS - beat >= swing)
+}
+
+/// Every NoteOn sits on the plugin's (default, swung) eighth-note grid: on the first sample at
+/// or after its step, so the sample before it is before the step.
 pub fn assert_on_grid(events: &[Recorded], channels: &[u8]) {
+    assert_on_swung_grid(events, channels, default_swing());
+}
+
+/// The same, with off-beats at `swing` of the beat (0.5 straight).
+pub fn assert_on_swung_grid(events: &[Recorded], channels: &[u8], swing: f64) {
     const EPS: f64 = 1e-9;
     for e in events.iter().filter(|e| e.on && channels.contains(&e.channel)) {
-        let step_beats = (e.beats * 2.0 + EPS).floor() / 2.0;
+        let step_beats = swung_step_start(swung_step_at(e.beats, swing), swing);
         let on_or_after = e.beats + EPS >= step_beats;
         let first = e.previous_sample_beats < step_beats + EPS || e.previous_sample_beats.is_infinite();
         assert!(on_or_after && first, "onset off the grid (step at beat {step_beats}): {e:?}");
@@ -112,7 +148,7 @@ pub fn bar_starts_with_chords(events: &[Recorded], channel: u8) -> Vec<f64> {
         .collect()
 }
 
-/// The keys the default model's melody plays.
+/// The keys the default band's melody plays.
 pub fn melody_range() -> std::ops::RangeInclusive<u8> {
     let line = default_builtin().model().expect("the default model loads").encoding.melody.expect("it plays a melody");
     line.low..=line.high()

@@ -112,17 +112,29 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session whose plugin plays the paper's Exp 2: one chord a bar, quarter notes, a form
+    /// every test knows by heart; most tests probe the host's timing with it.
     pub fn new(sample_rate: f32, tempo: f64) -> Self {
         Self::with_process_mode(sample_rate, tempo, ProcessMode::Realtime)
+    }
+
+    /// A session whose plugin is as a user first loads it: the default band.
+    pub fn band(sample_rate: f32, tempo: f64) -> Self {
+        let mut s = Self::new(sample_rate, tempo);
+        s.set_param("style", 0.0);
+        s.plugin.project().set_builtin(blues_lstm::model::builtin::default_builtin());
+        s
     }
 
     /// A session whose host processes in `process_mode` (Offline: a bounce).
     pub fn with_process_mode(sample_rate: f32, tempo: f64, process_mode: ProcessMode) -> Self {
         let mut plugin = BluesLstm::default();
+        let paper = blues_lstm::model::builtin::builtin("paper-exp2").expect("the paper's model");
+        plugin.project().set_builtin(paper);
         let config = BufferConfig { sample_rate, min_buffer_size: Some(1), max_buffer_size: 8192, process_mode };
         assert!(plugin.activate(&AudioIOLayout::default(), &config, &mut NoActivate));
         plugin.reset();
-        Self {
+        let mut s = Self {
             plugin,
             sample_rate,
             transport: HostTransport {
@@ -147,7 +159,9 @@ impl Session {
             process_mode,
             incoming: VecDeque::with_capacity(1 << 16),
             outgoing: Vec::with_capacity(1 << 16),
-        }
+        };
+        s.set_param("style", 6.0); // Paper Exp 2, so the plugin keeps it
+        s
     }
 
     pub fn tempo(&self) -> f64 {

@@ -1,9 +1,12 @@
 //! `blues-lstm eval`: free-runs a model and measures the music (form, harmony, novelty,
 //! repetition, long-range structure); with `--compare`, beside a vanilla RNN, a third-order
-//! Markov chain and a pentatonic random walk trained on (or given) the same built-in corpus.
+//! Markov chain and a pentatonic random walk trained on (or given) the same built-in corpus;
+//! with `--phrasing`, then the phrasing and rhythm-section measures beside the corpus's.
 
 use super::args::Args;
 use super::choice::chosen;
+use blues_lstm::engine::DEFAULT_TEMPERATURE;
+use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
 use blues_lstm::eval::table::{self, RunInfo};
 use blues_lstm::eval::{self, picture, CompareConfig, Reference};
 
@@ -16,6 +19,7 @@ const FLAGS: &[&str] = &[
     "json",
     "markdown",
     "compare",
+    "phrasing",
     "rnn-epochs",
     "png-dir",
     "png-from",
@@ -24,7 +28,7 @@ const FLAGS: &[&str] = &[
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse(args, FLAGS)?;
-    for switch in ["json", "markdown", "compare"] {
+    for switch in ["json", "markdown", "compare", "phrasing"] {
         if !a.values(switch).is_empty() {
             return Err(format!("--{switch} takes no value"));
         }
@@ -32,9 +36,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if a.has("json") && a.has("markdown") {
         return Err("choose one of --json and --markdown".to_string());
     }
+    if a.has("json") && a.has("phrasing") {
+        return Err("--phrasing prints a table: use it without --json".to_string());
+    }
     let choruses: usize = a.number("choruses", 200, 1..=100_000)?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
-    let temperature: f32 = a.number("temperature", 1.0, 0.0..=2.0)?;
+    let temperature: f32 = a.number("temperature", DEFAULT_TEMPERATURE, 0.0..=2.0)?;
     let png_from: usize = a.number("png-from", 1, 1..=choruses)?;
     let png_choruses: usize = a.number("png-choruses", 2, 1..=choruses - png_from + 1)?;
     let png_dir = a.path("png-dir")?;
@@ -80,6 +87,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             corpus.describe()
         );
         print!("{}", table::plain(&rows));
+    }
+    if a.has("phrasing") {
+        // The corpus's own stream by the same seed; with --compare every generator but its
+        // corpus column, which is drawn by another seed.
+        let corpus_run = phrasing(&eval::corpus_frames(corpus, choruses, seed), form);
+        let runs: Vec<(&str, _)> =
+            played.iter().filter(|p| p.key != "corpus").map(|p| (p.name.as_str(), phrasing(&p.frames, form))).collect();
+        let columns: Vec<(&str, &_)> =
+            [("Corpus", &corpus_run)].into_iter().chain(runs.iter().map(|(n, p)| (*n, p))).collect();
+        if a.has("markdown") {
+            print!("\n{}", phrasing_table(&columns));
+        } else {
+            println!("\nphrasing and the rhythm section, beside {choruses} corpus choruses (seed {seed})\n");
+            print!("{}", phrasing_plain(&columns));
+        }
     }
     Ok(())
 }

@@ -25,16 +25,33 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --seed S            the same seed renders the same music (default 1)
     --model M           builtin:ID (see `blues-lstm models`; default the first) or FILE.json
     --style ID          the corpus a model file auditions (default: the built-in style of its form)
-    --temperature T     melody temperature 0..2: 0 likeliest note, 1 the paper (default 1)
+    --temperature T     melody temperature 0..2: 0 likeliest note, 1 the paper (default 0.7)
     --mode M            improvise (default) or audition (play the training choruses)
     --key K             transpose by K semitones, -12..12 (default 0)
     --out FILE.mid      chords on channel 1, melody on channel 2, bass on channel 3
     --png FILE.png      also draw it as a piano roll
+  the player's feel (the plugin's parameters, its defaults):
+    --swing P           off-beat eighths at P % of the beat, 50 (straight)..75 (default 58)
+    --dynamics P        accents of the dynamics rule, 0..100 % (default 60)
+    --humanize P        seeded timing (up to 8 ms) and velocity variation, 0..100 % (default 0)
+    --gate P            share of its last eighth a melody note sounds, 20..100 % (default 90)
+    --voicing V         led (voice-led, default), shell (root 3rd 7th) or learned
+    --comp P            bars comped as learned, 0..100 % (default 100; the rest hold pads)
+    --bass-octave N     move the bass by N octaves, -2..2 (default 0)
+  playing in (a take of you and the plugin, your notes passed through):
+    --notes-in FILE.mid your notes, from bar 1: they steer the plugin, or are its call when trading
+    --trade N           trade N bars a turn: 2, 4, 8 or 12 (default 0, no trading)
+    --trade-first W     who starts: player (default) or plugin
+    --trade-fill        the plugin plays a turn you leave silent (else it waits)
 
 train: trains a model by BPTT until its free-running chords hold the form for 100 choruses
     --builtin ID        a built-in model by its recipe, on its style's corpus
     --experiment 1|2    the paper's: builtin:paper-exp1 (chords only) or paper-exp2
     --seed S            weights and data order come from the seed (default 1)
+    --style ID          a band model (chords, melody, bass, comping) of a built-in style's corpus
+    --blocks C,M,B,P    its cell blocks per group: chords, melody, bass, comping (default by form)
+    --max-epochs N      give up after N epochs (default 10000)
+    --forget-bias B     the forget gates' initial bias (default 1: remember from the start)
     --corpus A.mid …    learn your own choruses instead
     --form-bars N       bars per chorus of the files, 4..64 (default: a file is one chorus)
     --split range|channel:N[,bass:M]   which notes are chords (C3-B3 by range, default, with the
@@ -50,12 +67,14 @@ eval: free-runs a model from bar 1 and measures it against its form and corpus
     --style ID          the corpus a model file is measured against
     --choruses N        choruses each generator plays (default 200)
     --seed S            seeds every generator and the baselines' training (default 1)
-    --temperature T     melody temperature of the networks, 0..2 (default 1)
+    --temperature T     melody temperature of the networks, 0..2 (default 0.7)
     --compare           also train and measure the baselines on the model's corpus: a vanilla
                         tanh RNN of about the same weight count (same BPTT), a third-order
                         Markov chain over frames, a pentatonic random walk over the form
     --rnn-epochs N      the vanilla RNN's cap on epochs (default 10000, the LSTM trainer's)
     --json | --markdown print JSON for machines, or a Markdown table (default: plain text)
+    --phrasing          then phrasing and rhythm-section measures (rests, note lengths, off-beat
+                        notes, walking bass, comping) beside as many corpus choruses; not --json
     --png-dir DIR       draw each generator's piano roll into DIR/KEY.png (lstm, rnn, markov,
                         random-walk, corpus)
     --png-from C        first chorus drawn, 1-based (default 1)

@@ -4,13 +4,39 @@ use super::args::Args;
 use super::choice::chosen;
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
+use blues_lstm::engine::feel::Feel;
 use blues_lstm::engine::improviser::Improviser;
-use blues_lstm::engine::{Engine, Mode, Settings};
+use blues_lstm::engine::trade::Trade;
+use blues_lstm::engine::voicing::Voicing;
+use blues_lstm::engine::{Engine, Mode, Settings, DEFAULT_TEMPERATURE};
 use blues_lstm::music::midi_file::write_smf;
+use blues_lstm::music::midi_import::notes_from_smf;
 use blues_lstm::music::piano_roll_png::{piano_roll_png, Roll};
-use blues_lstm::render::{render, RenderSpec};
+use blues_lstm::render::{render_playing_in, RenderSpec};
 
-const FLAGS: &[&str] = &["choruses", "tempo", "seed", "model", "style", "temperature", "mode", "key", "out", "png"];
+const FLAGS: &[&str] = &[
+    "choruses",
+    "tempo",
+    "seed",
+    "model",
+    "style",
+    "temperature",
+    "mode",
+    "key",
+    "out",
+    "png",
+    "swing",
+    "dynamics",
+    "humanize",
+    "gate",
+    "voicing",
+    "comp",
+    "bass-octave",
+    "notes-in",
+    "trade",
+    "trade-first",
+    "trade-fill",
+];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse(args, FLAGS)?;
@@ -25,10 +51,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut settings = Settings {
         mode,
         seed: a.number("seed", 1, 0..=u64::MAX)?,
-        temperature: a.number("temperature", 1.0, 0.0..=2.0)?,
+        temperature: a.number("temperature", DEFAULT_TEMPERATURE, 0.0..=2.0)?,
         ..Settings::default()
     };
     settings.voices.transpose = a.number("key", 0, -12..=12)?;
+    settings.feel = feel(&a)?;
+    settings.trade = trade(&a)?;
+    let played_in = match a.path("notes-in")? {
+        Some(path) => {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            notes_from_smf(&bytes).map_err(|e| format!("--notes-in {}: {}", path.display(), e.reason))?
+        }
+        None => Vec::new(),
+    };
 
     let chosen = chosen(&a)?;
     let model_name = chosen.name.clone();
@@ -37,13 +72,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let composer = Box::new(Composer::new(Audition::new(chosen.corpus), Some(improviser)));
     let mut engine = Engine::new(composer, Default::default());
     let spec = RenderSpec { choruses, tempo_bpm: tempo, ..RenderSpec::default() };
-    let notes = render(&mut engine, &settings, &spec);
+    let notes = render_playing_in(&mut engine, &settings, &spec, &played_in);
 
     let v = settings.voices;
     let names = |channel: u8| match channel {
         c if c == v.chord_channel => "Blues LSTM chords".to_string(),
         c if c == v.melody_channel => "Blues LSTM melody".to_string(),
         c if c == v.bass_channel => "Blues LSTM bass".to_string(),
+        c if played_in.iter().any(|n| n.channel == c) => format!("Played in (channel {})", c + 1),
         c => format!("Blues LSTM channel {}", c + 1),
     };
     std::fs::write(&out, write_smf(&notes, tempo, &names))
@@ -71,4 +107,46 @@ pub fn run(args: &[String]) -> Result<(), String> {
         settings.seed
     );
     Ok(())
+}
+
+/// The player's feel from the flags, in the plugin's units (percent), its defaults where not
+/// given.
+fn feel(a: &Args) -> Result<Feel, String> {
+    let d = Feel::default();
+    let percent = |flag: &str, default: f32, range: std::ops::RangeInclusive<f32>| -> Result<f32, String> {
+        Ok(a.number(flag, default * 100.0, range)? / 100.0)
+    };
+    let voicing = match a.value("voicing")?.unwrap_or("led") {
+        "led" => Voicing::VoiceLed,
+        "shell" => Voicing::Shell,
+        "learned" => Voicing::AsLearned,
+        other => return Err(format!("--voicing: '{other}' is none of led, shell, learned")),
+    };
+    Ok(Feel {
+        swing: percent("swing", d.swing, 50.0..=75.0)?,
+        dynamics: percent("dynamics", d.dynamics, 0.0..=100.0)?,
+        humanize: percent("humanize", d.humanize, 0.0..=100.0)?,
+        gate: percent("gate", d.gate, 20.0..=100.0)?,
+        voicing,
+        comp: percent("comp", d.comp, 0.0..=100.0)?,
+        bass_octave: a.number("bass-octave", 0, -2..=2)?,
+    })
+}
+
+/// Trading from the flags: `--trade 4` (bars a turn), who starts, and whether silent turns
+/// are filled.
+fn trade(a: &Args) -> Result<Trade, String> {
+    let bars: u8 = a.number("trade", 0, 0..=12)?;
+    if ![0, 2, 4, 8, 12].contains(&bars) {
+        return Err(format!("--trade: {bars} bars a turn; trade 2, 4, 8 or 12"));
+    }
+    let player_first = match a.value("trade-first")?.unwrap_or("player") {
+        "player" => true,
+        "plugin" => false,
+        other => return Err(format!("--trade-first: '{other}' is neither player nor plugin")),
+    };
+    if !a.values("trade-fill").is_empty() {
+        return Err("--trade-fill takes no value".to_string());
+    }
+    Ok(Trade { bars, player_first, fill: a.has("trade-fill") })
 }

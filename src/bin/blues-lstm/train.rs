@@ -5,17 +5,32 @@
 use super::args::Args;
 use super::choice::builtin_ids;
 use blues_lstm::lstm::trainer::Progress;
-use blues_lstm::model::builtin::builtin;
+use blues_lstm::model::builtin::{band_recipe, builtin};
 use blues_lstm::model::{self, check_form, Recipe};
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
 use blues_lstm::music::split::VoiceSplit;
+use blues_lstm::music::style::builtin_style;
 use blues_lstm::training::retrain_recipe;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-const FLAGS: &[&str] =
-    &["builtin", "experiment", "seed", "corpus", "form-bars", "split", "swing", "with-builtin", "name", "out"];
+const FLAGS: &[&str] = &[
+    "builtin",
+    "experiment",
+    "style",
+    "blocks",
+    "max-epochs",
+    "forget-bias",
+    "seed",
+    "corpus",
+    "form-bars",
+    "split",
+    "swing",
+    "with-builtin",
+    "name",
+    "out",
+];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse(args, FLAGS)?;
@@ -30,8 +45,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (None, Some(other)) => return Err(format!("--experiment: '{other}' is neither 1 nor 2")),
         (None, None) => None,
     };
-    let (recipe, corpus, default_name): (Recipe, Corpus, String) = match (&id, a.has("corpus")) {
+    let (mut recipe, corpus, default_name): (Recipe, Corpus, String) = match (&id, a.has("corpus")) {
         (Some(_), true) => return Err("--corpus trains your own model; it does not go with --builtin".to_string()),
+        (None, false) if a.has("style") => {
+            let id = a.value("style")?.unwrap_or_default();
+            let style = builtin_style(id).ok_or_else(|| format!("--style {id}: no such style"))?;
+            (band_recipe(style, seed), Corpus::of_style(style), style.title.clone())
+        }
         (Some(id), false) => {
             let b = builtin(id)
                 .ok_or_else(|| format!("--builtin {id}: no such built-in model (there are: {})", builtin_ids()))?;
@@ -39,9 +59,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         (None, _) => {
             let corpus = user_corpus(&a)?;
-            (retrain_recipe(corpus.form.bars, seed), corpus, "Your choruses".to_string())
+            (retrain_recipe(&corpus, seed), corpus, "Your choruses".to_string())
         }
     };
+    if a.has("blocks") {
+        let text = a.value("blocks")?.unwrap_or_default();
+        let blocks: Option<Vec<usize>> = text.split(',').map(|b| b.trim().parse().ok().filter(|&b| b > 0)).collect();
+        match blocks {
+            Some(b) if b.len() == recipe.blocks.len() => recipe.blocks = b,
+            _ => return Err(format!("--blocks: '{text}' is not {} block counts, like 4,6,4,2", recipe.blocks.len())),
+        }
+    }
+    recipe.config.max_epochs = a.number("max-epochs", recipe.config.max_epochs, 1..=1_000_000)?;
+    if a.has("forget-bias") {
+        recipe.config.forget_bias = Some(a.number("forget-bias", 1.0, -10.0..=10.0)?);
+    }
     let name = a.value("name")?.map_or(default_name, str::to_string);
     let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
     println!("training {name} ({} weights) on {}, seed {seed}", topology.n_params(), corpus.describe());

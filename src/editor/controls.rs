@@ -1,0 +1,137 @@
+//! The controls panel: what plays (mode, style, temperature, seed, key), the player's feel, the
+//! three voices, and trading; and whose turn it is, for the form view. GUI thread only.
+
+use crate::engine::display::Display;
+use crate::engine::trade::Trade;
+use crate::music::encoding::{Form, STEPS_PER_BAR};
+use crate::params::BluesParams;
+use egui::{Color32, RichText, Ui};
+use nice_plug::prelude::*;
+
+/// The player's turns on the form view, and the plugin's.
+pub const PLAYER_TURN: Color32 = Color32::from_rgb(110, 190, 240);
+pub const PLUGIN_TURN: Color32 = Color32::from_rgb(214, 160, 60);
+
+const LABEL_WIDTH: f32 = 100.0;
+
+pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
+    choice(ui, "Mode", &p.mode, setter);
+    choice(ui, "Style", &p.style, setter);
+    slider(ui, "Temperature", &p.temperature, setter);
+    ui.horizontal(|ui| {
+        ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new("Seed"));
+        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(&p.seed, setter).with_width(60.0));
+        if ui.button("Reseed").on_hover_text("New random choices from where the song is").clicked() {
+            // A new, saved seed: the time is as good a source of surprise as any here.
+            let nanos =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(7, |d| d.subsec_nanos());
+            set(setter, &p.seed, (nanos % 10_000) as i32);
+        }
+    });
+    slider(ui, "Key", &p.key, setter);
+
+    heading(ui, "Feel");
+    slider(ui, "Swing", &p.swing, setter);
+    slider(ui, "Dynamics", &p.dynamics, setter);
+    slider(ui, "Humanize", &p.humanize, setter);
+    slider(ui, "Gate", &p.gate, setter);
+    choice(ui, "Voicing", &p.voicing, setter);
+    slider(ui, "Comping", &p.comp, setter);
+
+    heading(ui, "Voices");
+    ui.horizontal(|ui| {
+        toggle(ui, "Chords", &p.chords_on, setter);
+        toggle(ui, "Melody", &p.melody_on, setter);
+        toggle(ui, "Bass", &p.bass_on, setter);
+        toggle(ui, "MIDI thru", &p.thru, setter);
+    });
+    slider(ui, "Chord channel", &p.chord_channel, setter);
+    slider(ui, "Melody channel", &p.melody_channel, setter);
+    slider(ui, "Bass channel", &p.bass_channel, setter);
+    slider(ui, "Chord velocity", &p.chord_velocity, setter);
+    slider(ui, "Melody velocity", &p.melody_velocity, setter);
+    slider(ui, "Bass velocity", &p.bass_velocity, setter);
+    slider(ui, "Bass octave", &p.bass_octave, setter);
+
+    heading(ui, "Trading");
+    choice(ui, "Trade", &p.trade, setter);
+    choice(ui, "First turn", &p.trade_first, setter);
+    toggle(ui, "Fill a turn I leave silent", &p.trade_fill, setter);
+    ui.separator();
+    ui.label(
+        RichText::new(
+            "Play into the plugin to steer it: notes from C4 up are its melody, C3–B3 its chord, below C3 its bass. Trading, your turns are its call: it answers what it heard.",
+        )
+        .small()
+        .color(Color32::GRAY),
+    );
+}
+
+/// Whose turn it is and the bars left, while trading.
+pub fn turn_label(ui: &mut Ui, display: &Display) {
+    if let (Some((players, left)), true) = (display.turn(), display.playing()) {
+        let (who, colour) = if players { ("Your turn", PLAYER_TURN) } else { ("Its turn", PLUGIN_TURN) };
+        let bars = if left == 1 { "last bar".to_string() } else { format!("{left} bars left") };
+        ui.label(RichText::new(format!("{who} · {bars}")).strong().color(colour));
+    }
+}
+
+/// The colour of form bar `bar`'s frame: whose turn it is in the chorus being played.
+pub fn turn_mark(display: &Display, trade: &Trade, bar: usize) -> Option<Color32> {
+    if !trade.is_on() {
+        return None;
+    }
+    let form = Form { steps_per_bar: STEPS_PER_BAR, bars: display.bars() };
+    let now = display.step().unwrap_or(0);
+    let chorus_start = now - now.rem_euclid(form.steps() as i64);
+    let step = chorus_start + (bar * STEPS_PER_BAR) as i64;
+    Some(if trade.players_turn(step, form) { PLAYER_TURN } else { PLUGIN_TURN }.gamma_multiply(0.8))
+}
+
+fn heading(ui: &mut Ui, text: &str) {
+    ui.add_space(4.0);
+    ui.separator();
+    ui.label(RichText::new(text).strong());
+}
+
+fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
+    setter.begin_set_parameter(param);
+    setter.set_parameter(param, value);
+    setter.end_set_parameter(param);
+}
+
+/// A labelled row holding a parameter's slider.
+fn slider<P: Param>(ui: &mut Ui, label: &str, param: &P, setter: &ParamSetter) {
+    ui.horizontal(|ui| {
+        ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new(label));
+        ui.add(nice_plug_egui::widgets::ParamSlider::for_param(param, setter).with_width(130.0));
+    });
+}
+
+/// A checkbox bound to a boolean parameter.
+fn toggle(ui: &mut Ui, label: &str, param: &BoolParam, setter: &ParamSetter) {
+    let mut value = param.value();
+    if ui.checkbox(&mut value, label).changed() {
+        set(setter, param, value);
+    }
+}
+
+/// A labelled drop-down of an enum parameter's variants.
+fn choice<T: Enum + PartialEq + Copy + 'static>(ui: &mut Ui, label: &str, param: &EnumParam<T>, setter: &ParamSetter) {
+    ui.horizontal(|ui| {
+        ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new(label));
+        let names = T::variants();
+        let mut index = param.value().to_index();
+        egui::ComboBox::from_id_salt(label).width(130.0).selected_text(names[index.min(names.len() - 1)]).show_ui(
+            ui,
+            |ui| {
+                for (i, name) in names.iter().enumerate() {
+                    ui.selectable_value(&mut index, i, *name);
+                }
+            },
+        );
+        if index != param.value().to_index() {
+            set(setter, param, T::from_index(index));
+        }
+    });
+}
