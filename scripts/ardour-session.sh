@@ -9,6 +9,8 @@
 # OUT_DIR/ardour.log, and prints a short summary. tests/ardour_session.rs checks the events.
 # Runs in a throw-away HOME/XDG_* so the machine's Ardour config and plugin cache are untouched.
 #
+# The session sets the plugin's "Comping" to 0 % (pads: the chords struck at every bar line and
+# chord change) and records what the plugin says it played with (param/state header lines).
 # Settings (environment): BLUES_BPM (120), BLUES_CHORUSES (8), BLUES_LOOP_PASSES (4),
 # BLUES_RATE (48000), BLUES_SPEED (Dummy backend driver, "20x Speed"), ARDOUR_TIMEOUT (600 s),
 # KEEP_ARDOUR_WORKDIR=1 keeps the temporary session.
@@ -60,7 +62,7 @@ start=$(date +%s)
 status=0
 timeout "${ARDOUR_TIMEOUT:-600}" ardour7-lua "$lua_dir/blues_lstm_session.lua" >>"$out_dir/ardour.log" 2>&1 || status=$?
 took=$(( $(date +%s) - start ))
-grep -E '^(backend:|song:|loop:|wrote )' "$out_dir/ardour.log" || true
+grep -E '^(backend:|set |song:|loop:|wrote |note:)' "$out_dir/ardour.log" || true
 if [ ! -s "$events" ] || ! tail -n 1 "$events" | grep -q '^end '; then
 	echo "Ardour run failed (exit $status after ${took}s); last lines of $out_dir/ardour.log:" >&2
 	tail -n 30 "$out_dir/ardour.log" >&2
@@ -80,12 +82,15 @@ awk -v took="$took" '
 	$1 == "R" { rolls[phase]++ }
 	$1 == "S" { stop[phase] = $2 }
 	$1 == "end" { dropped = $3 }
+	$1 == "param" { label = $6; for (i = 7; i <= NF; i++) label = label " " $i; params = params sprintf("%s = %s (range %s..%s), ", label, $5, $3, $4) }
+	$1 == "state" { state = state sprintf("%s %s, ", $2, $3) }
 	END {
 		printf "summary (%d s): ", took
-		printf "song: %d chord + %d melody NoteOns, %d NoteOffs (%d of them Ardour'"'"'s at the stop, sample %d); ",
-			on["song", 1], on["song", 2], off["song"], host["song"], stop["song"]
-		printf "loop: %d passes begun, %d chord + %d melody NoteOns, %d NoteOffs (%d Ardour'"'"'s at the stop, sample %d); ",
-			rolls["loop"], on["loop", 1], on["loop", 2], off["loop"], host["loop"], stop["loop"]
+		printf "plugin set: %splugin state: %s", params, state
+		printf "song: %d chord + %d melody + %d bass NoteOns, %d NoteOffs (%d of them Ardour'"'"'s at the stop, sample %d); ",
+			on["song", 1], on["song", 2], on["song", 3], off["song"], host["song"], stop["song"]
+		printf "loop: %d passes begun, %d chord + %d melody + %d bass NoteOns, %d NoteOffs (%d Ardour'"'"'s at the stop, sample %d); ",
+			rolls["loop"], on["loop", 1], on["loop", 2], on["loop", 3], off["loop"], host["loop"], stop["loop"]
 		printf "%d events dropped\n", dropped
 	}' "$events"
 echo "events: $events"

@@ -133,8 +133,8 @@ impl NoteSink for ByStep {
 pub fn frames_to_notes(frames: &[Frame], form: Form, comping: bool, settings: &VoiceSettings) -> Vec<TimedNote> {
     let (mut voices, mut out) = (Voices::default(), ByStep(Vec::new()));
     for (step, frame) in frames.iter().enumerate() {
-        let touch = Touch::plain(frame, settings, 48);
-        voices.play_step(step as u32, form.step_in_bar(step as i64), *frame, settings, &touch, comping, &mut out);
+        let touch = Touch::plain(frame, settings, 48, comping);
+        voices.play_step(step as u32, form.step_in_bar(step as i64), *frame, settings, &touch, &mut out);
     }
     voices.release_all(frames.len() as u32, &mut out);
     out.0

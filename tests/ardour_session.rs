@@ -2,12 +2,15 @@
 //! on the Dummy backend), and the MIDI it sends checked the way a listener would.
 //!
 //! `scripts/ardour-session.sh` makes a session (48 kHz, 4/4, 120 BPM), puts the plugin on a MIDI
-//! track with a Lua probe right after it, plays 8 choruses from sample 0, then loops bars 1–2
-//! a few times, and writes every MIDI event after the plugin with its absolute sample.
-//! This test runs that and checks: every NoteOn on the eighth-note grid to the sample; the chord
-//! struck at each bar the form's chord for that bar; every NoteOn released by the plugin (Ardour's
-//! own NoteOffs at a stop are reported, not counted); each loop pass starting on bar 1's chord at
-//! the loop start.
+//! track with a Lua probe right after it, sets the plugin's "Comping" to 0 % (the chords as pads,
+//! struck at every bar line and chord change), plays 8 choruses from sample 0, then loops
+//! bars 1–2 a few times, and writes every MIDI event after the plugin with its absolute sample.
+//! This test runs that and checks, against the plugin's default band (a bebop blues in C, swung
+//! at 58 %, chords on channel 1, melody on 2, bass on 3): that Comping took effect (as Ardour
+//! reads it back and in the plugin's own saved state); every NoteOn on the swung eighth-note
+//! grid to the sample; the form's chord struck at each bar line and at each change at beat 3,
+//! and nowhere else; every NoteOn released by the plugin (Ardour's own NoteOffs at a stop are
+//! reported, not counted); each loop pass starting on bar 1's chord at the loop start.
 //!
 //! Runs only when `BLUES_LSTM_VST3` names a bundle and `ardour7-lua` is installed
 //! (`apt-get install --no-install-recommends ardour`); otherwise it says why and passes:
@@ -19,30 +22,36 @@
 //! `BLUES_ARDOUR_EVENTS=/path/ardour-events.txt` checks an events file written earlier instead.
 //! The checker itself is tested on made-up captures below, so those tests always run.
 //!
-//! Self-contained on purpose: the form is written out here, not taken from the crate.
+//! Self-contained on purpose: the form and the feel are written out here, not taken from the crate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The 12-bar form, one chord per bar, as pitch classes (C = 0).
-const FORM: [(&str, [u8; 4]); 12] = [
-    ("C7", [0, 4, 7, 10]),
-    ("F7", [0, 3, 5, 9]),
-    ("C7", [0, 4, 7, 10]),
-    ("C7", [0, 4, 7, 10]),
-    ("F7", [0, 3, 5, 9]),
-    ("F7", [0, 3, 5, 9]),
-    ("C7", [0, 4, 7, 10]),
-    ("A7", [1, 4, 7, 9]),
-    ("Dm7", [0, 2, 5, 9]),
-    ("G7", [2, 5, 7, 11]),
-    ("C7", [0, 4, 7, 10]),
-    ("G7", [2, 5, 7, 11]),
+/// The chords of the form, as pitch classes (C = 0).
+const CHORDS: [(&str, [u8; 4]); 6] = [
+    ("C7", [0, 4, 7, 10]),  // C E G Bb
+    ("F7", [0, 3, 5, 9]),   // F A C Eb
+    ("Gm7", [2, 5, 7, 10]), // G Bb D F
+    ("A7", [1, 4, 7, 9]),   // A C# E G
+    ("Dm7", [0, 2, 5, 9]),  // D F A C
+    ("G7", [2, 5, 7, 11]),  // G B D F
 ];
+/// The 12-bar form, the plugin's default (bebop blues in C). A bar with two chords changes at
+/// beat 3 (its 5th eighth).
+const FORM: [&str; 12] = ["C7", "F7", "C7", "Gm7 C7", "F7", "F7", "C7", "A7", "Dm7", "G7", "C7 A7", "Dm7 G7"];
+/// The plugin's default swing: step n (eighth notes from song beat 0) sounds at beat
+/// floor(n/2), or floor(n/2) + 0.58 when n is odd, on the first sample at or after it.
+const SWING: f64 = 0.58;
+/// The parameter the session sets (its label and value, plain, in %): the chords as pads.
+const COMPING: (&str, f64) = ("Comping", 0.0);
+/// The plugin's own names of those two in its saved state.
+const STATE_COMP: &str = "comp";
+const STATE_SWING: &str = "swing";
 /// MIDI channels (0-based in the status byte) the plugin uses by default.
 const CHORD_CHANNEL: u8 = 0;
 const MELODY_CHANNEL: u8 = 1;
+const BASS_CHANNEL: u8 = 2;
 /// Ardour releases notes still sounding at a transport stop with NoteOffs of this velocity.
 const ARDOUR_NOTE_OFF_VELOCITY: u8 = 64;
 /// Problems listed per kind before "… and N more".
@@ -74,6 +83,10 @@ struct Capture {
     loop_range: (i64, i64),
     latency: Vec<i64>,
     chain: String,
+    /// Plugin parameters as Ardour read them back: label → (index, lower, upper, value).
+    params: BTreeMap<String, (i64, f64, f64, f64)>,
+    /// Parameters in the plugin's own saved state: name → value.
+    state: BTreeMap<String, String>,
     phases: Vec<(String, Vec<Rec>)>,
     records: usize,
     dropped: usize,
@@ -112,6 +125,14 @@ impl Capture {
                 "loop" => c.loop_range = (int(0)?, int(1)?),
                 "latency" => c.latency = (0..rest.len()).map(int).collect::<Result<_, _>>()?,
                 "chain" => c.chain = rest.join(" "),
+                "param" => {
+                    let num = |i: usize| rest.get(i).and_then(|v| v.parse::<f64>().ok()).ok_or_else(bad);
+                    let label = rest.get(4..).filter(|l| !l.is_empty()).ok_or_else(bad)?.join(" ");
+                    c.params.insert(label, (int(0)?, num(1)?, num(2)?, num(3)?));
+                }
+                "state" => {
+                    c.state.insert(rest.first().ok_or_else(bad)?.to_string(), rest.get(1..).unwrap_or(&[]).join(" "));
+                }
                 "end" => {
                     c.records = int(0)? as usize;
                     c.dropped = int(1)? as usize;
@@ -136,22 +157,28 @@ impl Capture {
         self.phases.iter().find(|(n, _)| n == name).map(|(_, r)| r.as_slice())
     }
 
-    fn samples_per_eighth(&self) -> f64 {
-        self.rate * 60.0 / self.bpm / 2.0
+    fn samples_per_beat(&self) -> f64 {
+        self.rate * 60.0 / self.bpm
     }
 
     fn steps_per_bar(&self) -> i64 {
         i64::from(self.beats_per_bar) * 2
     }
 
-    /// The sample an eighth-note step falls on: the first sample at or after it.
-    fn step_sample(&self, step: i64) -> i64 {
-        (step as f64 * self.samples_per_eighth() - 1e-6).ceil() as i64
+    fn bar_samples(&self) -> f64 {
+        self.samples_per_beat() * f64::from(self.beats_per_bar)
     }
 
-    /// The step nearest to a sample.
+    /// The sample a swung eighth-note step falls on: the first sample at or after its beat.
+    fn step_sample(&self, step: i64) -> i64 {
+        let beat = step.div_euclid(2) as f64 + if step.rem_euclid(2) == 1 { SWING } else { 0.0 };
+        (beat * self.samples_per_beat() - 1e-6).ceil() as i64
+    }
+
+    /// The step whose sample is nearest to a sample.
     fn nearest_step(&self, sample: i64) -> i64 {
-        (sample as f64 / self.samples_per_eighth()).round() as i64
+        let around = 2 * (sample as f64 / self.samples_per_beat()).floor() as i64;
+        (around - 1..=around + 2).min_by_key(|&n| (self.step_sample(n) - sample).abs()).unwrap_or(around)
     }
 }
 
@@ -183,20 +210,43 @@ fn notes(recs: &[Rec]) -> impl Iterator<Item = Note> + '_ {
 
 const NAMES: [&str; 12] = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
 
+fn chord_pcs(name: &str) -> BTreeSet<u8> {
+    let (_, pcs) = CHORDS.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no chord {name} in CHORDS"));
+    pcs.iter().copied().collect()
+}
+
 fn chord_name(pcs: &BTreeSet<u8>) -> String {
     if pcs.is_empty() {
         return "nothing".into();
     }
     let notes: Vec<&str> = pcs.iter().map(|&p| NAMES[p as usize]).collect();
-    match FORM.iter().find(|(_, want)| want.iter().copied().collect::<BTreeSet<u8>>() == *pcs) {
+    match CHORDS.iter().find(|(name, _)| chord_pcs(name) == *pcs) {
         Some((name, _)) => format!("{name} ({})", notes.join(" ")),
         None => format!("{{{}}}", notes.join(" ")),
     }
 }
 
-fn form_chord(bar: i64) -> (&'static str, BTreeSet<u8>) {
-    let (name, pcs) = FORM[bar.rem_euclid(12) as usize];
-    (name, pcs.into_iter().collect())
+/// The form's chords of song bar `bar` (0-based): one, or two changing at beat 3.
+fn bar_chords(bar: i64) -> Vec<&'static str> {
+    FORM[bar.rem_euclid(12) as usize].split_whitespace().collect()
+}
+
+/// The form's chord at a step: the bar's, or with two in the bar, the second from beat 3 on.
+fn form_chord(c: &Capture, step: i64) -> (&'static str, BTreeSet<u8>) {
+    let (bar, in_bar) = (step.div_euclid(c.steps_per_bar()), step.rem_euclid(c.steps_per_bar()));
+    let chords = bar_chords(bar);
+    let name = if chords.len() > 1 && in_bar >= c.steps_per_bar() / 2 { chords[1] } else { chords[0] };
+    (name, chord_pcs(name))
+}
+
+/// The steps where pads strike in song bar `bar`: its start, and the change at beat 3.
+fn strike_steps(c: &Capture, bar: i64) -> Vec<i64> {
+    let start = bar * c.steps_per_bar();
+    if bar_chords(bar).len() > 1 {
+        vec![start, start + c.steps_per_bar() / 2]
+    } else {
+        vec![start]
+    }
 }
 
 /// Song bar (0-based) in words: "bar 17 (chorus 2, form bar 5)".
@@ -208,10 +258,21 @@ fn bar_words(bar: i64) -> String {
     }
 }
 
+/// Where a step is, in words: "bar 4 at its start", "bar 4 at beat 3", "bar 2 at beat 1.5".
+fn step_words(c: &Capture, step: i64) -> String {
+    let (bar, in_bar) = (step.div_euclid(c.steps_per_bar()), step.rem_euclid(c.steps_per_bar()));
+    if in_bar == 0 {
+        format!("{} at its start", bar_words(bar))
+    } else {
+        format!("{} at beat {}", bar_words(bar), in_bar as f64 / 2.0 + 1.0)
+    }
+}
+
 fn note_words(n: &Note) -> String {
     let part = match n.channel {
         CHORD_CHANNEL => "chord",
         MELODY_CHANNEL => "melody",
+        BASS_CHANNEL => "bass",
         _ => "other",
     };
     format!(
@@ -266,7 +327,7 @@ fn check(c: &Capture) -> Findings {
         c.bpm,
         c.song.0,
         c.song.1,
-        (c.song.1 - c.song.0) as f64 / (c.samples_per_eighth() * c.steps_per_bar() as f64),
+        (c.song.1 - c.song.0) as f64 / c.bar_samples(),
         c.loop_range.0,
         c.loop_range.1,
         c.chain
@@ -297,13 +358,58 @@ fn check_setup(c: &Capture, f: &mut Findings) {
             format!("the track reports latency {:?}: the probe's sample times would be off by it", c.latency),
         );
     }
-    let step = c.samples_per_eighth();
-    if (step - step.round()).abs() > 1e-9 {
-        f.report.push(format!("note: an eighth note is {step} samples; grid samples are rounded up"));
+    let beat = c.samples_per_beat();
+    if (beat * SWING - (beat * SWING).round()).abs() > 1e-6 || (beat - beat.round()).abs() > 1e-9 {
+        f.report.push(format!(
+            "note: a beat is {beat} samples, its swung eighth at {} samples; grid samples are rounded up",
+            beat * SWING
+        ));
+    }
+    check_plugin_settings(c, f);
+}
+
+/// The session set Comping to 0 %: Ardour reads it back so, and the plugin's own saved state
+/// says so; and the plugin swings as the grid here does.
+fn check_plugin_settings(c: &Capture, f: &mut Findings) {
+    let (label, want) = COMPING;
+    match c.params.get(label) {
+        None => f.problem("setup", format!("the session did not set \"{label}\" (no `param … {label}` line)")),
+        Some(&(index, lower, upper, value)) => {
+            f.report.push(format!(
+                "plugin: \"{label}\" (parameter {index}, range {lower}..{upper}) reads back {value} % in Ardour"
+            ));
+            if value != want {
+                f.problem(
+                    "setup",
+                    format!("\"{label}\" reads back {value} %, want {want} % (the chords as pads, which the form checks need)"),
+                );
+            }
+        }
+    }
+    let state: Vec<String> = c.state.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    f.report.push(format!(
+        "plugin: its own saved state says {}",
+        if state.is_empty() { "nothing".into() } else { state.join(", ") }
+    ));
+    let number = |name: &str| c.state.get(name).and_then(|v| v.parse::<f64>().ok());
+    match number(STATE_COMP) {
+        Some(v) if v == want => {}
+        Some(v) => f.problem(
+            "setup",
+            format!(
+                "the plugin's state has {STATE_COMP} {v}, want {want}: setting \"{label}\" did not reach the plugin"
+            ),
+        ),
+        None => f.problem("setup", format!("no `state {STATE_COMP}` line: the plugin's own state was not read")),
+    }
+    match number(STATE_SWING) {
+        Some(v) if (v - SWING * 100.0).abs() < 1e-3 => {}
+        Some(v) => f.problem("setup", format!("the plugin swings at {v} %, the grid here is {:.0} %", SWING * 100.0)),
+        None => f.problem("setup", format!("no `state {STATE_SWING}` line: the plugin's own state was not read")),
     }
 }
 
-/// Every NoteOn on the eighth-note grid, to the sample.
+/// Every NoteOn on the swung eighth-note grid, to the sample.
 fn check_grid(c: &Capture, f: &mut Findings) {
     let mut count = 0;
     let mut off = 0;
@@ -336,7 +442,8 @@ fn check_grid(c: &Capture, f: &mut Findings) {
     }
     let largest = worst.map_or(0, |(d, _)| d.abs());
     let mut line = format!(
-        "grid: {count} NoteOns, largest deviation from the eighth-note grid {largest} sample(s), {off} off the grid"
+        "grid: {count} NoteOns, largest deviation from the swung eighth-note grid ({:.0} %) {largest} sample(s), {off} off the grid",
+        SWING * 100.0
     );
     if off > 0 {
         let first = f.problems["grid"][0].split(" is ").next().unwrap_or("").to_string();
@@ -358,52 +465,82 @@ fn pitch_classes(keys: &[u8]) -> BTreeSet<u8> {
     keys.iter().map(|k| k % 12).collect()
 }
 
-/// Every chord struck is the chord of its bar; every bar the transport played through from its
-/// start strikes one there. Returns (bars with the right chord at their start, bars checked).
+/// What [`check_chords`] counted.
+#[derive(Debug, Default)]
+struct Tally {
+    bars: usize,
+    /// Bars with the right chord at the bar line and at the change, where there is one.
+    bars_right: usize,
+    /// Changes at beat 3 the transport reached, and those struck with the right chord.
+    changes: usize,
+    changes_right: usize,
+}
+
+/// Every chord struck is the form's chord at its step, and struck where pads strike (at a bar
+/// line or a change); every bar of `bars` strikes its chord at its start and at its change, as
+/// far as the transport reached (`reached`, a sample).
 fn check_chords(
     c: &Capture,
     recs: &[Rec],
     bars: std::ops::Range<i64>,
+    reached: i64,
     kind: &'static str,
     context: &str,
     f: &mut Findings,
-) -> (usize, usize) {
+) -> Tally {
     let onsets = chord_onsets(c, recs);
     let spb = c.steps_per_bar();
-    for (step, (sample, keys)) in &onsets {
-        let bar = step.div_euclid(spb);
-        let (want, want_pcs) = form_chord(bar);
+    for (&step, (sample, keys)) in &onsets {
+        let (want, want_pcs) = form_chord(c, step);
         let got = pitch_classes(keys);
         if got != want_pcs {
-            let at = if step.rem_euclid(spb) == 0 {
-                "at its start".to_string()
-            } else {
-                format!("at beat {}", step.rem_euclid(spb) as f64 / 2.0 + 1.0)
-            };
             f.problem(
                 kind,
-                format!("{context}{} played {}, want {want} ({at}, sample {sample})", bar_words(bar), chord_name(&got)),
+                format!("{context}{} played {}, want {want} (sample {sample})", step_words(c, step), chord_name(&got)),
+            );
+        }
+        if !strike_steps(c, step.div_euclid(spb)).contains(&step) {
+            f.problem(
+                "pads",
+                format!(
+                    "{context}{} struck {} (sample {sample}): with \"{}\" at {} % the chords are pads, struck only at bar lines and chord changes",
+                    step_words(c, step),
+                    chord_name(&got),
+                    COMPING.0,
+                    COMPING.1
+                ),
             );
         }
     }
-    let mut right = 0;
-    let checked = bars.end - bars.start;
+    let mut tally = Tally::default();
     for bar in bars {
-        let (want, want_pcs) = form_chord(bar);
-        match onsets.get(&(bar * spb)) {
-            Some((_, keys)) if pitch_classes(keys) == want_pcs => right += 1,
-            Some(_) => {} // reported above
-            None => f.problem(
-                kind,
-                format!(
-                    "{context}{} struck no chord at its start (sample {}), want {want}",
-                    bar_words(bar),
-                    c.step_sample(bar * spb)
-                ),
-            ),
+        tally.bars += 1;
+        let mut right = true;
+        for (k, step) in strike_steps(c, bar).into_iter().enumerate() {
+            let at = c.step_sample(step);
+            if at >= reached {
+                continue; // the transport stopped before it
+            }
+            let (want, want_pcs) = form_chord(c, step);
+            let ok = match onsets.get(&step) {
+                Some((_, keys)) => pitch_classes(keys) == want_pcs, // if not, reported above
+                None => {
+                    f.problem(
+                        kind,
+                        format!("{context}{} struck no chord (sample {at}), want {want}", step_words(c, step)),
+                    );
+                    false
+                }
+            };
+            if k > 0 {
+                tally.changes += 1;
+                tally.changes_right += usize::from(ok);
+            }
+            right &= ok;
         }
+        tally.bars_right += usize::from(right);
     }
-    (right, checked as usize)
+    tally
 }
 
 fn check_song(c: &Capture, song: &[Rec], f: &mut Findings) {
@@ -415,32 +552,35 @@ fn check_song(c: &Capture, song: &[Rec], f: &mut Findings) {
     if stops != [c.song.1] {
         f.problem("song", format!("want one stop at sample {}, the transport stopped at {stops:?}", c.song.1));
     }
-    let bar_len = c.samples_per_eighth() * c.steps_per_bar() as f64;
+    let bar_len = c.bar_samples();
     let first = (c.song.0 as f64 / bar_len).ceil() as i64;
     let end = stops.first().copied().unwrap_or(c.song.1);
     let last = (end as f64 / bar_len).ceil() as i64; // bars whose start the song reached
-    let (right, checked) = check_chords(c, song, first..last, "chords", "", f);
-    let melody = notes(song).filter(|n| n.on && n.channel == MELODY_CHANNEL).count();
-    let chords = notes(song).filter(|n| n.on && n.channel == CHORD_CHANNEL).count();
+    let t = check_chords(c, song, first..last, end, "chords", "", f);
+    let count = |channel: u8| notes(song).filter(|n| n.on && n.channel == channel).count();
+    let (chords, melody, bass) = (count(CHORD_CHANNEL), count(MELODY_CHANNEL), count(BASS_CHANNEL));
     f.report.push(format!(
-        "song: {right} of {checked} bars struck the form's chord at their start; {chords} chord and {melody} melody NoteOns"
+        "song: {} of {} bars right (the form's chord struck at the bar line, and at the change at beat 3: {} of {} changes right); {chords} chord, {melody} melody and {bass} bass NoteOns",
+        t.bars_right, t.bars, t.changes_right, t.changes
     ));
     if melody == 0 {
         f.problem("song", "no melody on channel 2".into());
     }
+    if bass == 0 {
+        f.problem("song", "no bass on channel 3".into());
+    }
     let others: BTreeSet<u8> = notes(song)
-        .filter(|n| n.channel != CHORD_CHANNEL && n.channel != MELODY_CHANNEL)
+        .filter(|n| ![CHORD_CHANNEL, MELODY_CHANNEL, BASS_CHANNEL].contains(&n.channel))
         .map(|n| n.channel + 1)
         .collect();
     if !others.is_empty() {
-        f.problem("song", format!("notes on channels {others:?}, want only 1 (chords) and 2 (melody)"));
+        f.problem("song", format!("notes on channels {others:?}, want only 1 (chords), 2 (melody) and 3 (bass)"));
     }
 }
 
 fn check_loop(c: &Capture, looped: &[Rec], f: &mut Findings) {
     let (start, end) = c.loop_range;
-    let spb = c.steps_per_bar();
-    let bar_len = c.samples_per_eighth() * spb as f64;
+    let bar_len = c.bar_samples();
     // Split at each roll from the loop start: one pass each.
     let mut passes: Vec<&[Rec]> = Vec::new();
     let mut from = None;
@@ -467,7 +607,7 @@ fn check_loop(c: &Capture, looped: &[Rec], f: &mut Findings) {
     if complete < 2 {
         f.problem("loop", format!("only {complete} complete pass(es) over the loop, want at least 2"));
     }
-    let (want, want_pcs) = form_chord((start as f64 / bar_len).floor() as i64);
+    let (want, want_pcs) = form_chord(c, c.nearest_step(start));
     let mut right_starts = 0;
     let mut right_bars = 0;
     let mut bars_checked = 0;
@@ -493,9 +633,9 @@ fn check_loop(c: &Capture, looped: &[Rec], f: &mut Findings) {
         };
         let first = (start as f64 / bar_len).ceil() as i64;
         let last = ((reached.min(end)) as f64 / bar_len).ceil() as i64;
-        let (right, checked) = check_chords(c, pass, first..last, "loop", &context, f);
-        right_bars += right;
-        bars_checked += checked;
+        let t = check_chords(c, pass, first..last, reached.min(end), "loop", &context, f);
+        right_bars += t.bars_right;
+        bars_checked += t.bars;
         if let Some(n) = notes(pass).find(|n| n.sample < start || n.sample > end) {
             f.problem("loop", format!("{context}a note at sample {} is outside the loop {start}..{end}", n.sample));
         }
@@ -670,17 +810,26 @@ fn ardour_plays_the_vst3_on_the_grid_and_on_the_form() {
 // ---------------------------------------------------------------------------------------------
 // The checker on made-up captures (always run)
 
-/// A capture as the scripts write it: `choruses` of the form (each chord struck at its bar and
-/// held to the next) with a melody note on every beat, a stop at the song end (Ardour's NoteOffs
-/// first, then the plugin's), then `passes` loop passes over bars 1–2 and a part of one more.
+/// A capture as the scripts write it, of the session's settings (Comping 0 %, swing 58 %):
+/// `choruses` of the form with the chords as pads (struck at each bar line and change, held to
+/// the next), a melody note on every swung eighth (released at 90 % of the step), a bass note
+/// on every beat; a stop at the song end (Ardour's NoteOffs first, then the plugin's); then
+/// `passes` loop passes over bars 1–2 and a part of one more.
 struct MadeUp {
     text: String,
     records: usize,
     sounding: Vec<(u8, u8)>,
 }
 
-const EIGHTH: i64 = 12_000;
-const BAR: i64 = 8 * EIGHTH;
+const BEAT: i64 = 24_000;
+const BAR: i64 = 4 * BEAT;
+/// Where the swung off-beat eighth falls in its beat: 58 % of 24,000 samples.
+const OFF_BEAT: i64 = 13_920;
+
+/// The made-up plugin's sample for a step (written out, not the checker's formula).
+fn at(step: i64) -> i64 {
+    step / 2 * BEAT + if step % 2 == 1 { OFF_BEAT } else { 0 }
+}
 
 impl MadeUp {
     fn rec(&mut self, line: String) {
@@ -689,29 +838,45 @@ impl MadeUp {
         self.records += 1;
     }
 
-    fn play(&mut self, bars: std::ops::Range<i64>, stop_at: Option<i64>) {
-        for bar in bars {
-            for beat in 0..4u8 {
-                let t = bar * BAR + i64::from(beat) * 2 * EIGHTH;
-                if stop_at.is_some_and(|stop| t >= stop) {
-                    return;
+    fn release(&mut self, t: i64, which: impl Fn(u8) -> bool) {
+        let (off, keep): (Vec<_>, Vec<_>) = self.sounding.drain(..).partition(|&(ch, _)| which(ch));
+        self.sounding = keep;
+        for (ch, key) in off {
+            self.rec(format!("E {t} {} {key} 0", 0x80 + ch));
+        }
+    }
+
+    /// Plays the song's steps `steps` (eighths from song beat 0), up to a stop at `stop_at`.
+    fn play(&mut self, steps: std::ops::Range<i64>, stop_at: Option<i64>) {
+        let stop = stop_at.unwrap_or(i64::MAX);
+        for step in steps {
+            let t = at(step);
+            if t >= stop {
+                return;
+            }
+            let (bar, in_bar) = (step / 8, step % 8);
+            let chords = bar_chords(bar);
+            let strike = in_bar == 0 || (in_bar == 4 && chords.len() > 1);
+            if strike {
+                self.release(t, |ch| ch == 0);
+                let name = if in_bar >= 4 && chords.len() > 1 { chords[1] } else { chords[0] };
+                for k in chord_pcs(name).into_iter().map(|pc| 48 + pc) {
+                    self.rec(format!("E {t} 144 {k} 80"));
+                    self.sounding.push((0, k));
                 }
-                let (melody, chords): (Vec<_>, Vec<_>) = self.sounding.drain(..).partition(|(ch, _)| *ch == 1);
-                for (ch, key) in melody.into_iter().chain(if beat == 0 { chords.clone() } else { Vec::new() }) {
-                    self.rec(format!("E {t} {} {key} 0", 0x80 + ch));
-                }
-                if beat == 0 {
-                    let mut keys: Vec<u8> = FORM[bar.rem_euclid(12) as usize].1.iter().map(|pc| 48 + pc).collect();
-                    keys.sort_unstable();
-                    for k in keys {
-                        self.rec(format!("E {t} 144 {k} 80"));
-                        self.sounding.push((0, k));
-                    }
-                } else {
-                    self.sounding.extend(chords);
-                }
-                let key = 60 + 2 * beat;
-                self.rec(format!("E {t} 145 {key} 100"));
+            }
+            if step % 2 == 0 {
+                self.release(t, |ch| ch == 2);
+                let key = 36 + (step / 2 % 4) as u8 * 2;
+                self.rec(format!("E {t} 146 {key} 96"));
+                self.sounding.push((2, key));
+            }
+            let key = 60 + (step % 8) as u8;
+            self.rec(format!("E {t} 145 {key} 100"));
+            let gate = t + (at(step + 1) - t) * 9 / 10;
+            if gate < stop {
+                self.rec(format!("E {gate} 129 {key} 0"));
+            } else {
                 self.sounding.push((1, key));
             }
         }
@@ -729,27 +894,31 @@ impl MadeUp {
     }
 }
 
+/// The stop in the pass after the last full one: bar 2 at beat 3 played, then 1,000 samples.
+const LOOP_STOP: i64 = BAR + 2 * BEAT + 1000;
+
 fn made_up(choruses: i64, passes: usize) -> String {
     let song_end = choruses * 12 * BAR;
     let mut m = MadeUp {
         text: format!(
-            "rate 48000\nbpm 120\nbeats_per_bar 4\nsong 0 {song_end}\nloop 0 {}\nlatency 0 0 0\nphase song\n",
+            "rate 48000\nbpm 120\nbeats_per_bar 4\nsong 0 {song_end}\nloop 0 {}\nlatency 0 0 0\n\
+             param 23 0 100 0 Comping\nstate comp 0.0\nstate swing 58.0\nstate voice led\nphase song\n",
             2 * BAR
         ),
         records: 0,
         sounding: Vec::new(),
     };
     m.rec("R 0".into());
-    m.play(0..choruses * 12, None);
+    m.play(0..choruses * 12 * 8, None);
     m.stop(song_end);
     m.text += "phase loop\n";
     for _ in 0..passes {
         m.rec("R 0".into());
-        m.play(0..2, None);
+        m.play(0..16, None);
     }
     m.rec("R 0".into());
-    m.play(0..2, Some(BAR + 2 * EIGHTH));
-    m.stop(BAR + 2 * EIGHTH + 1000);
+    m.play(0..16, Some(LOOP_STOP));
+    m.stop(LOOP_STOP);
     format!("{}end {} 0\n", m.text, m.records)
 }
 
@@ -761,49 +930,147 @@ fn all_problems(f: &Findings) -> String {
     f.problems.values().flatten().cloned().collect::<Vec<_>>().join("\n")
 }
 
+/// Replaces `from` by `to` in the lines of the loop's pass `pass` (1-based) only.
+fn in_loop_pass(text: &str, pass: usize, edits: &[(&str, &str)]) -> String {
+    let (song, looped) = text.split_at(text.find("phase loop").unwrap());
+    let mut parts: Vec<String> = looped.split("R 0\n").map(str::to_string).collect();
+    for (from, to) in edits {
+        assert!(parts[pass].contains(from), "no {from:?} in loop pass {pass}");
+        parts[pass] = parts[pass].replace(from, to);
+    }
+    format!("{song}{}", parts.join("R 0\n"))
+}
+
 #[test]
 fn checker_passes_a_right_capture() {
     let f = findings(&made_up(2, 3));
     assert!(f.problems.is_empty(), "{}", f.problems_text());
     let report = f.report.join("\n");
-    assert!(report.contains("largest deviation from the eighth-note grid 0 sample(s)"), "{report}");
-    assert!(report.contains("24 of 24 bars"), "{report}");
-    assert!(report.contains("Ardour sent 10 NoteOffs of its own"), "{report}");
+    assert!(report.contains("largest deviation from the swung eighth-note grid (58 %) 0 sample(s)"), "{report}");
+    assert!(report.contains("song: 24 of 24 bars right"), "{report}");
+    assert!(report.contains("6 of 6 changes right"), "{report}");
+    assert!(report.contains("96 bass NoteOns"), "{report}");
+    assert!(report.contains("\"Comping\" (parameter 23, range 0..100) reads back 0 %"), "{report}");
+    // Song end: the chord, the bass; the loop's stop: the chord, the bass, the melody.
+    assert!(report.contains("Ardour sent 11 NoteOffs of its own"), "{report}");
     assert!(report.contains("4 passes") && report.contains("4 of 4 started with C7"), "{report}");
+    assert!(report.contains("8 of 8 bars right"), "{report}");
 }
 
 #[test]
-fn checker_measures_onsets_off_the_grid() {
-    let text = made_up(2, 3).replacen("E 48000 145 64 100", "E 48006 145 64 100", 1);
+fn checker_measures_onsets_off_the_swung_grid() {
+    // Bar 1's first off-beat melody note played straight (at half the beat), not swung.
+    let text = made_up(2, 3).replacen("E 13920 145 61 100", "E 12000 145 61 100", 1);
     let f = findings(&text);
     let problems = all_problems(&f);
-    assert!(problems.contains("NoteOn at sample 48006 is 6 samples off the grid"), "{problems}");
-    assert!(f.report.join("\n").contains("largest deviation from the eighth-note grid 6 sample(s)"), "{:?}", f.report);
+    assert!(
+        problems.contains("NoteOn at sample 12000 is 1920 samples off the grid (early; the eighth note is at 13920)"),
+        "{problems}"
+    );
+    assert!(f.report.join("\n").contains("(58 %) 1920 sample(s), 1 off the grid"), "{:?}", f.report);
+
+    // One sample late on a swung bass-less off-beat of bar 2, in the song.
+    let text = made_up(2, 3).replacen("E 109920 145 61 100", "E 109921 145 61 100", 1);
+    let problems = all_problems(&findings(&text));
+    assert!(problems.contains("NoteOn at sample 109921 is 1 sample off the grid (late"), "{problems}");
 }
 
 #[test]
 fn checker_names_a_wrong_chord_in_a_listeners_terms() {
-    // Bar 5 (form: F7 = F A C Eb) struck as Dm7 (D F A C): swap Eb (51) for D (50).
-    let bar5 = 4 * 96_000;
+    // Bar 5 (form: F7 = F A C Eb) struck as Dm7 (D F A C): Eb (51) for D (50).
+    let bar5 = 4 * BAR;
     let text = made_up(1, 2)
         .replace(&format!("E {bar5} 144 51 80"), &format!("E {bar5} 144 50 80"))
-        .replace(&format!("E {} 128 51 0", bar5 + 96_000), &format!("E {} 128 50 0", bar5 + 96_000));
+        .replace(&format!("E {} 128 51 0", bar5 + BAR), &format!("E {} 128 50 0", bar5 + BAR));
     let problems = all_problems(&findings(&text));
-    assert!(problems.contains("bar 5 played Dm7 (C D F A), want F7"), "{problems}");
+    assert!(problems.contains("bar 5 at its start played Dm7 (C D F A), want F7"), "{problems}");
+
+    // Bar 4's change at beat 3 (Gm7 to C7) struck as Gm7 again: C (48) for D (50), E (52) for F (53).
+    let change = 3 * BAR + 2 * BEAT;
+    let mut text = made_up(1, 2);
+    for (from, to) in [(48, 50), (52, 53)] {
+        text = text
+            .replace(&format!("E {change} 144 {from} 80"), &format!("E {change} 144 {to} 80"))
+            .replace(&format!("E {} 128 {from} 0", 4 * BAR), &format!("E {} 128 {to} 0", 4 * BAR));
+    }
+    let problems = all_problems(&findings(&text));
+    assert!(problems.contains("bar 4 at beat 3 played Gm7 (D F G Bb), want C7 (sample 336000)"), "{problems}");
+
+    // Bar 11's change (C7 to A7) not struck: C7 held on to bar 12.
+    let (change, next) = (10 * BAR + 2 * BEAT, 11 * BAR);
+    let text: String = made_up(1, 2)
+        .lines()
+        .filter(|l| !l.starts_with(&format!("E {change} 144 ")) && !l.starts_with(&format!("E {change} 128 ")))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .replace(&format!("E {next} 128 49 0"), &format!("E {next} 128 48 0"))
+        .replace(&format!("E {next} 128 57 0"), &format!("E {next} 128 58 0"));
+    let records = text.lines().filter(|l| l.starts_with("E ") || l.starts_with("R ") || l.starts_with("S ")).count();
+    let text = text.replace(&text[text.rfind("end ").unwrap()..], &format!("end {records} 0\n"));
+    let f = findings(&text);
+    let problems = all_problems(&f);
+    assert!(problems.contains("bar 11 at beat 3 struck no chord (sample 1008000), want A7"), "{problems}");
+    assert!(f.report.join("\n").contains("11 of 12 bars right"), "{:?}", f.report);
+}
+
+#[test]
+fn checker_wants_pads_and_the_setting_that_makes_them() {
+    // Bar 2's chord struck on the swung off-beat after its start: comping, not pads.
+    let text = made_up(1, 2).replacen("E 96000 144 ", "E 109920 144 ", 4);
+    let problems = all_problems(&findings(&text));
+    assert!(
+        problems.contains("bar 2 at beat 1.5 struck F7 (C Eb F A) (sample 109920): with \"Comping\" at 0 %"),
+        "{problems}"
+    );
+    assert!(problems.contains("bar 2 at its start struck no chord (sample 96000), want F7"), "{problems}");
+
+    // Comping left at its default, as Ardour reads it and as the plugin's state says.
+    let text = made_up(1, 2).replace("param 23 0 100 0 Comping", "param 23 0 100 100 Comping");
+    let problems = all_problems(&findings(&text));
+    assert!(problems.contains("\"Comping\" reads back 100 %, want 0 %"), "{problems}");
+    let text = made_up(1, 2).replace("state comp 0.0", "state comp 100.0");
+    let problems = all_problems(&findings(&text));
+    assert!(problems.contains("the plugin's state has comp 100, want 0"), "{problems}");
+    let text =
+        made_up(1, 2).replace("state comp 0.0\nstate swing 58.0\n", "").replace("param 23 0 100 0 Comping\n", "");
+    let problems = all_problems(&findings(&text));
+    assert!(problems.contains("the session did not set \"Comping\""), "{problems}");
+    assert!(problems.contains("no `state comp` line"), "{problems}");
+    // A plugin swinging otherwise than the grid here.
+    let text = made_up(1, 2).replace("state swing 58.0", "state swing 66.0");
+    let problems = all_problems(&findings(&text));
+    assert!(problems.contains("the plugin swings at 66 %, the grid here is 58 %"), "{problems}");
 }
 
 #[test]
 fn checker_finds_hanging_notes_and_a_loop_that_does_not_restart() {
     // The plugin forgets the NoteOff of the first melody note (a controller in its place).
-    let text = made_up(1, 2).replacen("E 24000 129 60 0\n", "E 24000 177 64 0\n", 1);
+    let text = made_up(1, 2).replacen("E 12528 129 60 0\n", "E 12528 177 64 0\n", 1);
     let problems = all_problems(&findings(&text));
-    assert!(problems.contains("melody note C4 (ch 2 key 60) struck again at sample"), "{problems}");
+    assert!(
+        problems.contains("melody note C4 (ch 2 key 60) struck again at sample 96000 while sounding since sample 0"),
+        "{problems}"
+    );
 
-    // A loop pass that starts on F7 instead of C7.
+    // The bass note sounding at the song's end is released by Ardour only.
+    let end = 12 * BAR;
     let text = made_up(1, 2);
-    let loop_at = text.find("phase loop").unwrap();
-    let (song, looped) = text.split_at(loop_at);
-    let looped = looped.replace("E 0 144 52 80", "E 0 144 53 80").replace("E 96000 128 52 0", "E 96000 128 53 0");
-    let problems = all_problems(&findings(&format!("{song}{looped}")));
+    let plugin_off =
+        text.lines().find(|l| l.starts_with(&format!("E {end} 130 ")) && l.ends_with(" 0")).unwrap().to_string();
+    let text = text.replacen(&format!("{plugin_off}\n"), &format!("E {end} 177 64 0\n"), 1);
+    let problems = all_problems(&findings(&text));
+    assert!(
+        problems.contains("was released only by Ardour (at its stop, sample 1152000), never by the plugin (song)"),
+        "{problems}"
+    );
+
+    // A loop pass that starts on {C F G Bb} instead of C7.
+    let text = in_loop_pass(
+        &made_up(1, 2),
+        2,
+        &[("E 0 144 52 80", "E 0 144 53 80"), ("E 96000 128 52 0", "E 96000 128 53 0")],
+    );
+    let problems = all_problems(&findings(&text));
     assert!(problems.contains("loop pass 2: played {C F G Bb} at the loop start (sample 0), want C7"), "{problems}");
+    assert!(problems.contains("loop pass 2: bar 1 at its start played {C F G Bb}, want C7"), "{problems}");
 }

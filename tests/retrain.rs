@@ -189,3 +189,74 @@ fn capture_retrain_and_play_a_users_own_progression() {
     let roll = piano_roll_png(&rendered[..rendered.len().min(4000)], &roll);
     std::fs::write(dir.join("user_progression_retrained.png"), roll).unwrap();
 }
+
+/// A user's 16- and 32-bar tunes: eight choruses of each (taken from the built-in corpora of
+/// those lengths, with their bass lines and comping), learned with the recipe the plugin
+/// retrains with; the new model passes the plugin's own check and then, rendered through the
+/// engine for 20 choruses, strikes every chord on its step of the user's form.
+#[test]
+fn a_users_16_and_32_bar_tunes_retrain_and_play_their_form() {
+    use blues_lstm::eval::lstm_frames;
+    use blues_lstm::model::{check_form, train};
+    use blues_lstm::music::style::builtin_style;
+    use blues_lstm::training::retrain_recipe;
+    use std::sync::atomic::AtomicBool;
+
+    for id in ["sixteen-bar-blues", "rhythm-changes"] {
+        let style = builtin_style(id).unwrap();
+        let user: Vec<Chorus> = (0..8).map(|i| style.chorus(i * 977)).collect();
+        let corpus = Corpus::from_choruses(user, style.bars);
+        let recipe = retrain_recipe(&corpus, 1);
+        let started = Instant::now();
+        let model = train(&recipe, &corpus, "user", &mut |_| {}, &AtomicBool::new(false))
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        println!(
+            "{id}: {} bars retrained in {:.1} s, {} epochs",
+            style.bars,
+            started.elapsed().as_secs_f32(),
+            model.metadata.epochs
+        );
+        assert_eq!(model.encoding.bars, style.bars, "{id}: the model learned the user's form length");
+        assert_eq!(check_form(&model, &corpus, 100, 1), 100, "{id}: the plugin's check before the swap");
+
+        // The network's own chords, free-running from bar 1: the user's form, step by step.
+        let frames = lstm_frames(&model, &corpus, 20, 2, 1.0).unwrap();
+        let form = &style.chords;
+        if let Some(step) = frames.iter().enumerate().position(|(s, f)| f.chord != form[s % form.len()]) {
+            panic!(
+                "{id}: step {step} (chorus {}, bar {}) left the form",
+                step / form.len() + 1,
+                step % form.len() / 8 + 1
+            );
+        }
+        // And through the engine, as a host hears it: every chord struck is the form's at its step.
+        let improviser = Improviser::new(&model, model.primer_or(&corpus)).unwrap();
+        let mut engine =
+            Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default());
+        let rendered = render(
+            &mut engine,
+            &Settings { seed: 4, ..Settings::default() },
+            &RenderSpec { choruses: 20, ..RenderSpec::default() },
+        );
+        let mut onsets = std::collections::BTreeMap::<i64, u16>::new();
+        for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
+            *onsets.entry(common::analysis::swung_step_at(n.beats, common::analysis::default_swing())).or_default() |=
+                pitch_classes(&[n.key], 0);
+        }
+        assert!(onsets.len() > 20 * style.bars, "{id}: the comping plays ({} strikes)", onsets.len());
+        for (step, chord) in &onsets {
+            assert_eq!(*chord, form[*step as usize % form.len()], "{id}: step {step} (bar {})", step / 8 + 1);
+        }
+        assert!(rendered.iter().any(|n| n.on && n.channel == 2), "{id}: the bass plays");
+        assert_no_hanging_notes(&rendered);
+    }
+}
+
+/// Every NoteOn of a render has its NoteOff.
+fn assert_no_hanging_notes(notes: &[blues_lstm::music::midi_file::TimedNote]) {
+    let mut sounding = std::collections::HashMap::<(u8, u8), i32>::new();
+    for n in notes {
+        *sounding.entry((n.channel, n.key)).or_default() += if n.on { 1 } else { -1 };
+    }
+    assert!(sounding.values().all(|&v| v == 0), "notes left hanging");
+}

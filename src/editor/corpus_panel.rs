@@ -5,16 +5,18 @@ use super::files::{Files, Purpose};
 use super::Shared;
 use crate::music::chord_names::chord_name;
 use crate::music::corpus::Chorus;
-use crate::music::encoding::STEPS_PER_BAR;
+use crate::music::encoding::{MAX_BARS, MIN_BARS, STEPS_PER_BAR};
 use crate::music::midi_import::{choruses_from_file, ImportRule};
 use crate::music::split::VoiceSplit;
 use egui::{Color32, RichText, Ui};
 use std::path::Path;
 
-/// The panel's own state: the path typed by hand.
+/// The panel's own state: the path typed by hand, and the bars of a chorus in the files
+/// imported (0 until chosen: the form being played).
 #[derive(Default)]
 pub struct CorpusPanel {
     pub path: String,
+    pub import_bars: usize,
 }
 
 impl CorpusPanel {
@@ -78,6 +80,21 @@ impl CorpusPanel {
             );
         }
 
+        // A corpus has one form: once it has choruses, files must be of their length.
+        let fixed = (!corpus.user.is_empty()).then(|| shared.project.user_bars());
+        if self.import_bars == 0 {
+            self.import_bars = shared.display.bars();
+        }
+        ui.horizontal(|ui| {
+            ui.label("Choruses in the files are");
+            let mut bars = fixed.unwrap_or(self.import_bars);
+            let drag = egui::DragValue::new(&mut bars).range(MIN_BARS..=MAX_BARS).suffix(" bars");
+            ui.add_enabled(fixed.is_none(), drag)
+                .on_hover_text("A file holds one or more whole choruses of this length");
+            if fixed.is_none() {
+                self.import_bars = bars;
+            }
+        });
         ui.horizontal(|ui| {
             if ui.add_enabled(!files.open, egui::Button::new("Import .mid…")).clicked() {
                 files.ask(Purpose::ImportMidi);
@@ -86,7 +103,7 @@ impl CorpusPanel {
                 egui::TextEdit::singleline(&mut self.path).hint_text("or a path: /…/blues.mid").desired_width(130.0),
             );
             if ui.small_button("Add").clicked() {
-                import_midi(shared, Path::new(self.path.trim()));
+                import_midi(shared, Path::new(self.path.trim()), self.import_bars);
             }
         });
 
@@ -117,11 +134,11 @@ impl CorpusPanel {
     }
 }
 
-/// Adds a .mid file's choruses; a bad file gets its own message, good files are kept.
-pub fn import_midi(shared: &Shared, path: &Path) {
-    // Choruses of the form the corpus already has, else of the form being played.
+/// Adds a .mid file's choruses of `bars` bars (the corpus's own length once it has any); a bad
+/// file gets its own message, good files are kept.
+pub fn import_midi(shared: &Shared, path: &Path, bars: usize) {
     let project = &shared.project;
-    let bars = if project.corpus().user.is_empty() { shared.display.bars() } else { project.user_bars() };
+    let bars = if project.corpus().user.is_empty() { bars } else { project.user_bars() };
     let rule = ImportRule::new(project.capture().split(), Some(bars));
     match choruses_from_file(path, rule) {
         Ok(choruses) => {

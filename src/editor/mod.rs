@@ -166,7 +166,9 @@ impl BluesEditor {
             match purpose {
                 files::Purpose::ImportModel => model_panel::import_model(&self.shared, &path),
                 files::Purpose::ExportModel => model_panel::export_model(&self.shared, &path),
-                files::Purpose::ImportMidi => corpus_panel::import_midi(&self.shared, &path),
+                files::Purpose::ImportMidi => {
+                    corpus_panel::import_midi(&self.shared, &path, self.corpus_panel.import_bars)
+                }
                 files::Purpose::ExportTake => self.export_take(&path),
             }
         }

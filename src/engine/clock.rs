@@ -81,7 +81,7 @@ impl Groove {
         if amount == 0.0 {
             return 0.0;
         }
-        let u = (crate::lstm::rng::mix(self.seed ^ 0x7117_E12, index as u64) >> 11) as f64 / (1u64 << 53) as f64;
+        let u = (crate::lstm::rng::mix(self.seed ^ 0x0711_7E12, index as u64) >> 11) as f64 / (1u64 << 53) as f64;
         amount * (2.0 * u - 1.0)
     }
 

@@ -11,6 +11,7 @@
 //!   contour), at most ±15 %;
 //! - bass: +12 % on beat 1, +4 % on beat 3, −15 % for an off-beat pickup;
 //! - chords: +8 % for a stab off the beat, +4 % struck on a bar line.
+//!
 //! Humanize then moves every velocity by up to ±12 % and every step by up to ±8 ms (at most a
 //! tenth of an eighth note), seeded by the seed and the step.
 

@@ -378,11 +378,11 @@ impl Engine {
             }
             if !settings.bypass {
                 let in_bar = form.step_in_bar(step.index);
-                let touch =
+                let mut touch =
                     touch(&mut self.contour, &mut self.voicer, step.index, in_bar, &played, settings, chord_low);
-                let comp_bar =
+                touch.comping =
                     comping && feel.comping_at(settings.seed, step.index.div_euclid(form.steps_per_bar as i64));
-                self.voices.play_step(step.offset, in_bar, played, &settings.voices, &touch, comp_bar, &mut out);
+                self.voices.play_step(step.offset, in_bar, played, &settings.voices, &touch, &mut out);
             }
             self.position = Some(Position { step: step.index, frame: played });
             self.display.record(step.index, played);
@@ -475,6 +475,7 @@ fn touch(
         melody_velocity: feel.velocity(voices.melody_velocity, melody_accent, seed, index, 2),
         bass_velocity: feel.velocity(voices.bass_velocity, feel::bass_accent(in_bar), seed, index, 3),
         bass_shift: feel.bass_octave.clamp(-2, 2) * 12,
+        comping: false,
     }
 }
 

@@ -55,12 +55,16 @@ pub struct Touch {
     pub melody_velocity: f32,
     pub bass_velocity: f32,
     pub bass_shift: i8,
+    /// The chord is struck by the frame's comping (else as pads, at every bar and change).
+    pub comping: bool,
 }
 
 impl Touch {
-    /// The velocities as set, the chord as learned from `chord_low` (a C) up, the bass where it was learned.
-    pub fn plain(frame: &Frame, settings: &VoiceSettings, chord_low: u8) -> Self {
+    /// The velocities as set, the chord as learned from `chord_low` (a C) up, the bass where
+    /// it was learned, the chord struck by the comping where `comping`.
+    pub fn plain(frame: &Frame, settings: &VoiceSettings, chord_low: u8, comping: bool) -> Self {
         Self {
+            comping,
             chord_keys: Keys::as_learned(frame.chord, chord_low),
             chord_velocity: settings.chord_velocity,
             melody_velocity: settings.melody_velocity,
@@ -169,8 +173,8 @@ pub struct Voices {
 
 impl Voices {
     /// Plays the frame chosen for the step `step_in_bar` of its bar (0 = the downbeat), at
-    /// sample `timing`, as `touch` says (velocities, the chord's keys, the bass's octave); the
-    /// chord is struck by the comping where `comping` says the model plays it, else as pads.
+    /// sample `timing`, as `touch` says (velocities, the chord's keys, the bass's octave, and
+    /// whether the chord is struck by the comping or as pads).
     /// Each voice's NoteOffs go out before its NoteOns, all at `timing` (the output door keeps
     /// shared keys well formed).
     pub fn play_step(
@@ -180,12 +184,11 @@ impl Voices {
         frame: Frame,
         settings: &VoiceSettings,
         touch: &Touch,
-        comping: bool,
         sink: &mut impl NoteSink,
     ) {
         let t = settings.transpose;
         let sounding = |on: bool, value: u16| if on { value } else { 0 };
-        let (chord_mask, chord_strike) = if comping {
+        let (chord_mask, chord_strike) = if touch.comping {
             let mask = if frame.comp.key.is_some() { frame.chord } else { 0 };
             (mask, frame.comp.begin)
         } else {
@@ -275,8 +278,7 @@ mod tests {
                 pos % 8,
                 *frame,
                 &settings,
-                &Touch::plain(frame, &settings, 48),
-                false,
+                &Touch::plain(frame, &settings, 48, false),
                 &mut out,
             );
         }
@@ -303,7 +305,7 @@ mod tests {
             Frame { chord: c7, comp: Note::struck(0), melody: Note::struck(67), bass: Note::held(40) },
         ];
         for (i, f) in steps.iter().enumerate() {
-            voices.play_step(i as u32 * 10, i + 1, *f, &settings, &Touch::plain(f, &settings, 48), true, &mut out);
+            voices.play_step(i as u32 * 10, i + 1, *f, &settings, &Touch::plain(f, &settings, 48, true), &mut out);
         }
         let ons =
             |channel: u8| out.0.iter().filter(|n| n.on && n.channel == channel).map(|n| n.timing).collect::<Vec<_>>();
@@ -322,12 +324,12 @@ mod tests {
         let mut out = Recorder::default();
         let mut settings = VoiceSettings::default();
         let frame = builtin_style("paper-blues").unwrap().chorus(0)[0];
-        voices.play_step(0, 0, frame, &settings, &Touch::plain(&frame, &settings, 48), false, &mut out);
+        voices.play_step(0, 0, frame, &settings, &Touch::plain(&frame, &settings, 48, false), &mut out);
         settings.transpose = 5;
         settings.chord_channel = 9;
         voices.release_changed(10, &settings, &mut out);
         let held = Frame { melody: Note::held(frame.melody.key.unwrap()), ..frame };
-        voices.play_step(20, 1, held, &settings, &Touch::plain(&held, &settings, 48), false, &mut out);
+        voices.play_step(20, 1, held, &settings, &Touch::plain(&held, &settings, 48, false), &mut out);
         voices.release_all(30, &mut out);
         let mut held = std::collections::HashSet::new();
         for n in &out.0 {

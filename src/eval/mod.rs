@@ -18,6 +18,7 @@
 //! bass, the comping rhythm), the model's run beside the corpus's.
 
 pub mod markov;
+pub mod memory;
 pub mod metrics;
 pub mod phrasing;
 pub mod picture;

@@ -223,9 +223,22 @@ pub(crate) fn cell_backward<R: Real>(
 
 /// Logistic outputs in place from logits; `ce` receives each unit's cross-entropy against
 /// the target, CE = −t ln y − (1 − t) ln(1 − y) = (1 − t)·z − ln y (one log, no exp).
+/// Logits are first held to ±80, where y is still a normal f32: below that y would be
+/// subnormal, the fast log would read it as e^−87, and a confident 0 would score a negative
+/// loss. The outputs move by under 1e-34.
 #[inline(always)]
 pub(crate) fn output_forward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], ce: &mut [Lanes<R>]) {
+    let limit = R::from_f32(LOGIT_LIMIT);
     for ((v, t), e) in y.iter_mut().zip(target).zip(ce.iter_mut()) {
+        for x in v.iter_mut() {
+            *x = if *x > limit {
+                limit
+            } else if *x < -limit {
+                -limit
+            } else {
+                *x
+            };
+        }
         let z = *v;
         R::sigmoid_lanes(v);
         *e = *v;
@@ -235,6 +248,9 @@ pub(crate) fn output_forward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], c
         }
     }
 }
+
+/// The largest logit magnitude the loss reads (see [`output_forward`]).
+const LOGIT_LIMIT: f32 = 80.0;
 
 /// y → dL/dlogit = (y − t) · weight, in place (weight: the loss scale of each sequence).
 #[inline(always)]
@@ -250,6 +266,25 @@ pub(crate) fn output_backward<R: Real>(y: &mut [Lanes<R>], target: &[Lanes<R>], 
 mod tests {
     use super::*;
     use crate::lstm::rng::Rng;
+
+    /// A confident output scores a loss near 0 when right and a large positive one when
+    /// wrong, never a negative one, however far its logit goes.
+    #[test]
+    fn confident_outputs_never_score_a_negative_loss() {
+        for z in [-1000.0f32, -100.0, -87.5, -20.0, 0.0, 20.0, 100.0] {
+            for t in [0.0f32, 1.0] {
+                let mut y = vec![[z; SEQUENCES]];
+                let mut ce = vec![[0.0f32; SEQUENCES]];
+                output_forward(&mut y, &[[t; SEQUENCES]], &mut ce);
+                // CE = softplus(z) − t·z, written so that no term overflows.
+                let (z64, t64) = (f64::from(z), f64::from(t));
+                let exact = z64.max(0.0) + (-z64.abs()).exp().ln_1p() - t64 * z64;
+                let want = exact.min(f64::from(LOGIT_LIMIT));
+                assert!(ce[0][0] >= 0.0, "z {z}, t {t}: loss {}", ce[0][0]);
+                assert!((f64::from(ce[0][0]) - want).abs() < 1e-3, "z {z}, t {t}: loss {} want {want}", ce[0][0]);
+            }
+        }
+    }
 
     /// The blocked, zero-skipping kernels against the plain sums they stand for, with row and
     /// column counts that leave remainders.

@@ -20,6 +20,43 @@ pub struct Corpus {
     pub form: Form,
 }
 
+/// The harmony goes on while the pianist lays out. Where no chord sounds in a chorus (a
+/// comping rest, a chord left out), the step takes the form's chord there: the chord most of
+/// the choruses sound at that step (the first of equals), or, where none sounds one, the form's
+/// chord of the step before (at the start, the first after). So the chords of comped choruses
+/// are their shared form, and the rests are the comping's; chords that are played stay as played.
+pub fn hold_form(choruses: &mut [Chorus]) {
+    let Some(steps) = choruses.first().map(Vec::len) else { return };
+    let mut form: Vec<u16> = (0..steps)
+        .map(|s| {
+            let mut votes: Vec<(u16, usize)> = Vec::new();
+            for chord in choruses.iter().map(|c| c[s].chord).filter(|&c| c != 0) {
+                match votes.iter_mut().find(|(c, _)| *c == chord) {
+                    Some((_, n)) => *n += 1,
+                    None => votes.push((chord, 1)),
+                }
+            }
+            // The most votes; the first of equals (max_by_key keeps the last, so reversed).
+            votes.iter().rev().max_by_key(|(_, n)| *n).map_or(0, |(c, _)| *c)
+        })
+        .collect();
+    let Some(first) = form.iter().copied().find(|&c| c != 0) else { return };
+    let mut before = first;
+    for chord in form.iter_mut() {
+        if *chord == 0 {
+            *chord = before;
+        }
+        before = *chord;
+    }
+    for chorus in choruses.iter_mut() {
+        for (frame, &chord) in chorus.iter_mut().zip(&form) {
+            if frame.chord == 0 {
+                frame.chord = chord;
+            }
+        }
+    }
+}
+
 impl PartialEq for Corpus {
     fn eq(&self, other: &Self) -> bool {
         self.style.map(|s| &s.id) == other.style.map(|s| &s.id) && self.user == other.user && self.form == other.form
@@ -32,10 +69,12 @@ impl Corpus {
         Self { style: Some(style), user: Vec::new(), form: style.form() }
     }
 
-    /// A user's choruses only, of a form of `bars` bars (each chorus `bars × 8` frames).
-    pub fn from_choruses(user: Vec<Chorus>, bars: usize) -> Self {
+    /// A user's choruses only, of a form of `bars` bars (each chorus `bars × 8` frames), their
+    /// harmony held through the comping's rests ([`hold_form`]).
+    pub fn from_choruses(mut user: Vec<Chorus>, bars: usize) -> Self {
         let form = Form { steps_per_bar: STEPS_PER_BAR, bars };
         debug_assert!(user.iter().all(|c| c.len() == form.steps()));
+        hold_form(&mut user);
         Self { style: None, user, form }
     }
 
@@ -86,6 +125,26 @@ impl Corpus {
 mod tests {
     use super::*;
     use crate::music::style::builtin_style;
+
+    #[test]
+    fn the_form_is_held_through_the_comping_rests() {
+        let (c7, f7, g7) = (0b0100_1001_0001, 0b0010_0010_1001, 0b1000_1010_0100);
+        let with =
+            |chords: [u16; 8]| chords.iter().map(|&chord| Frame { chord, ..Frame::default() }).collect::<Chorus>();
+        // Three comped choruses of a 1-bar form C7 C7 C7 C7 F7 F7 F7 F7, each resting somewhere;
+        // the third plays G7 once where the others play F7.
+        let mut choruses =
+            vec![with([0, c7, 0, 0, 0, f7, 0, 0]), with([c7, 0, 0, 0, f7, 0, 0, 0]), with([0, 0, c7, 0, 0, g7, f7, 0])];
+        hold_form(&mut choruses);
+        let chords = |c: &Chorus| c.iter().map(|f| f.chord).collect::<Vec<_>>();
+        assert_eq!(chords(&choruses[0]), [c7, c7, c7, c7, f7, f7, f7, f7]);
+        assert_eq!(chords(&choruses[1]), [c7, c7, c7, c7, f7, f7, f7, f7]);
+        assert_eq!(chords(&choruses[2]), [c7, c7, c7, c7, f7, g7, f7, f7], "a chord played stays as played");
+        let mut silent = vec![with([0; 8])];
+        hold_form(&mut silent);
+        assert!(silent[0].iter().all(|f| f.chord == 0), "no chord anywhere: nothing to hold");
+        assert_eq!(Corpus::from_choruses(vec![with([0, c7, 0, 0, f7, 0, 0, 0])], 1).user[0][0].chord, c7);
+    }
 
     #[test]
     fn user_choruses_follow_the_styles() {

@@ -9,7 +9,8 @@
 -- Ardour searches for Lua scripts: $XDG_CONFIG_HOME/ardour7/scripts.
 --
 -- What it does: a new session (4/4 at BLUES_BPM), one MIDI track with the plugin and the probe
--- right after it; a loop range over bars 1-2 (written into the session file, then the session is
+-- right after it; the plugin's "Comping" parameter set to 0 % (the chords as pads, struck at
+-- every bar line and chord change: what the checker can hold to the form); a loop range over bars 1-2 (written into the session file, then the session is
 -- reloaded: Ardour 7's Lua API cannot create a loop range); then
 --   1. the song: a bounded roll from sample 0 over BLUES_CHORUSES choruses of 12 bars, which
 --      stops exactly at its end;
@@ -19,7 +20,12 @@
 --   R sample                      the transport rolls from sample (start, or a jump: loop, locate)
 --   S sample                      the transport stopped at sample
 --   phase song|loop               what follows belongs to that part of the run
--- plus `key value` header lines, and `end records dropped` last.
+-- plus `key value` header lines, and `end records dropped` last. Two of them say what the plugin
+-- played with:
+--   param INDEX LOWER UPPER VALUE LABEL   a parameter as Ardour reads it back after the reload
+--                                         (plain value, in the plugin's own range)
+--   state NAME VALUE                      a parameter in the plugin's own state (its VST3
+--                                         getState, saved after the run): comp, swing, voice, style
 
 local function env (name, default)
 	local v = os.getenv (name)
@@ -37,6 +43,8 @@ local speed    = env ("BLUES_SPEED", "20x Speed")
 local name     = "blues"
 local plugin_name = "Blues LSTM"
 local probe_name  = "Blues LSTM Capture"
+-- Set before the session is saved, so the reloaded session (and the plugin's state) has it.
+local SETTINGS = { { label = "Comping", value = 0 } }
 
 local samples_per_beat = rate * 60 / bpm
 assert (samples_per_beat == math.floor (samples_per_beat), "BPM must give a whole number of samples per beat")
@@ -68,6 +76,63 @@ local function find_processor (route, display_name)
 		if p:display_name () == display_name then return p end
 	end
 	return nil
+end
+
+-- A plugin parameter by its label: its index and descriptor. For a VST3, Ardour's parameter
+-- index is the plugin's parameter order (every one a control input), and values are plain, in
+-- the range the plugin declares (Comping: 0..100), not normalised.
+local function find_param (proc, label)
+	local p = proc:to_insert ():plugin (0)
+	for i = 0, p:parameter_count () - 1 do
+		if p:parameter_label (i) == label then
+			if not p:parameter_is_control (i) or not p:parameter_is_input (i) then
+				fail ("the plugin's parameter \"" .. label .. "\" is not a control input")
+			end
+			local _, pd = p:get_parameter_descriptor (i, ARDOUR.ParameterDescriptor ())
+			return i, pd[2]
+		end
+	end
+	fail ("the plugin has no parameter \"" .. label .. "\"")
+end
+
+local function get_param (proc, i)
+	local value, refs = ARDOUR.LuaAPI.get_processor_param (proc, i, true)
+	if not refs[3] then fail ("cannot read parameter " .. i) end
+	return value
+end
+
+-- The plugin's own state as saved in the session file (the VST3 <chunk>, base64; nih-plug puts
+-- its parameters in it as JSON). Returns NAME -> value text for the names asked.
+local function plugin_state (file, names)
+	local f = assert (io.open (file, "r"))
+	local xml = f:read ("a")
+	f:close ()
+	local at = xml:find ('type="vst3"', 1, true)
+	local chunk = at and xml:match ("<chunk>([^<]*)</chunk>", at)
+	if not chunk then return {} end
+	local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	local index = {}
+	for i = 1, 64 do index[B64:byte (i)] = i - 1 end
+	local bytes, bits, n = {}, 0, 0
+	for i = 1, #chunk do
+		local v = index[chunk:byte (i)]
+		if v then
+			bits, n = (bits << 6) | v, n + 6
+			if n >= 8 then
+				n = n - 8
+				bytes[#bytes + 1] = string.char ((bits >> n) & 0xFF)
+				bits = bits & ((1 << n) - 1)
+			end
+		end
+	end
+	local text = table.concat (bytes)
+	local found = {}
+	for _, name in ipairs (names) do
+		-- "comp":{"f32":0.0}   "voice":{"string":"led"}
+		local v = text:match ('"' .. name .. '":{"[%w]+":"?([^"}]*)"?}')
+		if v then found[#found + 1] = { name = name, value = v } end
+	end
+	return found
 end
 
 local function wait_for (what, seconds, cond)
@@ -106,6 +171,15 @@ local function build ()
 		fail ("Ardour does not know the VST3 \"" .. plugin_name .. "\" (not scanned, or not on VST3_PATH)")
 	end
 	if track:add_processor_by_index (plugin, 0, nil, true) ~= 0 then fail ("cannot add the plugin") end
+	for _, set in ipairs (SETTINGS) do
+		local i, pd = find_param (plugin, set.label)
+		if not ARDOUR.LuaAPI.set_processor_param (plugin, i, set.value) then
+			fail (string.format ("cannot set \"%s\" (parameter %d, range %g..%g) to %g", set.label, i, pd.lower, pd.upper, set.value))
+		end
+		local got = get_param (plugin, i)
+		print (string.format ("set %s (parameter %d, %g..%g, default %g) to %g: reads back %g", set.label, i, pd.lower, pd.upper, pd.normal, set.value, got))
+		if got ~= set.value then fail (string.format ("\"%s\" reads back %g after setting %g", set.label, got, set.value)) end
+	end
 
 	local probe = ARDOUR.LuaAPI.new_luaproc (Session, probe_name)
 	if probe:isnil () then fail ("no Lua DSP script \"" .. probe_name .. "\" in Ardour's script path") end
@@ -162,7 +236,8 @@ local function run ()
 	end
 	local probe = find_processor (track, probe_name)
 	local shm = probe:to_insert ():plugin (0):to_luaproc ():shmem ()
-	local plugin = find_processor (track, plugin_name):to_insert ()
+	local plugin_proc = find_processor (track, plugin_name)
+	local plugin = plugin_proc:to_insert ()
 
 	header[#header + 1] = "ardour " .. tostring (Session:engine ():current_backend_name ())
 	header[#header + 1] = "rate " .. Session:nominal_sample_rate ()
@@ -174,6 +249,10 @@ local function run ()
 	header[#header + 1] = "chain " .. table.concat (chain, " > ")
 	-- Processors are handed (cycle start + route latency); the probe records the cycle start.
 	header[#header + 1] = string.format ("latency %d %d %d", track:signal_latency (), track:output ():latency (), plugin:signal_latency ())
+	for _, set in ipairs (SETTINGS) do
+		local i, pd = find_param (plugin_proc, set.label)
+		header[#header + 1] = string.format ("param %d %g %g %g %s", i, pd.lower, pd.upper, get_param (plugin_proc, i), set.label)
+	end
 
 	local function records () return shm:atomic_get_int (0) end
 	local phases = {}
@@ -215,6 +294,12 @@ local function run ()
 	wait_for ("the loop to stop", 30, function () return not Session:transport_rolling () end)
 	sleep (0.3)
 	print (string.format ("loop: bars 1-2 (samples %d..%d), %d passes and a half, %d s wall", loop_start, loop_end, passes, os.time () - t0))
+
+	-- the plugin's own word on what it played with: its state, saved now
+	if not Session:save_state ("", false, false, false, false, false) then fail ("cannot save the session after the run") end
+	local state = plugin_state (dir .. "/" .. name .. ".ardour", { "comp", "swing", "voice", "style" })
+	for _, s in ipairs (state) do header[#header + 1] = "state " .. s.name .. " " .. s.value end
+	if #state == 0 then print ("note: no parameters found in the plugin's saved state") end
 
 	-- write it out
 	for _, h in ipairs (header) do out:write (h, "\n") end

@@ -6,6 +6,7 @@
 use super::args::Args;
 use super::choice::chosen;
 use blues_lstm::engine::DEFAULT_TEMPERATURE;
+use blues_lstm::eval::memory::{memory_by_form, memory_table};
 use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
 use blues_lstm::eval::table::{self, RunInfo};
 use blues_lstm::eval::{self, picture, CompareConfig, Reference};
@@ -20,6 +21,7 @@ const FLAGS: &[&str] = &[
     "markdown",
     "compare",
     "phrasing",
+    "forms",
     "rnn-epochs",
     "png-dir",
     "png-from",
@@ -28,7 +30,7 @@ const FLAGS: &[&str] = &[
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse(args, FLAGS)?;
-    for switch in ["json", "markdown", "compare", "phrasing"] {
+    for switch in ["json", "markdown", "compare", "phrasing", "forms"] {
         if !a.values(switch).is_empty() {
             return Err(format!("--{switch} takes no value"));
         }
@@ -42,6 +44,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let choruses: usize = a.number("choruses", 200, 1..=100_000)?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
     let temperature: f32 = a.number("temperature", DEFAULT_TEMPERATURE, 0.0..=2.0)?;
+    if a.has("forms") {
+        return forms(&a, choruses, seed, temperature);
+    }
     let png_from: usize = a.number("png-from", 1, 1..=choruses)?;
     let png_choruses: usize = a.number("png-choruses", 2, 1..=choruses - png_from + 1)?;
     let png_dir = a.path("png-dir")?;
@@ -103,5 +108,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             print!("{}", phrasing_plain(&columns));
         }
     }
+    Ok(())
+}
+
+/// `eval --forms`: where each built-in form's memory runs out, LSTM against vanilla RNN.
+fn forms(a: &Args, choruses: usize, seed: u64, temperature: f32) -> Result<(), String> {
+    for other in ["model", "style", "compare", "phrasing", "png-dir", "json"] {
+        if a.has(other) {
+            return Err(format!("--forms measures every built-in band; it does not go with --{other}"));
+        }
+    }
+    let rnn_epochs = if a.has("rnn-epochs") { Some(a.number("rnn-epochs", 1, 1..=10_000_000)?) } else { None };
+    let rows = memory_by_form(choruses, seed, temperature, rnn_epochs, &mut |line| eprintln!("{line}"))?;
+    if !a.has("markdown") {
+        println!("{choruses} free-running choruses per form, seed {seed}, temperature {temperature}\n");
+    }
+    print!("{}", memory_table(&rows, choruses));
     Ok(())
 }

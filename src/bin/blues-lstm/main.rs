@@ -75,6 +75,9 @@ eval: free-runs a model from bar 1 and measures it against its form and corpus
     --json | --markdown print JSON for machines, or a Markdown table (default: plain text)
     --phrasing          then phrasing and rhythm-section measures (rests, note lengths, off-beat
                         notes, walking bass, comping) beside as many corpus choruses; not --json
+    --forms             every built-in band's form (8, 12, 16, 32 bars): the first chorus where the
+                        chords leave the form, its LSTM against a vanilla RNN trained like it
+                        (for as many epochs as the LSTM trained, unless --rnn-epochs says)
     --png-dir DIR       draw each generator's piano roll into DIR/KEY.png (lstm, rnn, markov,
                         random-walk, corpus)
     --png-from C        first chorus drawn, 1-based (default 1)

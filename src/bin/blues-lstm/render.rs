@@ -96,6 +96,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("drew {}", png.display());
     }
     let onsets = notes.iter().filter(|n| n.on).count();
+    for (channel, voice) in [(v.melody_channel, "melody"), (v.bass_channel, "bass"), (v.chord_channel, "chords")] {
+        let velocities: Vec<f64> =
+            notes.iter().filter(|n| n.on && n.channel == channel).map(|n| f64::from(n.velocity)).collect();
+        if velocities.len() > 1 {
+            let mean = velocities.iter().sum::<f64>() / velocities.len() as f64;
+            let sd = (velocities.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / velocities.len() as f64).sqrt();
+            let (low, high) = velocities.iter().fold((127.0f64, 0.0f64), |(l, h), &x| (l.min(x), h.max(x)));
+            println!("{voice}: {} notes, velocity {low}–{high}, mean {mean:.0}, sd {sd:.1}", velocities.len());
+        }
+    }
     let what = if mode == Mode::Improvise {
         format!("model: {model_name}, temperature {}", settings.temperature)
     } else {
