@@ -16,7 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 cargo build --release --features standalone --bin blues-lstm-standalone
 display=":$((90 + RANDOM % 9))"
-Xvfb "$display" -screen 0 1200x680x24 >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1280x720x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $app $xvfb 2>/dev/null || true' EXIT
 sleep 2
