@@ -790,7 +790,7 @@ fn the_editor_opens_embedded_in_an_x11_window_while_the_plugin_plays() {
     let began = Instant::now();
     let watchdog = Watchdog::start("the_editor_opens_embedded_in_an_x11_window_while_the_plugin_plays", GUI_TEST_LIMIT);
     let entry = load_entry();
-    let mut instance = new_instance(&entry);
+    let mut instance = new_band_with_pads(&entry);
     let gui_size = gui_before_a_window(&mut instance);
 
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
