@@ -170,17 +170,8 @@ fn capture_retrain_and_play_a_users_own_progression() {
 
     // 100 free-running choruses through the plugin's engine: every bar on the user's chord.
     let corpus = Corpus::from_choruses(choruses, 12);
-    let improviser = Improviser::new(&model, model.primer_or(&corpus)).unwrap();
-    let mut engine = Engine::new(Box::new(Composer::new(Audition::new(corpus), Some(improviser))), Default::default());
-    let rendered = render(
-        &mut engine,
-        &Settings { seed: 4, ..Settings::default() },
-        &RenderSpec { choruses: 100, ..RenderSpec::default() },
-    );
-    let mut by_step = std::collections::BTreeMap::<i64, u16>::new();
-    for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
-        *by_step.entry((n.beats * 2.0).round() as i64).or_default() |= pitch_classes(&[n.key], 0);
-    }
+    let rendered = render_from_bar_1(&model, &corpus, 100);
+    let by_step = chords_by_step(&rendered);
     for bar in 0..1200i64 {
         let struck: Vec<u16> = by_step.range(bar * 8..bar * 8 + 8).map(|(_, m)| *m).collect();
         assert_eq!(struck, vec![want[(bar % 12) as usize]], "bar {} (chorus {})", bar + 1, bar / 12 + 1);
@@ -230,19 +221,8 @@ fn a_users_16_and_32_bar_tunes_retrain_and_play_their_form() {
             );
         }
         // And through the engine, as a host hears it: every chord struck is the form's at its step.
-        let improviser = Improviser::new(&model, model.primer_or(&corpus)).unwrap();
-        let mut engine =
-            Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default());
-        let rendered = render(
-            &mut engine,
-            &Settings { seed: 4, ..Settings::default() },
-            &RenderSpec { choruses: 20, ..RenderSpec::default() },
-        );
-        let mut onsets = std::collections::BTreeMap::<i64, u16>::new();
-        for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
-            *onsets.entry(common::analysis::swung_step_at(n.beats, common::analysis::default_swing())).or_default() |=
-                pitch_classes(&[n.key], 0);
-        }
+        let rendered = render_from_bar_1(&model, &corpus, 20);
+        let onsets = chords_by_step(&rendered);
         assert!(onsets.len() > 20 * style.bars, "{id}: the comping plays ({} strikes)", onsets.len());
         for (step, chord) in &onsets {
             assert_eq!(*chord, form[*step as usize % form.len()], "{id}: step {step} (bar {})", step / 8 + 1);
@@ -259,4 +239,26 @@ fn assert_no_hanging_notes(notes: &[blues_lstm::music::midi_file::TimedNote]) {
         *sounding.entry((n.channel, n.key)).or_default() += if n.on { 1 } else { -1 };
     }
     assert!(sounding.values().all(|&v| v == 0), "notes left hanging");
+}
+
+/// `choruses` choruses of `model` from bar 1 through the plugin's engine (seed 4).
+fn render_from_bar_1(
+    model: &blues_lstm::model::Model,
+    corpus: &Corpus,
+    choruses: u32,
+) -> Vec<blues_lstm::music::midi_file::TimedNote> {
+    let improviser = Improviser::new(model, model.primer_or(corpus)).unwrap();
+    let mut engine =
+        Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default());
+    render(&mut engine, &Settings { seed: 4, ..Settings::default() }, &RenderSpec { choruses, ..RenderSpec::default() })
+}
+
+/// The pitch classes struck on the chord channel at each (swung) step of a render.
+fn chords_by_step(rendered: &[blues_lstm::music::midi_file::TimedNote]) -> std::collections::BTreeMap<i64, u16> {
+    let mut by_step = std::collections::BTreeMap::<i64, u16>::new();
+    for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
+        *by_step.entry(common::analysis::swung_step_at(n.beats, common::analysis::default_swing())).or_default() |=
+            pitch_classes(&[n.key], 0);
+    }
+    by_step
 }

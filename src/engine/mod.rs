@@ -338,11 +338,7 @@ impl Engine {
                 let frame = decide(&mut engine, index, settings, form);
                 self.decided = Some((index, frame));
                 if let (Some(offset), false) = (decide_at, settings.bypass) {
-                    let melody = if listens_at(index, &trade, form, self.heard_turn) {
-                        Note::REST
-                    } else {
-                        answered(frame.melody, trade.turn(index, form), self.answer)
-                    };
+                    let melody = melody_played(index, frame.melody, &trade, form, self.heard_turn, self.answer);
                     self.voices.end_melody_unless_held(offset, melody, &settings.voices, &mut out);
                 }
             }
@@ -366,16 +362,18 @@ impl Engine {
                 );
                 self.steering.forget_melody();
             }
-            let mut played = frame;
-            if listens_at(step.index, &trade, form, self.heard_turn) {
-                played.melody = Note::REST;
-            } else if let Some(turn) = trade.turn(step.index, form) {
-                if self.answer.map(|a| a.0) != Some(turn) && played.melody.begin {
+            if let Some(turn) =
+                trade.turn(step.index, form).filter(|_| !listens_at(step.index, &trade, form, self.heard_turn))
+            {
+                if self.answer.map(|a| a.0) != Some(turn) && frame.melody.begin {
                     let call = self.call_end.filter(|&(t, _)| t == turn - 1).map(|(_, key)| key);
-                    self.answer = Some((turn, answer_octave(played.melody.key, call)));
+                    self.answer = Some((turn, answer_octave(frame.melody.key, call)));
                 }
-                played.melody = answered(played.melody, Some(turn), self.answer);
             }
+            let played = Frame {
+                melody: melody_played(step.index, frame.melody, &trade, form, self.heard_turn, self.answer),
+                ..frame
+            };
             if !settings.bypass {
                 let in_bar = form.step_in_bar(step.index);
                 let mut touch =
@@ -445,6 +443,23 @@ fn answer_octave(first: Option<u8>, call_end: Option<u8>) -> i8 {
         .filter(|&shift| (48..=96).contains(&(i16::from(first) + i16::from(shift))))
         .min_by_key(|&shift| (i16::from(first) + i16::from(shift) - i16::from(end)).abs())
         .unwrap_or(0)
+}
+
+/// The melody the plugin sounds at `index` for the network's `melody`: silent while it
+/// listens to the player, else in its turn's answer octave.
+fn melody_played(
+    index: i64,
+    melody: Note,
+    trade: &Trade,
+    form: Form,
+    heard_turn: Option<i64>,
+    answer: Option<(i64, i8)>,
+) -> Note {
+    if listens_at(index, trade, form, heard_turn) {
+        Note::REST
+    } else {
+        answered(melody, trade.turn(index, form), answer)
+    }
 }
 
 /// `melody` in its turn's answer octave, if the turn has one.
