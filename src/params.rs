@@ -4,6 +4,7 @@
 //! into the engine's plain [`Settings`]; written by the host and the editor.
 
 use crate::engine::feel::Feel;
+use crate::engine::input_map::InputMap;
 use crate::engine::trade::Trade;
 use crate::engine::voices::VoiceSettings;
 use crate::engine::voicing::Voicing;
@@ -209,6 +210,10 @@ pub struct BluesParams {
     /// A turn the player leaves silent is filled by the plugin (else it waits).
     #[id = "tradefill"]
     pub trade_fill: BoolParam,
+    /// Notes played in on this channel steer the bass; every other note played in is the
+    /// melody, in any register (0: off, every note is the melody).
+    #[id = "inbass"]
+    pub bass_input_channel: IntParam,
 
     /// The user's own 12-bar choruses, saved with the project.
     #[persist = "corpus"]
@@ -284,6 +289,16 @@ impl BluesParams {
             trade: EnumParam::new("Trade", TradeChoice::Off),
             trade_first: EnumParam::new("Trade: first turn", TradeFirst::Player),
             trade_fill: BoolParam::new("Trade: fill silent turns", false),
+            bass_input_channel: IntParam::new("Bass input channel", 0, IntRange::Linear { min: 0, max: 16 })
+                .with_value_to_string(Arc::new(|v| if v <= 0 { "Off".to_string() } else { v.to_string() }))
+                .with_string_to_value(Arc::new(|s| {
+                    let s = s.trim();
+                    if s.eq_ignore_ascii_case("off") {
+                        Some(0)
+                    } else {
+                        s.parse().ok()
+                    }
+                })),
             corpus: CorpusField(project.clone()),
             model: ModelField(project),
         }
@@ -323,6 +338,12 @@ impl BluesParams {
                 },
                 player_first: self.trade_first.value() == TradeFirst::Player,
                 fill: self.trade_fill.value(),
+            },
+            input: InputMap {
+                bass_channel: match self.bass_input_channel.value() {
+                    c @ 1..=16 => Some((c - 1) as u8),
+                    _ => None,
+                },
             },
         }
     }

@@ -242,6 +242,7 @@ fn parameter_ids_never_change() {
             "dyn",
             "gate",
             "human",
+            "inbass",
             "key",
             "mlch",
             "mlon",

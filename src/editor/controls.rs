@@ -52,6 +52,7 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
     slider(ui, "Melody velocity", &p.melody_velocity, setter);
     slider(ui, "Bass velocity", &p.bass_velocity, setter);
     slider(ui, "Bass octave", &p.bass_octave, setter);
+    slider(ui, "Bass input ch.", &p.bass_input_channel, setter);
 
     heading(ui, "Trading");
     choice(ui, "Trade", &p.trade, setter);
@@ -60,7 +61,7 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
     ui.separator();
     ui.label(
         RichText::new(
-            "Play into the plugin to steer it: notes from C4 up are its melody, C3–B3 its chord, below C3 its bass. Trading, your turns are its call: it answers what it heard.",
+            "Play into the plugin to steer it: every note you play is its melody, in any register, unless it comes on the bass input channel; the chords stay the form's. Trading, your turns are its call: it answers what it heard.",
         )
         .small()
         .color(Color32::GRAY),

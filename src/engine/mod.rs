@@ -10,6 +10,7 @@ pub mod display;
 pub mod feel;
 pub mod handoff;
 pub mod improviser;
+pub mod input_map;
 pub mod output;
 pub mod steering;
 pub mod thru;
@@ -19,13 +20,13 @@ pub mod voicing;
 
 use crate::music::encoding::Note;
 use crate::music::encoding::{Form, Frame};
-use crate::music::split::SplitVoice;
 use capture::{Capture, CaptureShared};
 use clock::{BlockTransport, Clock, Motion};
 use composer::Composer;
 use display::Display;
 use feel::{Feel, MelodyContour};
 use handoff::Handoff;
+use input_map::{InputMap, LivePart};
 use output::{Output, Owners};
 use std::sync::Arc;
 use steering::Steering;
@@ -92,6 +93,8 @@ pub struct Settings {
     pub feel: Feel,
     /// Turns with the player, if trading.
     pub trade: Trade,
+    /// Which part the notes played in live steer.
+    pub input: InputMap,
 }
 
 impl Default for Settings {
@@ -105,6 +108,7 @@ impl Default for Settings {
             temperature: DEFAULT_TEMPERATURE,
             feel: Feel::default(),
             trade: Trade::OFF,
+            input: InputMap::default(),
         }
     }
 }
@@ -310,10 +314,12 @@ impl Engine {
                     break;
                 }
                 if note.on {
-                    let voice = split.voice(note.channel, note.key, plays_bass);
-                    self.steering.note_on(voice, note.key);
+                    let part = settings.input.part(note.channel, plays_bass);
+                    if let Some(part) = part {
+                        self.steering.note_on(part, note.key);
+                    }
                     let nearest = (plan.beats_at(note.timing) * clock::STEPS_PER_BEAT).round() as i64;
-                    if voice == SplitVoice::Melody && trade.players_turn(nearest, form) {
+                    if part == Some(LivePart::Melody) && trade.players_turn(nearest, form) {
                         self.heard_turn = trade.turn(nearest, form);
                     }
                 } else {
@@ -355,9 +361,10 @@ impl Engine {
             }
             if trade.players_turn(step.index - 1, form) && !trade.players_turn(step.index, form) {
                 // The plugin takes over: a note the player still holds ends here.
+                let input = settings.input;
                 self.thru.release_where(
                     step.offset,
-                    |c, k| split.voice(c, k, plays_bass) == SplitVoice::Melody,
+                    |c, _| input.part(c, plays_bass) == Some(LivePart::Melody),
                     &mut out,
                 );
                 self.steering.forget_melody();

@@ -2,19 +2,18 @@
 //! step (the paper seeded its network the same way), and the network carries on from there.
 //! Audio thread only; allocation-free.
 //!
-//! The caller tells each note's part by the same rule as capture (`music::split`). A chord
-//! input is every chord note held at the step or struck since the last one, by pitch class; a
-//! line input (melody, bass) is the latest note of that part struck since the last step (a note
-//! beginning), or, failing that, the latest one still held (a note held on).
+//! The caller tells each note's part by the live input map (`input_map`): melody or bass, never
+//! the chords, which in a learned form are the model's. A line's input is the latest note of
+//! that part struck since the last step (a note beginning), or, failing that, the latest one
+//! still held (a note held on). A key outside the line's range is folded into it by octaves
+//! when it is encoded, so a call in any register is heard.
 
+use super::input_map::LivePart;
 use crate::music::encoding::{Frame, Note};
-use crate::music::split::SplitVoice;
 
 /// What the musician asks the next step to take as input.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SteerInput {
-    /// Chord mask to use instead of the network's own chord, if any chord note is played.
-    pub chord: Option<u16>,
     /// Notes to use instead of the network's own melody and bass, where played.
     pub melody: Option<Note>,
     pub bass: Option<Note>,
@@ -23,9 +22,6 @@ pub struct SteerInput {
 impl SteerInput {
     /// Writes what was played over `frame`; the bass only where the model plays one.
     pub fn apply(&self, frame: &mut Frame, bass: bool) {
-        if let Some(chord) = self.chord {
-            frame.chord = chord;
-        }
         if let Some(melody) = self.melody {
             frame.melody = melody;
         }
@@ -49,32 +45,25 @@ struct Line {
 /// The notes held and struck since the last step.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Steering {
-    /// Bit `k` set: MIDI key `k` is held (any part) / a chord note struck since the last step.
+    /// Bit `k` set: MIDI key `k` is held.
     held: u128,
-    chord_held: u128,
-    chord_struck: u128,
     melody: Line,
     bass: Line,
 }
 
 impl Steering {
-    pub fn note_on(&mut self, voice: SplitVoice, key: u8) {
-        let bit = 1u128 << key.min(127);
-        self.held |= bit;
-        match voice {
-            SplitVoice::Chord => {
-                self.chord_held |= bit;
-                self.chord_struck |= bit;
-            }
-            SplitVoice::Melody => self.melody = Line { latest_struck: Some(key), latest: Some(key) },
-            SplitVoice::Bass => self.bass = Line { latest_struck: Some(key), latest: Some(key) },
+    pub fn note_on(&mut self, part: LivePart, key: u8) {
+        let key = key.min(127);
+        self.held |= 1u128 << key;
+        let line = Line { latest_struck: Some(key), latest: Some(key) };
+        match part {
+            LivePart::Melody => self.melody = line,
+            LivePart::Bass => self.bass = line,
         }
     }
 
     pub fn note_off(&mut self, key: u8) {
-        let bit = 1u128 << key.min(127);
-        self.held &= !bit;
-        self.chord_held &= !bit;
+        self.held &= !(1u128 << key.min(127));
     }
 
     /// Forget the melody played (a traded turn is over: what the player holds no longer steers).
@@ -89,9 +78,6 @@ impl Steering {
 
     /// The input for the step that starts now; clears what was struck since the last one.
     pub fn take_input(&mut self) -> SteerInput {
-        let chord_keys = self.chord_held | self.chord_struck;
-        let chord = (chord_keys != 0)
-            .then(|| (0..128u8).filter(|&k| chord_keys & (1 << k) != 0).fold(0u16, |m, k| m | 1 << (k % 12)));
         let held = self.held;
         let line = |l: &mut Line| -> Option<Note> {
             match l.latest_struck.take() {
@@ -99,9 +85,7 @@ impl Steering {
                 None => l.latest.filter(|&k| held & (1 << k) != 0).map(Note::held),
             }
         };
-        let input = SteerInput { chord, melody: line(&mut self.melody), bass: line(&mut self.bass) };
-        self.chord_struck = 0;
-        input
+        SteerInput { melody: line(&mut self.melody), bass: line(&mut self.bass) }
     }
 }
 
@@ -112,21 +96,19 @@ mod tests {
     #[test]
     fn a_stab_between_steps_still_steers_once() {
         let mut s = Steering::default();
-        s.note_on(SplitVoice::Melody, 74);
+        s.note_on(LivePart::Melody, 74);
         s.note_off(74);
         assert_eq!(s.take_input(), SteerInput { melody: Some(Note::struck(74)), ..SteerInput::default() });
         assert_eq!(s.take_input(), SteerInput::default());
     }
 
     #[test]
-    fn held_chord_notes_fold_into_pitch_classes_and_keep_steering() {
+    fn a_chord_played_in_is_a_line_not_the_harmony() {
         let mut s = Steering::default();
         for k in [36, 40, 43, 46] {
-            s.note_on(SplitVoice::Chord, k); // C7 two octaves down
+            s.note_on(LivePart::Melody, k); // C7 two octaves down: the last note struck is the line's
         }
-        let want = Some(1 | 1 << 4 | 1 << 7 | 1 << 10);
-        assert_eq!(s.take_input().chord, want);
-        assert_eq!(s.take_input().chord, want);
+        assert_eq!(s.take_input(), SteerInput { melody: Some(Note::struck(46)), bass: None });
         s.clear();
         assert_eq!(s.take_input(), SteerInput::default());
     }
@@ -134,9 +116,9 @@ mod tests {
     #[test]
     fn the_latest_note_of_a_line_wins_struck_then_held() {
         let mut s = Steering::default();
-        s.note_on(SplitVoice::Melody, 60);
-        s.note_on(SplitVoice::Melody, 67);
-        s.note_on(SplitVoice::Bass, 36);
+        s.note_on(LivePart::Melody, 60);
+        s.note_on(LivePart::Melody, 67);
+        s.note_on(LivePart::Bass, 36);
         let first = s.take_input();
         assert_eq!((first.melody, first.bass), (Some(Note::struck(67)), Some(Note::struck(36))));
         let second = s.take_input();
@@ -147,7 +129,7 @@ mod tests {
 
     #[test]
     fn the_bass_steers_only_a_model_with_a_bass() {
-        let input = SteerInput { bass: Some(Note::struck(40)), melody: Some(Note::held(70)), chord: None };
+        let input = SteerInput { bass: Some(Note::struck(40)), melody: Some(Note::held(70)) };
         let mut frame = Frame::default();
         input.apply(&mut frame, false);
         assert_eq!((frame.bass, frame.melody), (Note::REST, Note::held(70)));

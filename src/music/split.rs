@@ -1,5 +1,8 @@
-//! How notes from outside (played into the plugin, or in a user's .mid file) are told apart
-//! into bass, chords and melody: one rule for steering, capture and import. Any thread.
+//! How the notes of a multi-part take (captured while played into the plugin, or in a user's
+//! .mid file) are told apart into bass, chords and melody: one rule for capture and import.
+//! Steering and trading do not use it: live, every note is the melody unless it comes on the
+//! bass input channel (`engine::input_map`), so a player can never change the form's chords.
+//! Any thread.
 
 use serde::{Deserialize, Serialize};
 

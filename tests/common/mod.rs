@@ -120,21 +120,28 @@ impl Session {
 
     /// A session whose plugin is as a user first loads it: the default band.
     pub fn band(sample_rate: f32, tempo: f64) -> Self {
-        let mut s = Self::new(sample_rate, tempo);
-        s.set_param("style", 0.0);
-        s.plugin.project().set_builtin(blues_lstm::model::builtin::default_builtin());
-        s
+        Self::style(sample_rate, tempo, 0)
+    }
+
+    /// A session whose plugin plays built-in band `builtin` (an index into `BUILTINS`, the
+    /// Style menu's order), chosen before activation as a host restoring a project does.
+    pub fn style(sample_rate: f32, tempo: f64, builtin: usize) -> Self {
+        Self::with_style_and_mode(sample_rate, tempo, builtin, ProcessMode::Realtime)
     }
 
     /// A session whose host processes in `process_mode` (Offline: a bounce).
     pub fn with_process_mode(sample_rate: f32, tempo: f64, process_mode: ProcessMode) -> Self {
+        Self::with_style_and_mode(sample_rate, tempo, PAPER_EXP2, process_mode)
+    }
+
+    /// Style `builtin`, set before activation, and `process_mode`.
+    pub fn with_style_and_mode(sample_rate: f32, tempo: f64, builtin: usize, process_mode: ProcessMode) -> Self {
         let mut plugin = BluesLstm::default();
-        let paper = blues_lstm::model::builtin::builtin("paper-exp2").expect("the paper's model");
-        plugin.project().set_builtin(paper);
+        set_plain(&plugin, "style", builtin as f32);
         let config = BufferConfig { sample_rate, min_buffer_size: Some(1), max_buffer_size: 8192, process_mode };
         assert!(plugin.activate(&AudioIOLayout::default(), &config, &mut NoActivate));
         plugin.reset();
-        let mut s = Self {
+        let s = Self {
             plugin,
             sample_rate,
             transport: HostTransport {
@@ -160,7 +167,6 @@ impl Session {
             incoming: VecDeque::with_capacity(1 << 16),
             outgoing: Vec::with_capacity(1 << 16),
         };
-        s.set_param("style", 6.0); // Paper Exp 2, so the plugin keeps it
         s
     }
 
@@ -351,13 +357,21 @@ impl Session {
 
     /// Sets a parameter by its id to a plain value, as a host's automation would (between blocks).
     pub fn set_param(&mut self, id: &str, plain: f32) {
-        let params = self.plugin.params();
-        let (_, ptr, _) =
-            params.param_map().into_iter().find(|(i, _, _)| i == id).unwrap_or_else(|| panic!("no parameter {id}"));
-        unsafe {
-            let normalized = ptr.preview_normalized(plain);
-            ptr._internal_set_normalized_value(normalized);
-        }
+        set_plain(&self.plugin, id, plain);
+    }
+}
+
+/// The Style menu's index of the paper's Exp 2, which most timing tests play.
+pub const PAPER_EXP2: usize = 6;
+
+/// Sets `plugin`'s parameter `id` to a plain value, as a host's automation would.
+pub fn set_plain(plugin: &BluesLstm, id: &str, plain: f32) {
+    let params = plugin.params();
+    let (_, ptr, _) =
+        params.param_map().into_iter().find(|(i, _, _)| i == id).unwrap_or_else(|| panic!("no parameter {id}"));
+    unsafe {
+        let normalized = ptr.preview_normalized(plain);
+        ptr._internal_set_normalized_value(normalized);
     }
 }
 
