@@ -56,6 +56,9 @@ pub struct BluesLstm {
     engine: Engine,
     /// Sample rate from `activate`, used when the host's transport has none.
     sample_rate: f32,
+    /// Realtime, buffered or offline (a bounce), from `activate`: an offline render may wait for
+    /// a new style to be built, a real-time one never does.
+    process_mode: ProcessMode,
 }
 
 impl Default for BluesLstm {
@@ -78,6 +81,7 @@ impl Default for BluesLstm {
             repainted_at: 0,
             editor_state: editor::default_state(),
             sample_rate: 48_000.0,
+            process_mode: ProcessMode::Realtime,
         }
     }
 }
@@ -108,6 +112,10 @@ impl BluesLstm {
         self.params.settings()
     }
 }
+
+/// The longest an offline render waits for a new style's band to be built (it takes
+/// milliseconds; the bound only keeps a host from hanging if the worker is gone).
+const OFFLINE_STYLE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Adapts nice-plug's process context to the engine's [`MidiIo`].
 struct HostIo<'a, C> {
@@ -213,6 +221,13 @@ impl Plugin for BluesLstm {
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.sample_rate = config.sample_rate;
+        self.process_mode = config.process_mode;
+        // The style saved is the style that plays from the first note: build its band here, where
+        // allocating is allowed, instead of on the worker once the music has started.
+        let builtin = self.params.style.value().builtin_index();
+        self.builtin_asked = Some(builtin);
+        self.training.apply_builtin_now(builtin);
+        self.engine.adopt(&self.handoff);
         true
     }
 
@@ -254,6 +269,11 @@ impl Plugin for BluesLstm {
         if self.builtin_asked != Some(builtin) {
             self.builtin_asked = Some(builtin);
             self.training.request_builtin(builtin);
+            if self.process_mode == ProcessMode::Offline {
+                // A bounce may wait: the new style plays from this block, as it would have had
+                // the render run in real time (where it arrives within a few blocks).
+                self.training.wait_for_builtin(OFFLINE_STYLE_WAIT);
+            }
         }
         if self.reseeds > 0 {
             settings.seed = lstm::rng::mix(settings.seed, self.reseeds);

@@ -69,6 +69,8 @@ pub struct Training {
     /// The built-in band the audio thread asked for (an index into `BUILTINS`), `NO_BUILTIN`
     /// once applied.
     builtin_wanted: AtomicUsize,
+    /// Held while a built-in band is staged: the worker's and the activation's never interleave.
+    applying_builtin: Mutex<()>,
     /// Set once: the worker ends.
     closing: AtomicBool,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -94,6 +96,7 @@ impl Training {
             requested_seed: AtomicU64::new(0),
             project: Mutex::new(project),
             builtin_wanted: AtomicUsize::new(NO_BUILTIN),
+            applying_builtin: Mutex::new(()),
             closing: AtomicBool::new(false),
             worker: Mutex::new(None),
             wake: OnceLock::new(),
@@ -164,9 +167,35 @@ impl Training {
     /// Worker: stages the built-in model asked for, if any (a model of the user's own keeps
     /// playing; the built-in one is what the project falls back to and learns beside).
     fn apply_builtin(&self) {
-        let index = self.builtin_wanted.swap(NO_BUILTIN, Ordering::AcqRel);
+        let _one_at_a_time = lock(&self.applying_builtin);
+        let index = self.builtin_wanted.load(Ordering::Acquire);
+        if index == NO_BUILTIN {
+            return;
+        }
         if let (Some(builtin), Some(project)) = (BUILTINS.get(index), lock(&self.project).clone()) {
             project.set_builtin(builtin);
+        }
+        // Still wanted until staged; a newer request in the meantime stays for the next pass.
+        let _ = self.builtin_wanted.compare_exchange(index, NO_BUILTIN, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Stages built-in model `index` now, on the calling thread (activation: not the audio
+    /// thread), and drops any request the worker has not applied, so no older style can be
+    /// staged after it.
+    pub fn apply_builtin_now(&self, index: usize) {
+        let _one_at_a_time = lock(&self.applying_builtin);
+        self.builtin_wanted.store(NO_BUILTIN, Ordering::Release);
+        if let (Some(builtin), Some(project)) = (BUILTINS.get(index), lock(&self.project).clone()) {
+            project.set_builtin(builtin);
+        }
+    }
+
+    /// Audio thread, offline rendering only (it waits): until the built-in band asked for is
+    /// staged, or `at_most` has passed. Allocates and locks nothing.
+    pub fn wait_for_builtin(&self, at_most: std::time::Duration) {
+        let started = Instant::now();
+        while self.builtin_wanted.load(Ordering::Acquire) != NO_BUILTIN && started.elapsed() < at_most {
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
 

@@ -1074,3 +1074,47 @@ fn resize(
         println!("clap.gui #1: set_size{wanted:?}: get_size and the X window follow");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The style saved is the style that plays
+// ---------------------------------------------------------------------------------------------
+
+/// Each Style set through clap.params before activation, as a host restoring a project does,
+/// plays from the first note: the first chorus's chords are that style's form, and the paper's
+/// bassless networks play no bass (the default band used to play the first choruses).
+#[test]
+fn the_binary_plays_the_style_set_before_activation_from_the_first_note() {
+    let entry = load_entry();
+    for (index, builtin) in blues_lstm::model::builtin::BUILTINS.iter().enumerate() {
+        let mut instance = new_band_with_pads(&entry);
+        set_param(&mut instance, "Voicing", 2.0); // as learned: the chord's own pitch classes
+        set_param(&mut instance, "Style", index as f64);
+        let form = &builtin.style().chords;
+        let chorus_beats = form.len() as f64 / 2.0;
+        let config =
+            PluginAudioConfiguration { sample_rate: 48_000.0, min_frames_count: 1, max_frames_count: MAX_BLOCK };
+        let processor = instance.activate(|_, _| (), config).expect("activate failed");
+        let audio_thread = std::thread::scope(|scope| {
+            scope
+                .spawn(move || {
+                    let mut player =
+                        Player::new(processor.start_processing().expect("start_processing"), 48_000.0, 240.0, 9);
+                    player.next_note_at = None; // nobody plays in
+                    player.heard.label = builtin.id.into();
+                    player.play_until(chorus_beats);
+                    player.finish()
+                })
+                .join()
+        });
+        let (processor, heard) = audio_thread.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        instance.deactivate(processor);
+        assert_no_hanging(&heard.events);
+        let chords = assert_chords_follow(&heard.events, CHORDS, 0, form);
+        let bars = form.len() / blues_lstm::music::encoding::STEPS_PER_BAR;
+        assert!(chords >= bars, "{}: {chords} chords struck in its first chorus of {bars} bars", builtin.id);
+        let plays_bass = builtin.model().expect("embedded").encoding.bass.is_some();
+        let bass_notes = heard.events.iter().filter(|e| e.on && e.channel == BASS).count();
+        assert_eq!(bass_notes > 0, plays_bass, "{}: {bass_notes} bass notes in its first chorus", builtin.id);
+        println!("{:<18} first chorus: {chords} chords on its form, {bass_notes} bass notes", builtin.id);
+    }
+}

@@ -1,7 +1,7 @@
 //! Hosts as they really behave (issue 11): a host that puts plugins to sleep whenever it may, a
 //! host that rounds its musical position (as Ardour 7 does) beside an exact sample position, one
-//! that gives rounded beats only, an offline bounce, the bypass button, and a plugin destroyed in
-//! the middle of a retrain. All through the real `Plugin::process` under the allocation guard.
+//! that gives rounded beats only, an offline bounce (and a style changed in the middle of one),
+//! the bypass button, and a plugin destroyed in the middle of a retrain. All through the real `Plugin::process` under the allocation guard.
 
 mod common;
 
@@ -116,6 +116,47 @@ fn an_offline_bounce_plays_exactly_what_live_playback_plays() {
     assert!(live.len() > 100);
     assert_eq!(play(ProcessMode::Offline, 512), live, "offline, same blocks");
     assert_eq!(play(ProcessMode::Offline, 8192), live, "offline, the large blocks a bounce uses");
+}
+
+/// A bounce with the Style changed between two choruses plays the new band from the next step:
+/// an offline render may wait for the band to be built, so it never plays the old one on.
+#[test]
+fn a_style_changed_in_an_offline_bounce_plays_from_the_next_bar() {
+    use blues_lstm::model::builtin::BUILTINS;
+    for (from, to) in [(common::PAPER_EXP2, 0), (0, 5), (5, 1)] {
+        let mut s = Session::with_style_and_mode(48_000.0, 180.0, from, ProcessMode::Offline);
+        s.set_param("comp", 0.0);
+        s.set_param("voice", 2.0);
+        let (old, new) = (&BUILTINS[from].style().chords, &BUILTINS[to].style().chords);
+        let old_beats = old.len() as f64 / 2.0;
+        s.play_until(old_beats, || 1024);
+        let played_before = s.events.len();
+        s.set_param("style", to as f32);
+        s.play_until(old_beats + new.len() as f64 / 2.0, || 1024);
+        s.stop(64);
+        assert_no_hanging(&s.events);
+        let (before, after) = s.events.split_at(played_before);
+        assert_chords_follow(before, CHORDS, 0, old);
+        // The new band's form counts from the song's bar 1: the bar after the change is its
+        // bar (old length mod new length) + 1.
+        let shifted: Vec<u16> = (0..new.len()).map(|i| new[(i + 2 * old_beats as usize) % new.len()]).collect();
+        let moved: Vec<_> = after.iter().map(|e| common::Recorded { beats: e.beats - old_beats, ..*e }).collect();
+        let chords = assert_chords_follow(&moved, CHORDS, 0, &shifted);
+        assert!(
+            chords * 8 >= new.len(),
+            "{} → {}: {chords} chords after the change",
+            BUILTINS[from].id,
+            BUILTINS[to].id
+        );
+        let bass_in_first_bar = after.iter().filter(|e| e.on && e.channel == 2 && e.beats < old_beats + 4.0).count();
+        let plays_bass = BUILTINS[to].model().unwrap().encoding.bass.is_some();
+        assert_eq!(
+            bass_in_first_bar > 0,
+            plays_bass,
+            "{}: bass notes in the first bar after the change",
+            BUILTINS[to].id
+        );
+    }
 }
 
 #[test]
