@@ -89,6 +89,7 @@ fn unpack(word: u64) -> Frame {
         melody: unpack_note(word >> 12 & 0xFF),
         bass: unpack_note(word >> 20 & 0xFF),
         comp: unpack_note(word >> 28 & 0xFF),
+        ..Frame::default()
     }
 }
 
@@ -201,6 +202,7 @@ mod tests {
             melody: Note { key: (step % 3 != 0).then_some((55 + step.rem_euclid(30)) as u8), begin: step % 2 == 0 },
             bass: Note { key: (step % 5 != 0).then_some((28 + step.rem_euclid(21)) as u8), begin: step % 4 == 0 },
             comp: Note { key: (step % 7 != 0).then_some(0), begin: step % 3 == 0 && step % 7 != 0 },
+            ..Frame::default()
         }
     }
 

@@ -299,10 +299,22 @@ mod tests {
         let settings = VoiceSettings::default();
         let c7 = 1 | 1 << 4 | 1 << 7 | 1 << 10;
         let steps = [
-            Frame { chord: c7, comp: Note::struck(0), melody: Note::struck(67), bass: Note::struck(36) },
-            Frame { chord: c7, comp: Note::held(0), melody: Note::held(67), bass: Note::held(36) },
-            Frame { chord: c7, comp: Note::REST, melody: Note::REST, bass: Note::struck(40) },
-            Frame { chord: c7, comp: Note::struck(0), melody: Note::struck(67), bass: Note::held(40) },
+            Frame {
+                chord: c7,
+                comp: Note::struck(0),
+                melody: Note::struck(67),
+                bass: Note::struck(36),
+                ..Frame::default()
+            },
+            Frame { chord: c7, comp: Note::held(0), melody: Note::held(67), bass: Note::held(36), ..Frame::default() },
+            Frame { chord: c7, comp: Note::REST, melody: Note::REST, bass: Note::struck(40), ..Frame::default() },
+            Frame {
+                chord: c7,
+                comp: Note::struck(0),
+                melody: Note::struck(67),
+                bass: Note::held(40),
+                ..Frame::default()
+            },
         ];
         for (i, f) in steps.iter().enumerate() {
             voices.play_step(i as u32 * 10, i + 1, *f, &settings, &Touch::plain(f, &settings, 48, true), &mut out);

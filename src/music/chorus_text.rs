@@ -81,7 +81,13 @@ pub fn chorus_from_text(text: &str, version: u32, steps: usize) -> Result<Chorus
                     "s" => Note::struck(0),
                     _ => return Err(bad("the comping is -, h or s")),
                 };
-                Frame { chord, melody: line(parts[1], "melody")?, bass: line(parts[2], "bass")?, comp }
+                Frame {
+                    chord,
+                    melody: line(parts[1], "melody")?,
+                    bass: line(parts[2], "bass")?,
+                    comp,
+                    ..Frame::default()
+                }
             }
             (1, _) => return Err(bad("expected CCC.M")),
             (2, _) => return Err(bad("expected CCC.M.B.P")),

@@ -18,6 +18,7 @@
 //! the plugin has always played it. Read-only data: any thread; `encode`/`decode` allocate
 //! nothing (the audio thread calls them every step).
 
+use super::drums::Hits;
 use crate::lstm::readout::{GroupRule, Readout, Rule};
 use crate::lstm::topology::{GroupShape, Topology};
 use serde::{Deserialize, Serialize};
@@ -130,6 +131,8 @@ pub struct Frame {
     pub bass: Note,
     /// The comping: `key` Some while the chord sounds, `begin` where it is struck.
     pub comp: Note,
+    /// The drums struck at this step.
+    pub drums: Hits,
 }
 
 impl Frame {
@@ -423,9 +426,15 @@ mod tests {
         assert_eq!(enc.n_units(), 12 + 32 + 23 + 3);
         let mut units = vec![0.0; enc.n_units()];
         for frame in [
-            Frame { chord: 0b1001_0001_0001, melody: Note::struck(55), bass: Note::held(48), comp: Note::struck(0) },
-            Frame { chord: 1, melody: Note::REST, bass: Note::struck(28), comp: Note::held(0) },
-            Frame { chord: 1, melody: Note::held(84), bass: Note::REST, comp: Note::REST },
+            Frame {
+                chord: 0b1001_0001_0001,
+                melody: Note::struck(55),
+                bass: Note::held(48),
+                comp: Note::struck(0),
+                ..Frame::default()
+            },
+            Frame { chord: 1, melody: Note::REST, bass: Note::struck(28), comp: Note::held(0), ..Frame::default() },
+            Frame { chord: 1, melody: Note::held(84), bass: Note::REST, comp: Note::REST, ..Frame::default() },
         ] {
             enc.encode(&frame, &mut units);
             assert_eq!(

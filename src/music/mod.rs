@@ -6,6 +6,7 @@
 pub mod chord_names;
 pub mod chorus_text;
 pub mod corpus;
+pub mod drums;
 pub mod encoding;
 pub mod midi_file;
 pub mod midi_import;

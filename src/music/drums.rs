@@ -1,0 +1,105 @@
+//! The drum kit as the network and the corpus see it: one lane per kit piece, since a drummer
+//! strikes several pieces at once (ride and pedal hi-hat on 2 and 4, a kick under a snare
+//! "bomb"), and on each lane at each eighth note nothing or a strike at one of three levels —
+//! the encoding carries no velocity, so the level is what a drummer's touch is learned as.
+//! How a piece sounds (its MIDI key) is the kit map's business, at playback.
+
+/// Kit pieces, in lane order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Piece {
+    /// The ride cymbal: the time.
+    Ride,
+    /// The hi-hat closed by the foot: 2 and 4.
+    HatFoot,
+    Snare,
+    /// The bass drum: feathered on the beat, or dropped as a "bomb".
+    Kick,
+    /// The crash: the top of the form.
+    Crash,
+    /// High tom and floor tom: fills.
+    HighTom,
+    FloorTom,
+}
+
+/// Lanes in a kit.
+pub const PIECES: usize = 7;
+
+impl Piece {
+    pub const ALL: [Piece; PIECES] =
+        [Piece::Ride, Piece::HatFoot, Piece::Snare, Piece::Kick, Piece::Crash, Piece::HighTom, Piece::FloorTom];
+
+    /// Its name in the corpus notation.
+    pub fn name(self) -> &'static str {
+        match self {
+            Piece::Ride => "ride",
+            Piece::HatFoot => "hat",
+            Piece::Snare => "snare",
+            Piece::Kick => "kick",
+            Piece::Crash => "crash",
+            Piece::HighTom => "tom",
+            Piece::FloorTom => "floor",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Piece> {
+        Piece::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Its lane.
+    pub fn lane(self) -> usize {
+        self as usize
+    }
+}
+
+/// How hard a piece is struck: what a lane holds at a step (0 is silence).
+pub type Level = u8;
+pub const SILENT: Level = 0;
+/// A ghost note: felt more than heard (snare chatter, a feathered kick).
+pub const GHOST: Level = 1;
+pub const NORMAL: Level = 2;
+/// An accent: a bomb, a crash, a fill's last stroke.
+pub const ACCENT: Level = 3;
+/// Levels a lane can hold, silence included.
+pub const LEVELS: usize = 4;
+
+/// What the drummer strikes at one eighth note: a level per lane.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Hits(pub [Level; PIECES]);
+
+impl Hits {
+    pub const NONE: Hits = Hits([SILENT; PIECES]);
+
+    pub fn level(&self, piece: Piece) -> Level {
+        self.0[piece.lane()]
+    }
+
+    pub fn set(&mut self, piece: Piece, level: Level) {
+        self.0[piece.lane()] = level.min(ACCENT);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&l| l == SILENT)
+    }
+
+    /// The pieces struck, with their levels.
+    pub fn struck(&self) -> impl Iterator<Item = (Piece, Level)> + '_ {
+        Piece::ALL.into_iter().map(|p| (p, self.level(p))).filter(|&(_, l)| l != SILENT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_their_lanes_and_their_names() {
+        for (lane, piece) in Piece::ALL.into_iter().enumerate() {
+            assert_eq!(piece.lane(), lane);
+            assert_eq!(Piece::from_name(piece.name()), Some(piece));
+        }
+        let mut hits = Hits::NONE;
+        hits.set(Piece::Kick, 9);
+        hits.set(Piece::Ride, NORMAL);
+        assert_eq!(hits.struck().collect::<Vec<_>>(), [(Piece::Ride, NORMAL), (Piece::Kick, ACCENT)]);
+    }
+}
