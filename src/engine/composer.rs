@@ -4,8 +4,8 @@
 
 use super::audition::Audition;
 use super::improviser::Improviser;
+use super::settings::Mode;
 use super::steering::SteerInput;
-use super::Mode;
 use crate::music::encoding::{Encoding, Form, Frame};
 
 #[derive(Debug)]

@@ -16,8 +16,11 @@
 //! tenth of an eighth note), seeded by the seed and the step.
 
 use super::clock::Groove;
-use super::voicing::Voicing;
+use super::settings::Settings;
+use super::voices::Touch;
+use super::voicing::{Voicer, Voicing};
 use crate::lstm::rng::mix;
+use crate::music::encoding::Frame;
 
 /// The player's feel, from the parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -139,6 +142,28 @@ pub fn chord_accent(step_in_bar: usize) -> f32 {
         0 => 0.04,
         s if s % 2 == 1 => 0.08,
         _ => 0.0,
+    }
+}
+
+/// How step `index` is played by the feel: accents and humanize, the voicing, the bass octave.
+pub fn touch(
+    contour: &mut MelodyContour,
+    voicer: &mut Voicer,
+    index: i64,
+    in_bar: usize,
+    frame: &Frame,
+    settings: &Settings,
+    chord_low: u8,
+) -> Touch {
+    let (feel, voices, seed) = (&settings.feel, &settings.voices, settings.seed);
+    let melody_accent = contour.accent(frame.melody.key, frame.melody.begin, in_bar);
+    Touch {
+        chord_keys: voicer.voice(frame.chord, chord_low, feel.voicing),
+        chord_velocity: feel.velocity(voices.chord_velocity, chord_accent(in_bar), seed, index, 1),
+        melody_velocity: feel.velocity(voices.melody_velocity, melody_accent, seed, index, 2),
+        bass_velocity: feel.velocity(voices.bass_velocity, bass_accent(in_bar), seed, index, 3),
+        bass_shift: feel.bass_octave.clamp(-2, 2) * 12,
+        comping: false,
     }
 }
 

@@ -11,107 +11,33 @@ pub mod feel;
 pub mod handoff;
 pub mod improviser;
 pub mod input_map;
+pub mod io;
 pub mod output;
+pub mod settings;
 pub mod steering;
 pub mod thru;
 pub mod trade;
 pub mod voices;
 pub mod voicing;
 
-use crate::music::encoding::Note;
-use crate::music::encoding::{Form, Frame};
+use crate::music::encoding::{Form, Frame, Note};
 use capture::{Capture, CaptureShared};
 use clock::{BlockTransport, Clock, Motion};
 use composer::Composer;
 use display::Display;
-use feel::{Feel, MelodyContour};
+use feel::{touch, MelodyContour};
 use handoff::Handoff;
-use input_map::{InputMap, LivePart};
+use input_map::LivePart;
 use output::{Output, Owners};
 use std::sync::Arc;
 use steering::Steering;
 use thru::Thru;
-use trade::Trade;
-use voices::{Touch, VoiceSettings, Voices};
+use trade::Trading;
+use voices::Voices;
 use voicing::Voicer;
 
-/// A note event the engine sends out.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct OutNote {
-    /// Sample offset inside the block.
-    pub timing: u32,
-    /// MIDI channel, 0–15.
-    pub channel: u8,
-    pub key: u8,
-    /// 0–1.
-    pub velocity: f32,
-    /// NoteOn (`true`) or NoteOff.
-    pub on: bool,
-}
-
-/// A note event coming in from the host (same fields as [`OutNote`]).
-pub type InNote = OutNote;
-
-/// Where notes come from and go to during one block.
-pub trait NoteSink {
-    fn send(&mut self, note: OutNote);
-}
-
-/// The host side of one block: incoming notes (in time order) and outgoing notes.
-pub trait MidiIo: NoteSink {
-    fn next_incoming(&mut self) -> Option<InNote>;
-}
-
-/// What the composer plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// The LSTM improvises (falls back to audition when no model is loaded).
-    Improvise,
-    /// Play the training choruses themselves.
-    Audition,
-}
-
-/// The melody's default temperature: the band's lines keep their chord tones on the strong
-/// beats as the corpus does (at 1, as the paper sampled, 66 % against the corpus's 79 %).
-pub const DEFAULT_TEMPERATURE: f32 = 0.7;
-
-/// Everything the engine reads from the plugin's parameters, as plain values.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Settings {
-    pub mode: Mode,
-    pub voices: VoiceSettings,
-    /// Pass incoming notes through to the output.
-    pub thru: bool,
-    /// The host's bypass: nothing is played (every sounding note released), what comes in
-    /// passes through, and the form keeps counting so the music resumes in its bar.
-    pub bypass: bool,
-    /// Seed of the composer's random choices.
-    pub seed: u64,
-    /// Melody temperature: 0 plays the likeliest note, 1 samples as the paper did.
-    pub temperature: f32,
-    /// How the band plays what the network chooses.
-    pub feel: Feel,
-    /// Turns with the player, if trading.
-    pub trade: Trade,
-    /// Which part the notes played in live steer.
-    pub input: InputMap,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            mode: Mode::Improvise,
-            voices: VoiceSettings::default(),
-            thru: true,
-            bypass: false,
-            seed: 1,
-            temperature: DEFAULT_TEMPERATURE,
-            feel: Feel::default(),
-            trade: Trade::OFF,
-            input: InputMap::default(),
-        }
-    }
-}
+pub use io::{InNote, MidiIo, NoteSink, OutNote};
+pub use settings::{Mode, Settings, DEFAULT_TEMPERATURE};
 
 /// Where the engine is in the form, for displays.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -152,12 +78,8 @@ pub struct Engine {
     voicer: Voicer,
     /// What the melody has played, for its accents.
     contour: MelodyContour,
-    /// The last of the player's turns in which the player played a melody note (trading).
-    heard_turn: Option<i64>,
-    /// Trading: the last key the player's call ended on, with its turn; and the octave the
-    /// answer of a turn is played in, once its first note is struck.
-    call_end: Option<(i64, u8)>,
-    answer: Option<(i64, i8)>,
+    /// Trading: what the player's turns were heard to play, and how the plugin answers.
+    trading: Trading,
     /// What the editor shows; written here with relaxed atomics.
     display: Arc<Display>,
     /// Recording the notes played in, when the user asks for it.
@@ -188,9 +110,7 @@ impl Engine {
             decided: None,
             voicer: Voicer::default(),
             contour: MelodyContour::default(),
-            heard_turn: None,
-            call_end: None,
-            answer: None,
+            trading: Trading::default(),
             display,
             capture: Capture::default(),
             capture_shared,
@@ -266,8 +186,7 @@ impl Engine {
         if plan.motion != Motion::Continuous {
             self.decided = None;
             self.contour = MelodyContour::default();
-            self.heard_turn = None;
-            self.answer = None;
+            self.trading.jumped();
         }
         if plan.motion != Motion::Stopped && self.last_play != Some((settings.mode, settings.seed)) {
             // A new seed or mode: fresh choices from where the song is.
@@ -297,7 +216,7 @@ impl Engine {
             let decide_at = (self.decided.map(|(i, _)| i) != Some(next))
                 .then(|| {
                     let (before, at) = (plan.step_start(next - 1), plan.step_start(next));
-                    let share = if listens_at(next - 1, &trade, form, self.heard_turn) { 0.5 } else { gate };
+                    let share = if self.trading.listens_at(next - 1, &trade, form) { 0.5 } else { gate };
                     plan.offset_of(before + share * (at - before))
                 })
                 .flatten();
@@ -319,8 +238,8 @@ impl Engine {
                         self.steering.note_on(part, note.key);
                     }
                     let nearest = (plan.beats_at(note.timing) * clock::STEPS_PER_BEAT).round() as i64;
-                    if part == Some(LivePart::Melody) && trade.players_turn(nearest, form) {
-                        self.heard_turn = trade.turn(nearest, form);
+                    if part == Some(LivePart::Melody) {
+                        self.trading.heard(nearest, &trade, form);
                     }
                 } else {
                     self.steering.note_off(note.key);
@@ -338,13 +257,12 @@ impl Engine {
                     steering: &mut self.steering,
                     display: &self.display,
                     position: self.position,
-                    heard_turn: self.heard_turn,
-                    call_end: &mut self.call_end,
+                    trading: &mut self.trading,
                 };
                 let frame = decide(&mut engine, index, settings, form);
                 self.decided = Some((index, frame));
                 if let (Some(offset), false) = (decide_at, settings.bypass) {
-                    let melody = melody_played(index, frame.melody, &trade, form, self.heard_turn, self.answer);
+                    let melody = self.trading.melody_played(index, frame.melody, &trade, form);
                     self.voices.end_melody_unless_held(offset, melody, &settings.voices, &mut out);
                 }
             }
@@ -369,18 +287,8 @@ impl Engine {
                 );
                 self.steering.forget_melody();
             }
-            if let Some(turn) =
-                trade.turn(step.index, form).filter(|_| !listens_at(step.index, &trade, form, self.heard_turn))
-            {
-                if self.answer.map(|a| a.0) != Some(turn) && frame.melody.begin {
-                    let call = self.call_end.filter(|&(t, _)| t == turn - 1).map(|(_, key)| key);
-                    self.answer = Some((turn, answer_octave(frame.melody.key, call)));
-                }
-            }
-            let played = Frame {
-                melody: melody_played(step.index, frame.melody, &trade, form, self.heard_turn, self.answer),
-                ..frame
-            };
+            self.trading.answer_begins(step.index, frame.melody, &trade, form);
+            let played = Frame { melody: self.trading.melody_played(step.index, frame.melody, &trade, form), ..frame };
             if !settings.bypass {
                 let in_bar = form.step_in_bar(step.index);
                 let mut touch =
@@ -403,24 +311,16 @@ impl Engine {
     }
 }
 
-/// Whether the player's melody at `step` is the network's input, and the plugin's melody
-/// silent: the player's turn, unless the player has not played in it and the plugin fills.
-fn listens_at(step: i64, trade: &Trade, form: Form, heard_turn: Option<i64>) -> bool {
-    trade.players_turn(step, form) && !(trade.fill && heard_turn != trade.turn(step, form))
-}
-
 /// The composer's frame for step `index`, steered by the notes played in since the last.
 /// Trading, the input's melody is the player's in their turn (silence is a rest) and the
 /// network's own in the plugin's; what the player played is shown and kept for export.
 fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form) -> Frame {
     let mut steer = engine.steering.take_input();
     let trade = settings.trade;
-    if listens_at(index - 1, &trade, form, engine.heard_turn) {
+    if engine.trading.listens_at(index - 1, &trade, form) {
         let heard = steer.melody.unwrap_or(Note::REST);
         steer.melody = Some(heard);
-        if let (Some(key), Some(turn)) = (heard.key, trade.turn(index - 1, form)) {
-            *engine.call_end = Some((turn, key));
-        }
+        engine.trading.call_heard(index - 1, heard, &trade, form);
         if let Some(Position { step, frame }) = engine.position.filter(|p| p.step == index - 1) {
             engine.display.amend(step, Frame { melody: heard, ..frame }, true);
         }
@@ -436,69 +336,7 @@ struct Deciding<'a> {
     steering: &'a mut Steering,
     display: &'a Display,
     position: Option<Position>,
-    heard_turn: Option<i64>,
-    call_end: &'a mut Option<(i64, u8)>,
-}
-
-/// The octave an answer is played in: the one that starts it nearest where the call ended
-/// (as a player trading picks up the other's register), within the melody's keys; the
-/// network's own where there was no call.
-fn answer_octave(first: Option<u8>, call_end: Option<u8>) -> i8 {
-    let (Some(first), Some(end)) = (first, call_end) else { return 0 };
-    [0i8, -12, 12]
-        .into_iter()
-        .filter(|&shift| (48..=96).contains(&(i16::from(first) + i16::from(shift))))
-        .min_by_key(|&shift| (i16::from(first) + i16::from(shift) - i16::from(end)).abs())
-        .unwrap_or(0)
-}
-
-/// The melody the plugin sounds at `index` for the network's `melody`: silent while it
-/// listens to the player, else in its turn's answer octave.
-fn melody_played(
-    index: i64,
-    melody: Note,
-    trade: &Trade,
-    form: Form,
-    heard_turn: Option<i64>,
-    answer: Option<(i64, i8)>,
-) -> Note {
-    if listens_at(index, trade, form, heard_turn) {
-        Note::REST
-    } else {
-        answered(melody, trade.turn(index, form), answer)
-    }
-}
-
-/// `melody` in its turn's answer octave, if the turn has one.
-fn answered(melody: Note, turn: Option<i64>, answer: Option<(i64, i8)>) -> Note {
-    match answer {
-        Some((t, shift)) if Some(t) == turn => {
-            Note { key: melody.key.map(|k| k.saturating_add_signed(shift)), ..melody }
-        }
-        _ => melody,
-    }
-}
-
-/// How step `index` is played by the feel: accents and humanize, the voicing, the bass octave.
-fn touch(
-    contour: &mut MelodyContour,
-    voicer: &mut Voicer,
-    index: i64,
-    in_bar: usize,
-    frame: &Frame,
-    settings: &Settings,
-    chord_low: u8,
-) -> Touch {
-    let (feel, voices, seed) = (&settings.feel, &settings.voices, settings.seed);
-    let melody_accent = contour.accent(frame.melody.key, frame.melody.begin, in_bar);
-    Touch {
-        chord_keys: voicer.voice(frame.chord, chord_low, feel.voicing),
-        chord_velocity: feel.velocity(voices.chord_velocity, feel::chord_accent(in_bar), seed, index, 1),
-        melody_velocity: feel.velocity(voices.melody_velocity, melody_accent, seed, index, 2),
-        bass_velocity: feel.velocity(voices.bass_velocity, feel::bass_accent(in_bar), seed, index, 3),
-        bass_shift: feel.bass_octave.clamp(-2, 2) * 12,
-        comping: false,
-    }
+    trading: &'a mut Trading,
 }
 
 /// What the engine's unit tests share.

@@ -5,7 +5,7 @@
 //! out when the last owner lets go — never a double NoteOn, never a NoteOff for a silent note.
 //! It also keeps events in non-decreasing time order inside the block. Audio thread only.
 
-use super::{MidiIo, NoteSink, OutNote};
+use super::io::{MidiIo, NoteSink, OutNote};
 
 /// Owners of each (channel, key) sounding at the output.
 #[derive(Clone, Debug)]

@@ -2,7 +2,7 @@
 //! are remembered, so a NoteOff still passes after thru is switched off, and a reset releases
 //! them, so an instrument downstream never hangs. Audio thread only; allocation-free.
 
-use super::{InNote, NoteSink};
+use super::io::{InNote, NoteSink};
 
 /// Which (channel, key) pairs were passed on and not yet released.
 #[derive(Clone, Copy, Debug, Default)]

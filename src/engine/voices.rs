@@ -7,8 +7,8 @@
 //! pads: struck at every bar and whenever the chord changes, held. A voice that should sound
 //! but does not (after a jump, a swap, a change of channel or key) is struck at once.
 
+use super::io::{NoteSink, OutNote};
 use super::voicing::Keys;
-use super::{NoteSink, OutNote};
 use crate::music::encoding::{Frame, Note, CHORD_UNITS};
 
 /// How the voices sound, from the plugin's parameters.
