@@ -6,10 +6,12 @@
 use crate::engine::feel::Feel;
 use crate::engine::input_map::InputMap;
 use crate::engine::trade::Trade;
-use crate::engine::voices::VoiceSettings;
+use crate::engine::voices::{PartOutput, VoiceSettings};
 use crate::engine::voicing::Voicing;
 use crate::engine::{Mode, Settings, DEFAULT_TEMPERATURE};
 use crate::model::builtin::{Builtin, BUILTINS};
+use crate::music::drums::KitMap;
+use crate::music::part::{Part, PerPart};
 use crate::project::{CorpusField, ModelField, Project};
 use nice_plug::prelude::*;
 use std::sync::Arc;
@@ -172,6 +174,13 @@ pub struct BluesParams {
     pub bass_channel: IntParam,
     #[id = "bsvel"]
     pub bass_velocity: IntParam,
+    /// The drummer (models with drums), General MIDI keys on channel 10 by default.
+    #[id = "drums"]
+    pub drums_on: BoolParam,
+    #[id = "drumch"]
+    pub drum_channel: IntParam,
+    #[id = "drvel"]
+    pub drum_velocity: IntParam,
     /// Pass the notes played into the plugin through to its output.
     #[id = "thru"]
     pub thru: BoolParam,
@@ -276,6 +285,9 @@ impl BluesParams {
             bass_on: BoolParam::new("Bass", true),
             bass_channel: IntParam::new("Bass channel", 3, channel_range()),
             bass_velocity: IntParam::new("Bass velocity", 96, velocity_range()),
+            drums_on: BoolParam::new("Drums", true),
+            drum_channel: IntParam::new("Drum channel", 10, channel_range()),
+            drum_velocity: IntParam::new("Drum velocity", 90, velocity_range()),
             thru: BoolParam::new("MIDI thru", true),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             style: EnumParam::new("Style", StyleChoice::Bebop),
@@ -312,16 +324,21 @@ impl BluesParams {
                 ModeChoice::Audition => Mode::Audition,
             },
             voices: VoiceSettings {
-                chords_on: self.chords_on.value(),
-                melody_on: self.melody_on.value(),
-                bass_on: self.bass_on.value(),
-                bass_channel: (self.bass_channel.value().clamp(1, 16) - 1) as u8,
-                bass_velocity: self.bass_velocity.value().clamp(1, 127) as f32 / 127.0,
-                chord_channel: (self.chord_channel.value().clamp(1, 16) - 1) as u8,
-                melody_channel: (self.melody_channel.value().clamp(1, 16) - 1) as u8,
-                chord_velocity: self.chord_velocity.value().clamp(1, 127) as f32 / 127.0,
-                melody_velocity: self.melody_velocity.value().clamp(1, 127) as f32 / 127.0,
+                parts: PerPart::from_fn(|part| {
+                    let (on, channel, velocity) = match part {
+                        Part::Chords | Part::Comp => (&self.chords_on, &self.chord_channel, &self.chord_velocity),
+                        Part::Melody => (&self.melody_on, &self.melody_channel, &self.melody_velocity),
+                        Part::Bass => (&self.bass_on, &self.bass_channel, &self.bass_velocity),
+                        Part::Drums => (&self.drums_on, &self.drum_channel, &self.drum_velocity),
+                    };
+                    PartOutput {
+                        on: on.value() && part != Part::Comp,
+                        channel: (channel.value().clamp(1, 16) - 1) as u8,
+                        velocity: velocity.value().clamp(1, 127) as f32 / 127.0,
+                    }
+                }),
                 transpose: self.key.value().clamp(-12, 12) as i8,
+                kit: KitMap::GeneralMidi,
             },
             thru: self.thru.value(),
             bypass: self.bypass.value(),

@@ -6,6 +6,7 @@ use crate::engine::display::{Display, HISTORY_STEPS};
 use crate::engine::voices::VoiceSettings;
 use crate::music::encoding::{Form, Frame, Note, STEPS_PER_BAR};
 use crate::music::midi_file::{write_smf, TimedNote};
+use crate::music::part::Part;
 use crate::render::frames_to_notes;
 
 /// The channel the player's notes go to in a take (channel 4, after chords, melody and bass).
@@ -65,8 +66,11 @@ impl Take {
         let form = self.form;
         let mut notes = frames_to_notes(&self.frames, form, comping, voices);
         let heard: Vec<Frame> = self.player.iter().map(|&melody| Frame { melody, ..Frame::default() }).collect();
-        let player_voices =
-            VoiceSettings { melody_channel: PLAYER_CHANNEL, chords_on: false, bass_on: false, ..*voices };
+        let mut player_voices = *voices;
+        for part in Part::SOUNDING {
+            player_voices.parts[part].on = part == Part::Melody;
+        }
+        player_voices.parts[Part::Melody].channel = PLAYER_CHANNEL;
         notes.extend(frames_to_notes(&heard, form, false, &player_voices));
         for note in &mut notes {
             let beat = note.beats.floor();
@@ -80,12 +84,10 @@ impl Take {
 
     /// The take as a Standard MIDI File.
     pub fn smf(&self, voices: &VoiceSettings) -> Vec<u8> {
-        let names = |channel: u8| match channel {
-            c if c == voices.chord_channel => "Blues LSTM chords".to_string(),
-            c if c == voices.melody_channel => "Blues LSTM melody".to_string(),
-            c if c == voices.bass_channel => "Blues LSTM bass".to_string(),
-            PLAYER_CHANNEL => "Player (as heard)".to_string(),
-            c => format!("Channel {}", c + 1),
+        let names = |channel: u8| match voices.track_name(channel) {
+            Some(name) => name,
+            None if channel == PLAYER_CHANNEL => "Player (as heard)".to_string(),
+            None => format!("Channel {}", channel + 1),
         };
         write_smf(&self.notes(voices), self.tempo_bpm, &names)
     }

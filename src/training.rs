@@ -310,6 +310,9 @@ pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
     if !plays(Voice::Comp) {
         encoding.comp = false;
     }
+    if !(0..corpus.len()).any(|i| corpus.chorus(i).iter().any(|f| !f.drums.is_empty())) {
+        encoding.drums = false;
+    }
     let mut recipe = band_recipe_for(encoding, seed);
     // A user waits for this one. Two choruses a sequence still teach the turn from the last
     // bar back to the first, at two thirds of the cost of three, and the trainer's default

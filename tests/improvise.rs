@@ -143,6 +143,20 @@ fn the_default_band_swings_breathes_and_walks_over_its_form() {
     assert!(roots * 10 >= bars * 6, "the root on beat 1 of {roots} of {bars} bars");
 }
 
+/// A band model file saved before the drummer (format 2.0, no drums in its encoding) loads as
+/// it is and plays its band, without drums, on its form.
+#[test]
+fn a_band_model_saved_before_the_drummer_still_loads_and_plays_drumless() {
+    let model = Model::from_json(include_str!("fixtures/bebop-blues-drumless-2.0.json")).expect("today's file loads");
+    assert!(!model.encoding.drums && model.encoding.bass.is_some() && model.encoding.comp);
+    let corpus = default_builtin().corpus();
+    let form: Vec<u16> = default_builtin().style().chords.clone();
+    let notes = render_model(&model, &corpus, 20, 3, DEFAULT_TEMPERATURE);
+    assert!(chords_right(&notes, &form).unwrap() >= 20 * 12, "the form holds");
+    assert!(notes.iter().any(|n| n.on && n.channel == 2), "it walks");
+    assert!(!notes.iter().any(|n| n.channel == 9), "and plays no drums");
+}
+
 #[test]
 fn the_embedded_exp1_model_plays_chords_only() {
     let model = exp1();

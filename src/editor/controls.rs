@@ -43,14 +43,17 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
         toggle(ui, "Chords", &p.chords_on, setter);
         toggle(ui, "Melody", &p.melody_on, setter);
         toggle(ui, "Bass", &p.bass_on, setter);
+        toggle(ui, "Drums", &p.drums_on, setter);
         toggle(ui, "MIDI thru", &p.thru, setter);
     });
     slider(ui, "Chord channel", &p.chord_channel, setter);
     slider(ui, "Melody channel", &p.melody_channel, setter);
     slider(ui, "Bass channel", &p.bass_channel, setter);
+    slider(ui, "Drum channel", &p.drum_channel, setter);
     slider(ui, "Chord velocity", &p.chord_velocity, setter);
     slider(ui, "Melody velocity", &p.melody_velocity, setter);
     slider(ui, "Bass velocity", &p.bass_velocity, setter);
+    slider(ui, "Drum velocity", &p.drum_velocity, setter);
     slider(ui, "Bass octave", &p.bass_octave, setter);
     slider(ui, "Bass input ch.", &p.bass_input_channel, setter);
 

@@ -4,7 +4,9 @@
 //! stores (no allocation, no lock), read by the editor at its own pace; a frame torn between two
 //! steps is detected by its step stamp and skipped for one repaint.
 
-use crate::music::encoding::{Frame, Note, MAX_STEPS_PER_CHORUS, STEPS_PER_BAR};
+use crate::music::drums::PIECES;
+use crate::music::encoding::{Frame, Note, CHORD_UNITS, MAX_STEPS_PER_CHORUS, STEPS_PER_BAR};
+use crate::music::part::Part;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// Steps of history kept: eight of the longest choruses (42 twelve-bar ones).
@@ -72,25 +74,32 @@ fn unpack_note(bits: u64) -> Note {
     Note { key: key.checked_sub(1), begin: bits & 0x80 != 0 }
 }
 
-/// Chord mask (12 bits), melody, bass and comping (8 bits each), and whether the melody is
-/// the player's (bit 36).
-fn pack(frame: Frame) -> u64 {
-    u64::from(frame.chord & 0xFFF)
-        | pack_note(frame.melody) << 12
-        | pack_note(frame.bass) << 20
-        | pack_note(frame.comp) << 28
+/// Where each part's bits start in a packed frame: the chord mask (12 bits), each line part
+/// (8 bits), the drums (2 bits a lane); the top bit says the melody is the player's.
+const LINE_BITS: u32 = 8;
+const DRUMS_AT: u32 = CHORD_UNITS as u32 + LINE_BITS * Part::LINES.len() as u32;
+const PLAYERS: u64 = 1 << 63;
+const _: () = assert!(DRUMS_AT + 2 * PIECES as u32 <= 63, "a frame's parts fit below the player's bit");
+
+fn line_at(i: usize) -> u32 {
+    CHORD_UNITS as u32 + LINE_BITS * i as u32
 }
 
-const PLAYERS: u64 = 1 << 36;
+fn pack(frame: Frame) -> u64 {
+    let lines = Part::LINES.iter().enumerate().map(|(i, &p)| pack_note(frame.voice(p)) << line_at(i));
+    let drums = frame.drums.0.iter().enumerate().map(|(lane, &l)| u64::from(l.min(3)) << (DRUMS_AT + 2 * lane as u32));
+    u64::from(frame.chord & 0xFFF) | lines.chain(drums).fold(0, |word, bits| word | bits)
+}
 
 fn unpack(word: u64) -> Frame {
-    Frame {
-        chord: (word & 0xFFF) as u16,
-        melody: unpack_note(word >> 12 & 0xFF),
-        bass: unpack_note(word >> 20 & 0xFF),
-        comp: unpack_note(word >> 28 & 0xFF),
-        ..Frame::default()
+    let mut frame = Frame { chord: (word & 0xFFF) as u16, ..Frame::default() };
+    for (i, &part) in Part::LINES.iter().enumerate() {
+        *frame.voice_mut(part) = unpack_note(word >> line_at(i) & 0xFF);
     }
+    for (lane, level) in frame.drums.0.iter_mut().enumerate() {
+        *level = (word >> (DRUMS_AT + 2 * lane as u32) & 3) as u8;
+    }
+    frame
 }
 
 impl Display {
@@ -202,7 +211,7 @@ mod tests {
             melody: Note { key: (step % 3 != 0).then_some((55 + step.rem_euclid(30)) as u8), begin: step % 2 == 0 },
             bass: Note { key: (step % 5 != 0).then_some((28 + step.rem_euclid(21)) as u8), begin: step % 4 == 0 },
             comp: Note { key: (step % 7 != 0).then_some(0), begin: step % 3 == 0 && step % 7 != 0 },
-            ..Frame::default()
+            drums: crate::music::drums::Hits(std::array::from_fn(|lane| ((step + lane as i64) % 4) as u8)),
         }
     }
 

@@ -21,6 +21,7 @@ use super::voices::Touch;
 use super::voicing::{Voicer, Voicing};
 use crate::lstm::rng::mix;
 use crate::music::encoding::Frame;
+use crate::music::part::{Part, PerPart};
 
 /// The player's feel, from the parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -157,11 +158,20 @@ pub fn touch(
 ) -> Touch {
     let (feel, voices, seed) = (&settings.feel, &settings.voices, settings.seed);
     let melody_accent = contour.accent(frame.melody.key, frame.melody.begin, in_bar);
+    let velocity = PerPart::from_fn(|part| {
+        // The accent by the dynamics rule, and each part's own humanize stream.
+        let (accent, stream) = match part {
+            Part::Chords | Part::Comp => (chord_accent(in_bar), 1),
+            Part::Melody => (melody_accent, 2),
+            Part::Bass => (bass_accent(in_bar), 3),
+            // The drummer's accents are learned: the level of each strike.
+            Part::Drums => (0.0, 4),
+        };
+        feel.velocity(voices.parts[part].velocity, accent, seed, index, stream)
+    });
     Touch {
         chord_keys: voicer.voice(frame.chord, chord_low, feel.voicing),
-        chord_velocity: feel.velocity(voices.chord_velocity, chord_accent(in_bar), seed, index, 1),
-        melody_velocity: feel.velocity(voices.melody_velocity, melody_accent, seed, index, 2),
-        bass_velocity: feel.velocity(voices.bass_velocity, bass_accent(in_bar), seed, index, 3),
+        velocity,
         bass_shift: feel.bass_octave.clamp(-2, 2) * 12,
         comping: false,
     }

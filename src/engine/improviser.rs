@@ -16,12 +16,17 @@ use crate::lstm::network::Network;
 use crate::lstm::readout::Readout;
 use crate::lstm::rng::{mix, Rng};
 use crate::model::Model;
-use crate::music::encoding::{Encoding, Form, Frame, Voice};
+use crate::music::drums::PIECES;
+use crate::music::encoding::{Encoding, Form, Frame};
+use crate::music::part::Part;
 
 /// The hottest the bass and the comping draw: at 1 the bass leaves the root on beat 1 in a
 /// third of the bars (65 % roots against the corpus's 84 %, `blues-lstm eval --phrasing`); at
 /// 0.5 it walks as the corpus does.
 pub const RHYTHM_TEMPERATURE: f32 = 0.5;
+
+/// Readout groups of the largest encoding: the chords, three lines, a drum lane per piece.
+const MAX_READOUT_GROUPS: usize = 1 + Part::LINES.len() + PIECES;
 
 /// The network and everything it needs to play in real time.
 pub struct Improviser {
@@ -57,10 +62,8 @@ impl Improviser {
         let encoding = model.encoding;
         // Voices the model does not play are silent in its primer too.
         for frame in &mut primer {
-            for voice in Voice::ALL {
-                if encoding.line(voice).is_none() {
-                    *frame.voice_mut(voice) = Default::default();
-                }
+            for part in Part::ALL.into_iter().filter(|&p| !encoding.has(p)) {
+                frame.silence(part);
             }
         }
         encoding.validate()?;
@@ -119,10 +122,10 @@ impl Improviser {
         steer.apply(&mut input, self.encoding.bass.is_some());
         self.encoding.encode(&input, self.run.input_mut());
         let steady = temperature.min(RHYTHM_TEMPERATURE);
-        // By group: chords (thresholded), then each line in unit order.
-        let mut temperatures = [1.0f32; 4];
-        for (i, (voice, _, _)) in self.encoding.lines().enumerate() {
-            temperatures[i + 1] = if voice == Voice::Melody { temperature } else { steady };
+        // By readout group (chords thresholded, a temperature for every other group).
+        let mut temperatures = [1.0f32; MAX_READOUT_GROUPS];
+        for (t, part) in temperatures.iter_mut().zip(self.encoding.readout_parts()) {
+            *t = if part == Part::Melody { temperature } else { steady };
         }
         let units = self.run.step(&mut self.network, &self.readout, &temperatures, &mut self.rng);
         // A note begins against what was played before (not what was played in).

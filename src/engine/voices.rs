@@ -9,51 +9,80 @@
 
 use super::io::{NoteSink, OutNote};
 use super::voicing::Keys;
+use crate::music::drums::{KitMap, Level, ACCENT, GHOST, NORMAL};
 use crate::music::encoding::{Frame, Note, CHORD_UNITS};
+use crate::music::part::{Part, PerPart};
 
-/// How the voices sound, from the plugin's parameters.
+/// How one part sounds, from the plugin's parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartOutput {
+    pub on: bool,
+    /// MIDI channel, 0–15.
+    pub channel: u8,
+    /// Velocity before the feel, 0–1.
+    pub velocity: f32,
+}
+
+/// How the voices sound, from the plugin's parameters: each sounding part's switch, channel
+/// and velocity (the comping sounds through the chords'), the transposition, the kit map.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct VoiceSettings {
-    pub chords_on: bool,
-    pub melody_on: bool,
-    pub bass_on: bool,
-    /// MIDI channels, 0–15.
-    pub chord_channel: u8,
-    pub melody_channel: u8,
-    pub bass_channel: u8,
-    /// Velocities, 0–1.
-    pub chord_velocity: f32,
-    pub melody_velocity: f32,
-    pub bass_velocity: f32,
-    /// Transposition applied on output, in semitones.
+    pub parts: PerPart<PartOutput>,
+    /// Transposition applied on output, in semitones (never to the drums).
     pub transpose: i8,
+    /// The MIDI key each kit piece sounds on.
+    pub kit: KitMap,
+}
+
+impl VoiceSettings {
+    pub fn on(&self, part: Part) -> bool {
+        self.parts[part].on
+    }
+
+    pub fn channel(&self, part: Part) -> u8 {
+        self.parts[part].channel
+    }
+
+    /// Which sounding part plays on `channel`, the first of them if several share it.
+    pub fn part_on(&self, channel: u8) -> Option<Part> {
+        Part::SOUNDING.into_iter().find(|&p| self.channel(p) == channel)
+    }
+
+    /// The name of the track of `channel` in a written take, if a part plays on it.
+    pub fn track_name(&self, channel: u8) -> Option<String> {
+        let name = match self.part_on(channel)? {
+            Part::Chords | Part::Comp => "chords",
+            part => part.name(),
+        };
+        Some(format!("Blues LSTM {name}"))
+    }
 }
 
 impl Default for VoiceSettings {
     fn default() -> Self {
+        let output = |on, channel, velocity: f32| PartOutput { on, channel, velocity: velocity / 127.0 };
         Self {
-            chords_on: true,
-            melody_on: true,
-            bass_on: true,
-            chord_channel: 0,
-            melody_channel: 1,
-            bass_channel: 2,
-            chord_velocity: 80.0 / 127.0,
-            melody_velocity: 100.0 / 127.0,
-            bass_velocity: 96.0 / 127.0,
+            parts: PerPart::from_fn(|part| match part {
+                Part::Chords => output(true, 0, 80.0),
+                Part::Melody => output(true, 1, 100.0),
+                Part::Bass => output(true, 2, 96.0),
+                // The comping is the chords' rhythm: it has no output of its own.
+                Part::Comp => output(false, 0, 80.0),
+                // General MIDI's drum channel, 10.
+                Part::Drums => output(true, 9, 90.0),
+            }),
             transpose: 0,
+            kit: KitMap::GeneralMidi,
         }
     }
 }
 
-/// How one step is played: each voice's velocity (0–1), the chord's keys (voiced), and the
+/// How one step is played: each part's velocity (0–1), the chord's keys (voiced), and the
 /// bass moved by whole octaves (in semitones).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Touch {
     pub chord_keys: Keys,
-    pub chord_velocity: f32,
-    pub melody_velocity: f32,
-    pub bass_velocity: f32,
+    pub velocity: PerPart<f32>,
     pub bass_shift: i8,
     /// The chord is struck by the frame's comping (else as pads, at every bar and change).
     pub comping: bool,
@@ -66,9 +95,7 @@ impl Touch {
         Self {
             comping,
             chord_keys: Keys::as_learned(frame.chord, chord_low),
-            chord_velocity: settings.chord_velocity,
-            melody_velocity: settings.melody_velocity,
-            bass_velocity: settings.bass_velocity,
+            velocity: PerPart::from_fn(|p| settings.parts[p].velocity),
             bass_shift: 0,
         }
     }
@@ -130,6 +157,29 @@ impl Voice {
         self.playing = what;
     }
 
+    /// Strikes the drums' `hits` on `channel`, each piece at its level's share of `velocity`:
+    /// what the last step struck ends first (a drum is struck, not held).
+    fn strike_drums(
+        &mut self,
+        timing: u32,
+        channel: u8,
+        hits: impl Iterator<Item = (u8, Level)>,
+        velocity: f32,
+        sink: &mut impl NoteSink,
+    ) {
+        self.release(timing, sink);
+        for (key, level) in hits {
+            if key > 127 || self.len == self.notes.len() || self.notes[..self.len].iter().any(|n| n.key == key) {
+                continue;
+            }
+            let velocity = (velocity * level_share(level)).clamp(1.0 / 127.0, 1.0);
+            sink.send(OutNote { timing, channel, key, velocity, on: true });
+            self.notes[self.len] = Sounding { channel, key };
+            self.len += 1;
+        }
+        self.playing = (u16::from(self.len > 0), channel, 0);
+    }
+
     /// Plays one step of a voice that should sound `want` (0: silence), struck anew when
     /// `strike` or when it does not already sound exactly that.
     fn play(
@@ -163,12 +213,21 @@ impl Voice {
     }
 }
 
-/// The chord, melody and bass voices.
+/// How loud a drum strike of `level` is, as a share of the drums' velocity: a ghost note is
+/// felt more than heard, an accent (a bomb, a crash) stands out.
+fn level_share(level: Level) -> f32 {
+    match level {
+        GHOST => 0.45,
+        NORMAL => 0.85,
+        ACCENT => 1.15,
+        _ => 0.0,
+    }
+}
+
+/// A voice per sounding part.
 #[derive(Clone, Debug, Default)]
 pub struct Voices {
-    chord: Voice,
-    melody: Voice,
-    bass: Voice,
+    voices: PerPart<Voice>,
 }
 
 impl Voices {
@@ -187,38 +246,36 @@ impl Voices {
         sink: &mut impl NoteSink,
     ) {
         let t = settings.transpose;
-        let sounding = |on: bool, value: u16| if on { value } else { 0 };
-        let (chord_mask, chord_strike) = if touch.comping {
-            let mask = if frame.comp.key.is_some() { frame.chord } else { 0 };
-            (mask, frame.comp.begin)
-        } else {
-            (frame.chord, step_in_bar == 0)
-        };
-        let chord = (sounding(settings.chords_on, chord_mask), settings.chord_channel, t);
-        let line = |on: bool, note: Note, shift: i8| {
-            let key = note.key.map(|k| k.saturating_add_signed(shift).min(127));
-            (sounding(on, key.map_or(0, |k| u16::from(k) + 1)), key.unwrap_or(0), note.begin)
-        };
-        let (melody_value, melody_key, melody_begin) = line(settings.melody_on, frame.melody, 0);
-        let (bass_value, bass_key, bass_begin) = line(settings.bass_on, frame.bass, touch.bass_shift);
-        let chord_keys = touch.chord_keys.as_slice().iter().copied();
-        self.chord.play(timing, chord, chord_strike, chord_keys, touch.chord_velocity, sink);
-        self.bass.play(
-            timing,
-            (bass_value, settings.bass_channel, t),
-            bass_begin,
-            std::iter::once(bass_key),
-            touch.bass_velocity,
-            sink,
-        );
-        self.melody.play(
-            timing,
-            (melody_value, settings.melody_channel, t),
-            melody_begin,
-            std::iter::once(melody_key),
-            touch.melody_velocity,
-            sink,
-        );
+        for part in Part::SOUNDING {
+            let (on, channel, velocity) = (settings.on(part), settings.channel(part), touch.velocity[part]);
+            let voice = &mut self.voices[part];
+            let line = |note: Note, shift: i8| {
+                let key = note.key.map(|k| k.saturating_add_signed(shift).min(127));
+                let value = if on { key.map_or(0, |k| u16::from(k) + 1) } else { 0 };
+                ((value, channel, t), key.unwrap_or(0), note.begin)
+            };
+            match part {
+                Part::Chords => {
+                    let (mask, strike) = if touch.comping {
+                        (if frame.comp.key.is_some() { frame.chord } else { 0 }, frame.comp.begin)
+                    } else {
+                        (frame.chord, step_in_bar == 0)
+                    };
+                    let want = (if on { mask } else { 0 }, channel, t);
+                    voice.play(timing, want, strike, touch.chord_keys.as_slice().iter().copied(), velocity, sink);
+                }
+                Part::Drums if on && !frame.drums.is_empty() => {
+                    let hits = frame.drums.struck().map(|(piece, level)| (settings.kit.key(piece), level));
+                    voice.strike_drums(timing, channel, hits, velocity, sink);
+                }
+                Part::Drums => voice.play(timing, (0, channel, 0), false, std::iter::empty(), velocity, sink),
+                Part::Bass | Part::Melody | Part::Comp => {
+                    let shift = if part == Part::Bass { touch.bass_shift } else { 0 };
+                    let (want, key, begin) = line(frame.voice(part), shift);
+                    voice.play(timing, want, begin, std::iter::once(key), velocity, sink);
+                }
+            }
+        }
     }
 
     /// The melody's gate: ends its note at `timing` unless the step coming (`next`) holds it on.
@@ -229,35 +286,36 @@ impl Voices {
         settings: &VoiceSettings,
         sink: &mut impl NoteSink,
     ) {
-        let holds = settings.melody_on
+        let melody = &mut self.voices[Part::Melody];
+        let holds = settings.on(Part::Melody)
             && !next.begin
             && next.key.is_some_and(|k| {
-                self.melody.playing == (u16::from(k) + 1, settings.melody_channel, settings.transpose)
+                melody.playing == (u16::from(k) + 1, settings.channel(Part::Melody), settings.transpose)
             });
-        if self.melody.len > 0 && !holds {
-            self.melody.release(timing, sink);
+        if melody.len > 0 && !holds {
+            melody.release(timing, sink);
         }
     }
 
     /// Releases whatever sounds, at sample `timing`.
     pub fn release_all(&mut self, timing: u32, sink: &mut impl NoteSink) {
-        self.chord.release(timing, sink);
-        self.melody.release(timing, sink);
-        self.bass.release(timing, sink);
+        for part in Part::SOUNDING {
+            self.voices[part].release(timing, sink);
+        }
     }
 
     /// Releases a voice whose settings changed (toggle, channel, key) without waiting for the
     /// next step, so nothing hangs on the old channel or key.
     pub fn release_changed(&mut self, timing: u32, settings: &VoiceSettings, sink: &mut impl NoteSink) {
-        let t = settings.transpose;
-        self.chord.release_changed(timing, settings.chords_on, settings.chord_channel, t, sink);
-        self.melody.release_changed(timing, settings.melody_on, settings.melody_channel, t, sink);
-        self.bass.release_changed(timing, settings.bass_on, settings.bass_channel, t, sink);
+        for part in Part::SOUNDING {
+            let transpose = if part == Part::Drums { 0 } else { settings.transpose };
+            self.voices[part].release_changed(timing, settings.on(part), settings.channel(part), transpose, sink);
+        }
     }
 
     /// Number of notes sounding now.
     pub fn sounding(&self) -> usize {
-        self.chord.len + self.melody.len + self.bass.len
+        Part::SOUNDING.into_iter().map(|p| self.voices[p].len).sum()
     }
 }
 
@@ -338,7 +396,7 @@ mod tests {
         let frame = builtin_style("paper-blues").unwrap().chorus(0)[0];
         voices.play_step(0, 0, frame, &settings, &Touch::plain(&frame, &settings, 48, false), &mut out);
         settings.transpose = 5;
-        settings.chord_channel = 9;
+        settings.parts[Part::Chords].channel = 9;
         voices.release_changed(10, &settings, &mut out);
         let held = Frame { melody: Note::held(frame.melody.key.unwrap()), ..frame };
         voices.play_step(20, 1, held, &settings, &Touch::plain(&held, &settings, 48, false), &mut out);

@@ -4,6 +4,7 @@
 
 use crate::engine::voices::VoiceSettings;
 use crate::music::encoding::{Form, Frame};
+use crate::music::part::Part;
 use crate::music::piano_roll_png::{piano_roll_png, Roll};
 use crate::render::frames_to_notes;
 
@@ -16,8 +17,8 @@ pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, cou
     let roll = Roll {
         steps: window.len(),
         bars_per_chorus: form.bars,
-        chord_channel: settings.chord_channel,
-        bass_channel: Some(settings.bass_channel),
+        chord_channel: settings.channel(Part::Chords),
+        bass_channel: Some(settings.channel(Part::Bass)),
     };
     piano_roll_png(&frames_to_notes(window, form, comping, &settings), &roll)
 }

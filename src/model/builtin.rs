@@ -69,7 +69,7 @@ pub static BUILTINS: [Builtin; 8] = [
     },
 ];
 
-/// The blocks of each group of the band's networks (chords, melody, bass, comping), by the
+/// The blocks of each group of the band's networks (chords, melody, bass, comping, drums), by the
 /// form's length: the chord blocks count the form, so a longer form gets more of them.
 pub fn band_blocks(bars: usize) -> Vec<usize> {
     let chord = match bars {
@@ -77,7 +77,7 @@ pub fn band_blocks(bars: usize) -> Vec<usize> {
         13..=16 => 5,
         _ => 8,
     };
-    vec![chord, 8, 6, 2]
+    vec![chord, 8, 6, 2, 4]
 }
 
 /// How a band model of `style` is made: the band's encoding over its form, from `seed`.

@@ -387,7 +387,7 @@ mod tests {
     }
 
     fn band() -> Model {
-        random_model(Encoding::band(16), &[4, 4, 3, 2])
+        random_model(Encoding::band(16), &[4, 4, 3, 2, 3])
     }
 
     /// The JSON of a valid model, edited by `edit`, then loaded.

@@ -87,6 +87,33 @@ impl Hits {
     }
 }
 
+/// Which MIDI key each kit piece sounds on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KitMap {
+    /// General MIDI's percussion keys (channel 10 of any GM instrument or drum plug-in).
+    #[default]
+    GeneralMidi,
+}
+
+impl KitMap {
+    pub fn key(self, piece: Piece) -> u8 {
+        match (self, piece) {
+            (KitMap::GeneralMidi, Piece::Ride) => 51,
+            (KitMap::GeneralMidi, Piece::HatFoot) => 44,
+            (KitMap::GeneralMidi, Piece::Snare) => 38,
+            (KitMap::GeneralMidi, Piece::Kick) => 36,
+            (KitMap::GeneralMidi, Piece::Crash) => 49,
+            (KitMap::GeneralMidi, Piece::HighTom) => 48,
+            (KitMap::GeneralMidi, Piece::FloorTom) => 43,
+        }
+    }
+
+    /// The piece a key plays, if any (capture and import read a drum track by it).
+    pub fn piece(self, key: u8) -> Option<Piece> {
+        Piece::ALL.into_iter().find(|&p| self.key(p) == key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,14 +11,17 @@
 //!   `begin`, a last unit that says a note begins at this step (Todd's method, the paper's
 //!   second way to mark note lengths: a held note and a struck one differ in that unit only);
 //! - the comping (optional): a line of one "pitch" — the chord sounding — with rest and
-//!   begin: off, sounding, or struck at this step.
+//!   begin: off, sounding, or struck at this step;
+//! - the drums (optional): a lane per kit piece (`music::drums`), each a choice of silence or
+//!   a strike at one of three levels, since a drummer strikes several pieces at once.
 //!
 //! The paper's own encoding is a melody of 13 keys from C4 with neither rest nor begin unit:
 //! there a note begins when its key changes or on a beat (a repeated key off the beat ties), as
 //! the plugin has always played it. Read-only data: any thread; `encode`/`decode` allocate
 //! nothing (the audio thread calls them every step).
 
-use super::drums::Hits;
+use super::drums::{Hits, LEVELS, PIECES};
+use super::part::Part;
 use crate::lstm::readout::{GroupRule, Readout, Rule};
 use crate::lstm::topology::{GroupShape, Topology};
 use serde::{Deserialize, Serialize};
@@ -30,29 +33,13 @@ pub const CHORD_UNITS: usize = 12;
 /// Shortest and longest form a model may have, in bars (64 bars of 8 steps: 512 steps).
 pub const MIN_BARS: usize = 4;
 pub const MAX_BARS: usize = 64;
+/// Units of the drums' group: a lane per kit piece, each silence or one of three levels.
+pub const DRUM_UNITS: usize = PIECES * LEVELS;
 /// Steps in the longest chorus: buffers on the audio thread are this long.
 pub const MAX_STEPS_PER_CHORUS: usize = MAX_BARS * STEPS_PER_BAR;
 
-/// One voice of a frame beyond the chords.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Voice {
-    Melody,
-    Bass,
-    Comp,
-}
-
-impl Voice {
-    pub const ALL: [Voice; 3] = [Voice::Melody, Voice::Bass, Voice::Comp];
-
-    /// The group's name in the network's topology.
-    pub fn name(self) -> &'static str {
-        match self {
-            Voice::Melody => "melody",
-            Voice::Bass => "bass",
-            Voice::Comp => "comp",
-        }
-    }
-}
+// NOTE: `Voice` is the old name of `Part`, kept while the rest of the code moves over.
+pub use super::part::Part as Voice;
 
 /// How a line voice is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,19 +123,33 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn voice(&self, voice: Voice) -> Note {
-        match voice {
-            Voice::Melody => self.melody,
-            Voice::Bass => self.bass,
-            Voice::Comp => self.comp,
+    /// The note of line part `part` (melody, bass, comping); the chords and the drums are not
+    /// lines, and read as silence.
+    pub fn voice(&self, part: Part) -> Note {
+        match part {
+            Part::Melody => self.melody,
+            Part::Bass => self.bass,
+            Part::Comp => self.comp,
+            Part::Chords | Part::Drums => Note::REST,
         }
     }
 
-    pub fn voice_mut(&mut self, voice: Voice) -> &mut Note {
-        match voice {
-            Voice::Melody => &mut self.melody,
-            Voice::Bass => &mut self.bass,
-            Voice::Comp => &mut self.comp,
+    /// The note of line part `part`. Only the line parts (`Part::LINES`) have one.
+    pub fn voice_mut(&mut self, part: Part) -> &mut Note {
+        match part {
+            Part::Melody => &mut self.melody,
+            Part::Bass => &mut self.bass,
+            Part::Comp => &mut self.comp,
+            Part::Chords | Part::Drums => unreachable!("{} is not a line", part.name()),
+        }
+    }
+
+    /// Silences `part` (a part a model does not play).
+    pub fn silence(&mut self, part: Part) {
+        match part {
+            Part::Chords => self.chord = 0,
+            Part::Drums => self.drums = Hits::NONE,
+            line => *self.voice_mut(line) = Note::REST,
         }
     }
 }
@@ -209,6 +210,10 @@ pub struct Encoding {
     /// Whether the comping rhythm is a group of its own (else chords are struck as pads).
     #[serde(default)]
     pub comp: bool,
+    /// Whether the drums are a group of their own (a lane per kit piece); absent in files
+    /// written before the drummer, which play without one.
+    #[serde(default)]
+    pub drums: bool,
 }
 
 impl Encoding {
@@ -221,6 +226,7 @@ impl Encoding {
             melody: Some(LineLayout { low: 60, pitches: 13, rest: false, begin: false }),
             bass: None,
             comp: false,
+            drums: false,
         }
     }
 
@@ -229,8 +235,8 @@ impl Encoding {
         Self { melody: None, ..Self::paper() }
     }
 
-    /// The band's encoding: melody G3–C6 and bass E1–C3 with rests and note beginnings, and
-    /// the comping rhythm, over a form of `bars` bars.
+    /// The band's encoding: melody G3–C6 and bass E1–C3 with rests and note beginnings, the
+    /// comping rhythm and the drums, over a form of `bars` bars.
     pub const fn band(bars: usize) -> Self {
         Self {
             steps_per_bar: STEPS_PER_BAR,
@@ -239,6 +245,7 @@ impl Encoding {
             melody: Some(LineLayout { low: 55, pitches: 30, rest: true, begin: true }),
             bass: Some(LineLayout { low: 28, pitches: 21, rest: true, begin: true }),
             comp: true,
+            drums: true,
         }
     }
 
@@ -251,19 +258,20 @@ impl Encoding {
         self.form().steps()
     }
 
-    /// The layout of a voice, if the encoding has it.
-    pub fn line(&self, voice: Voice) -> Option<LineLayout> {
-        match voice {
-            Voice::Melody => self.melody,
-            Voice::Bass => self.bass,
-            Voice::Comp => self.comp.then_some(COMP),
+    /// The layout of a line part, if the encoding has it.
+    pub fn line(&self, part: Part) -> Option<LineLayout> {
+        match part {
+            Part::Melody => self.melody,
+            Part::Bass => self.bass,
+            Part::Comp => self.comp.then_some(COMP),
+            Part::Chords | Part::Drums => None,
         }
     }
 
-    /// The voices present, in unit order, with their first unit.
-    pub fn lines(&self) -> impl Iterator<Item = (Voice, LineLayout, usize)> + '_ {
+    /// The line parts present, in unit order, with their first unit.
+    pub fn lines(&self) -> impl Iterator<Item = (Part, LineLayout, usize)> + '_ {
         let mut at = CHORD_UNITS;
-        Voice::ALL.into_iter().filter_map(move |v| {
+        Part::LINES.into_iter().filter_map(move |v| {
             let line = self.line(v)?;
             let offset = at;
             at += line.units();
@@ -271,9 +279,36 @@ impl Encoding {
         })
     }
 
+    /// Whether it plays `part`.
+    pub fn has(&self, part: Part) -> bool {
+        match part {
+            Part::Chords => true,
+            Part::Drums => self.drums,
+            line => self.line(line).is_some(),
+        }
+    }
+
+    /// The first unit of the drums' lanes (after the lines), if it has drums.
+    fn drums_offset(&self) -> Option<usize> {
+        self.drums.then(|| CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>())
+    }
+
     /// Units in a frame.
     pub fn n_units(&self) -> usize {
-        CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>()
+        CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>() + if self.drums { DRUM_UNITS } else { 0 }
+    }
+
+    /// The network's groups beyond the chords, in unit order, with their units.
+    fn groups(&self) -> impl Iterator<Item = (Part, usize)> + '_ {
+        self.lines().map(|(p, l, _)| (p, l.units())).chain(self.drums.then_some((Part::Drums, DRUM_UNITS)))
+    }
+
+    /// The part each group of the readout draws (the drums draw a group per lane): the order of
+    /// the temperatures handed to the draw.
+    pub fn readout_parts(&self) -> impl Iterator<Item = Part> + '_ {
+        std::iter::once(Part::Chords)
+            .chain(self.lines().map(|(p, _, _)| p))
+            .chain(std::iter::repeat_n(Part::Drums, if self.drums { PIECES } else { 0 }))
     }
 
     /// Checks that the plugin can play this encoding; the message names what is wrong.
@@ -304,7 +339,7 @@ impl Encoding {
     /// Checks that `topology`'s groups are this encoding's groups (names and units).
     pub fn check_topology(&self, topology: &Topology) -> Result<(), String> {
         let mut want = vec![("chord", CHORD_UNITS)];
-        want.extend(self.lines().map(|(v, l, _)| (v.name(), l.units())));
+        want.extend(self.groups().map(|(p, units)| (p.name(), units)));
         let have: Vec<(&str, usize)> = topology.groups.iter().map(|g| (g.name.as_str(), g.units)).collect();
         if have != want {
             return Err(format!("the network's groups are {have:?}; the encoding needs {want:?}"));
@@ -316,8 +351,8 @@ impl Encoding {
     /// chord group sees nothing, every other group sees the chords (the paper's split).
     pub fn topology(&self, blocks: &[usize], cells_per_block: usize) -> Topology {
         let mut groups = vec![GroupShape::new("chord", CHORD_UNITS, blocks[0], &[])];
-        for (i, (voice, line, _)) in self.lines().enumerate() {
-            groups.push(GroupShape::new(voice.name(), line.units(), blocks[i + 1], &[0]));
+        for (i, (part, units)) in self.groups().enumerate() {
+            groups.push(GroupShape::new(part.name(), units, blocks[i + 1], &[0]));
         }
         Topology { groups, cells_per_block }
     }
@@ -329,6 +364,12 @@ impl Encoding {
         for (_, line, offset) in self.lines() {
             let rest = line.rest.then_some(0);
             groups.push(GroupRule { offset, units: line.units(), rule: Rule::Choice { begin: line.begin, rest } });
+        }
+        if let Some(drums) = self.drums_offset() {
+            for lane in 0..PIECES {
+                let rule = Rule::Choice { begin: false, rest: Some(0) };
+                groups.push(GroupRule { offset: drums + lane * LEVELS, units: LEVELS, rule });
+            }
         }
         Readout { groups }
     }
@@ -354,6 +395,11 @@ impl Encoding {
                 }
                 None if line.rest => units[0] = 1.0,
                 None => {}
+            }
+        }
+        if let Some(drums) = self.drums_offset() {
+            for (lane, &level) in frame.drums.0.iter().enumerate() {
+                out[drums + lane * LEVELS + usize::from(level).min(LEVELS - 1)] = 1.0;
             }
         }
     }
@@ -393,6 +439,12 @@ impl Encoding {
             };
             *frame.voice_mut(voice) = Note { key, begin };
         }
+        if let Some(drums) = self.drums_offset() {
+            for (lane, level) in frame.drums.0.iter_mut().enumerate() {
+                let units = &units[drums + lane * LEVELS..drums + (lane + 1) * LEVELS];
+                *level = units.iter().position(on).unwrap_or(0) as u8;
+            }
+        }
         frame
     }
 }
@@ -423,7 +475,7 @@ mod tests {
     fn the_band_encodes_rests_held_and_struck_notes_and_comping() {
         let enc = Encoding::band(12);
         enc.validate().unwrap();
-        assert_eq!(enc.n_units(), 12 + 32 + 23 + 3);
+        assert_eq!(enc.n_units(), 12 + 32 + 23 + 3 + 7 * 4);
         let mut units = vec![0.0; enc.n_units()];
         for frame in [
             Frame {
@@ -434,7 +486,13 @@ mod tests {
                 ..Frame::default()
             },
             Frame { chord: 1, melody: Note::REST, bass: Note::struck(28), comp: Note::held(0), ..Frame::default() },
-            Frame { chord: 1, melody: Note::held(84), bass: Note::REST, comp: Note::REST, ..Frame::default() },
+            Frame {
+                chord: 1,
+                melody: Note::held(84),
+                bass: Note::REST,
+                comp: Note::REST,
+                drums: Hits([3, 2, 1, 0, 3, 0, 1]),
+            },
         ] {
             enc.encode(&frame, &mut units);
             assert_eq!(
@@ -444,6 +502,8 @@ mod tests {
                     + usize::from(frame.melody.begin)
                     + usize::from(frame.bass.begin)
                     + usize::from(frame.comp.begin)
+                    + PIECES,
+                "a unit for each line's key or rest, each begin, and each drum lane's level"
             );
             assert_eq!(enc.decode(&units, &Frame::default(), 1), frame);
         }
@@ -454,13 +514,21 @@ mod tests {
     #[test]
     fn readout_and_topology_follow_the_groups() {
         let enc = Encoding::band(32);
-        let t = enc.topology(&[6, 6, 4, 2], 2);
+        let t = enc.topology(&[6, 6, 4, 2, 4], 2);
         t.validate().unwrap();
         enc.check_topology(&t).unwrap();
         assert_eq!(t.groups[2].sees, vec![0], "the bass sees the chords only");
+        assert_eq!((t.groups[4].name.as_str(), t.groups[4].sees.as_slice()), ("drums", &[0][..]), "so do the drums");
         let r = enc.readout();
         assert_eq!(r.n_units(), enc.n_units());
         assert_eq!(r.groups[1].rule, Rule::Choice { begin: true, rest: Some(0) });
+        assert_eq!(r.groups.len(), 1 + 3 + PIECES, "the drums draw a choice per lane");
+        assert_eq!(r.groups.len(), enc.readout_parts().count());
+        assert!(r.groups[4..]
+            .iter()
+            .all(|g| g.units == LEVELS && g.rule == Rule::Choice { begin: false, rest: Some(0) }));
+        let old_band = Encoding { drums: false, ..enc };
+        assert!(old_band.check_topology(&t).unwrap_err().contains("needs"), "a drumless file's net has no drum group");
         assert!(Encoding::paper().check_topology(&t).unwrap_err().contains("needs"));
         assert!(Encoding::paper().check_topology(&Topology::exp2()).is_ok());
         assert!(Encoding::paper_chords_only().check_topology(&Topology::exp1()).is_ok());

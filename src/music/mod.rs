@@ -11,6 +11,7 @@ pub mod encoding;
 pub mod midi_file;
 pub mod midi_import;
 pub mod notation;
+pub mod part;
 pub mod piano_roll_png;
 pub mod quantize;
 pub mod split;

@@ -11,6 +11,7 @@ use blues_lstm::engine::voicing::Voicing;
 use blues_lstm::engine::{Engine, Mode, Settings, DEFAULT_TEMPERATURE};
 use blues_lstm::music::midi_file::write_smf;
 use blues_lstm::music::midi_import::notes_from_smf;
+use blues_lstm::music::part::Part;
 use blues_lstm::music::piano_roll_png::{piano_roll_png, Roll};
 use blues_lstm::render::{render_playing_in, RenderSpec};
 
@@ -75,12 +76,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let notes = render_playing_in(&mut engine, &settings, &spec, &played_in);
 
     let v = settings.voices;
-    let names = |channel: u8| match channel {
-        c if c == v.chord_channel => "Blues LSTM chords".to_string(),
-        c if c == v.melody_channel => "Blues LSTM melody".to_string(),
-        c if c == v.bass_channel => "Blues LSTM bass".to_string(),
-        c if played_in.iter().any(|n| n.channel == c) => format!("Played in (channel {})", c + 1),
-        c => format!("Blues LSTM channel {}", c + 1),
+    let names = |channel: u8| match v.track_name(channel) {
+        Some(name) => name,
+        None if played_in.iter().any(|n| n.channel == channel) => format!("Played in (channel {})", channel + 1),
+        None => format!("Blues LSTM channel {}", channel + 1),
     };
     std::fs::write(&out, write_smf(&notes, tempo, &names))
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
@@ -88,15 +87,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let roll = Roll {
             steps: choruses as usize * form.steps(),
             bars_per_chorus: form.bars,
-            chord_channel: v.chord_channel,
-            bass_channel: Some(v.bass_channel),
+            chord_channel: v.channel(Part::Chords),
+            bass_channel: Some(v.channel(Part::Bass)),
         };
         let picture = piano_roll_png(&notes, &roll);
         std::fs::write(&png, picture).map_err(|e| format!("cannot write {}: {e}", png.display()))?;
         println!("drew {}", png.display());
     }
     let onsets = notes.iter().filter(|n| n.on).count();
-    for (channel, voice) in [(v.melody_channel, "melody"), (v.bass_channel, "bass"), (v.chord_channel, "chords")] {
+    for part in [Part::Melody, Part::Bass, Part::Chords, Part::Drums] {
+        let (channel, voice) = (v.channel(part), part.name());
         let velocities: Vec<f64> =
             notes.iter().filter(|n| n.on && n.channel == channel).map(|n| f64::from(n.velocity)).collect();
         if velocities.len() > 1 {
