@@ -16,12 +16,16 @@
 //! - *phrase*: see [`phrases`].
 //! - *distinct rhythms per chorus*: distinct onset patterns of the bars of a chorus (which of a
 //!   bar's 8 steps begin a note), averaged over choruses.
+//! - drums: a *fill* is a bar with three or more snare or tom strokes at normal level or
+//!   louder (`music::drums::is_fill`); it *leads into a section* in the form's last bar, and in a
+//!   32-bar AABA in the last bar of each 8-bar section.
 //! - bass *root on the downbeat*: of the bars whose step 0 begins a bass note (over a chord with
 //!   a known root), the share where that note is the root; *approach*: of the chord changes
 //!   with a bass note begun in the beat before, the share where the last such note is a half
 //!   or whole step from the new chord's root.
 
 use crate::music::chord_names::chord_root;
+use crate::music::drums::{is_fill, leads_into_section, Piece, GHOST, SILENT};
 use crate::music::encoding::{Form, Frame, Voice};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -71,6 +75,23 @@ pub struct Comping {
     pub off_beat: f64,
 }
 
+/// The drummer: time on the ride and the hi-hat, fills where the form turns, the crash on
+/// the top, a touch of ghost notes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Drums {
+    /// Beats (steps 0, 2, 4, 6) with a ride stroke.
+    pub ride_on_beats: f64,
+    /// Beats 2 and 4 with the pedal hi-hat.
+    pub hat_on_2_and_4: f64,
+    pub fills_per_chorus: f64,
+    /// Of the fills, the share in a bar that leads into a section (`drums::leads_into_section`).
+    pub fills_into_sections: Option<f64>,
+    /// Choruses whose first step has a crash.
+    pub crash_on_bar_1: f64,
+    /// Strikes at ghost level, of all strikes.
+    pub ghost_share: f64,
+}
+
 /// The phrasing measures of one stream; a voice's are `None` when no frame sounds it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Phrasing {
@@ -79,6 +100,7 @@ pub struct Phrasing {
     pub melody: Option<Melody>,
     pub bass: Option<Bass>,
     pub comping: Option<Comping>,
+    pub drums: Option<Drums>,
 }
 
 /// A note of a line: where it begins, its key, how many steps it lasts.
@@ -237,6 +259,34 @@ fn comping(frames: &[Frame], form: Form, choruses: usize) -> Option<Comping> {
     })
 }
 
+fn drums(frames: &[Frame], form: Form, choruses: usize) -> Option<Drums> {
+    let strikes: usize = frames.iter().map(|f| f.drums.struck().count()).sum();
+    if strikes == 0 {
+        return None;
+    }
+    let on = |piece: Piece, steps: &[usize]| {
+        let at: Vec<&Frame> =
+            frames.iter().enumerate().filter(|(s, _)| steps.contains(&(s % 8))).map(|(_, f)| f).collect();
+        share(at.iter().filter(|f| f.drums.level(piece) != SILENT).count(), at.len()).unwrap_or(0.0)
+    };
+    let bars: Vec<&[Frame]> = frames.chunks_exact(form.steps_per_bar).collect();
+    let fill_bars: Vec<usize> = (0..bars.len())
+        .filter(|&b| is_fill(&bars[b].iter().map(|f| f.drums).collect::<Vec<_>>()))
+        .map(|b| b % form.bars)
+        .collect();
+    let into_sections = fill_bars.iter().filter(|&&b| leads_into_section(b, form.bars)).count();
+    let crashes = (0..choruses).filter(|c| frames[c * form.steps()].drums.level(Piece::Crash) != SILENT).count();
+    let ghosts: usize = frames.iter().map(|f| f.drums.struck().filter(|&(_, l)| l == GHOST).count()).sum();
+    Some(Drums {
+        ride_on_beats: on(Piece::Ride, &[0, 2, 4, 6]),
+        hat_on_2_and_4: on(Piece::HatFoot, &[2, 6]),
+        fills_per_chorus: fill_bars.len() as f64 / choruses.max(1) as f64,
+        fills_into_sections: share(into_sections, fill_bars.len()),
+        crash_on_bar_1: crashes as f64 / choruses.max(1) as f64,
+        ghost_share: ghosts as f64 / strikes as f64,
+    })
+}
+
 /// Measures `frames` (whole choruses of `form` from bar 1; a trailing partial chorus is
 /// ignored).
 pub fn phrasing(frames: &[Frame], form: Form) -> Phrasing {
@@ -247,6 +297,7 @@ pub fn phrasing(frames: &[Frame], form: Form) -> Phrasing {
         melody: melody(frames, form, choruses),
         bass: bass(frames, form),
         comping: comping(frames, form, choruses),
+        drums: drums(frames, form, choruses),
     }
 }
 
@@ -280,6 +331,12 @@ const MEASURES: &[Measure] = &[
     ("comping: strikes per bar", |p| p.comping.as_ref().map(|c| format!("{:.1}", c.strikes_per_bar))),
     ("comping: distinct rhythms per chorus", |p| p.comping.as_ref().map(|c| format!("{:.1}", c.distinct_rhythms))),
     ("comping: strikes off the beat", |p| p.comping.as_ref().map(|c| percent(c.off_beat))),
+    ("drums: ride on the beat", |p| p.drums.as_ref().map(|d| percent(d.ride_on_beats))),
+    ("drums: hi-hat on 2 and 4", |p| p.drums.as_ref().map(|d| percent(d.hat_on_2_and_4))),
+    ("drums: fills per chorus", |p| p.drums.as_ref().map(|d| format!("{:.2}", d.fills_per_chorus))),
+    ("drums: fills leading into a section", |p| p.drums.as_ref()?.fills_into_sections.map(percent)),
+    ("drums: crash on bar 1", |p| p.drums.as_ref().map(|d| percent(d.crash_on_bar_1))),
+    ("drums: ghost notes", |p| p.drums.as_ref().map(|d| percent(d.ghost_share))),
 ];
 
 fn cells(columns: &[(&str, &Phrasing)]) -> Vec<Vec<String>> {
@@ -443,6 +500,36 @@ mod tests {
         // A partial chorus is ignored; a chorus with no comping has none.
         let p = phrasing(&frames[..7], form(1));
         assert_eq!((p.choruses, p.comping), (0, None));
+    }
+
+    #[test]
+    fn a_drummer_keeps_time_crashes_the_top_and_fills_into_it() {
+        use crate::music::drums::{Hits, ACCENT, NORMAL};
+        let f = form(12);
+        let mut frames = vec![Frame::default(); 2 * f.steps()];
+        for (step, frame) in frames.iter_mut().enumerate() {
+            let mut hits = Hits::NONE;
+            if step % 2 == 0 {
+                hits.set(Piece::Ride, NORMAL);
+            }
+            if step % 8 == 2 || step % 8 == 6 {
+                hits.set(Piece::HatFoot, NORMAL);
+            }
+            if step % 8 == 3 {
+                hits.set(Piece::Snare, GHOST);
+            }
+            frame.drums = hits;
+        }
+        frames[0].drums.set(Piece::Crash, ACCENT);
+        for step in [11 * 8 + 4, 11 * 8 + 5, 11 * 8 + 6, 11 * 8 + 7, 5 * 8 + 4, 5 * 8 + 6, 5 * 8 + 7] {
+            frames[step].drums.set(Piece::Snare, NORMAL);
+        }
+        let d = phrasing(&frames, f).drums.unwrap();
+        assert_eq!((d.ride_on_beats, d.hat_on_2_and_4, d.crash_on_bar_1), (1.0, 1.0, 0.5));
+        assert_eq!(d.fills_per_chorus, 1.0, "bar 6 of the first chorus and bar 12 of the first");
+        assert_eq!(d.fills_into_sections, Some(0.5));
+        assert!(d.ghost_share > 0.0 && d.ghost_share < 0.2);
+        assert!(phrasing(&frames[..0], f).drums.is_none());
     }
 
     #[test]

@@ -114,6 +114,19 @@ impl KitMap {
     }
 }
 
+/// Whether a bar's hits (its 8 steps) are a fill: three or more strikes at normal level or
+/// louder on the snare and the toms (time-keeping and ghosted chatter stay below that).
+pub fn is_fill(bar: &[Hits]) -> bool {
+    let drums = [Piece::Snare, Piece::HighTom, Piece::FloorTom];
+    bar.iter().flat_map(|h| drums.map(|p| h.level(p))).filter(|&l| l >= NORMAL).count() >= 3
+}
+
+/// Whether bar `bar` (0-based) of a form of `bars` bars leads into a new section, where a
+/// drummer fills: the form's last bar, and in a 32-bar AABA the last bar of each 8-bar section.
+pub fn leads_into_section(bar: usize, bars: usize) -> bool {
+    bar + 1 == bars || (bars == 32 && (bar + 1) % 8 == 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +141,26 @@ mod tests {
         hits.set(Piece::Kick, 9);
         hits.set(Piece::Ride, NORMAL);
         assert_eq!(hits.struck().collect::<Vec<_>>(), [(Piece::Ride, NORMAL), (Piece::Kick, ACCENT)]);
+    }
+
+    #[test]
+    fn a_fill_is_three_real_strokes_on_the_drums_and_lands_before_a_section() {
+        let stroke = |piece, level| {
+            let mut h = Hits::NONE;
+            h.set(piece, level);
+            h
+        };
+        let mut bar = [Hits::NONE; 8];
+        bar[1] = stroke(Piece::Snare, GHOST);
+        bar[3] = stroke(Piece::Snare, GHOST);
+        bar[5] = stroke(Piece::Snare, GHOST);
+        assert!(!is_fill(&bar), "chatter is not a fill");
+        bar[4] = stroke(Piece::Snare, NORMAL);
+        bar[6] = stroke(Piece::HighTom, NORMAL);
+        assert!(!is_fill(&bar));
+        bar[7] = stroke(Piece::FloorTom, ACCENT);
+        assert!(is_fill(&bar));
+        assert!(leads_into_section(11, 12) && !leads_into_section(7, 12));
+        assert!([7, 15, 23, 31].iter().all(|&b| leads_into_section(b, 32)) && !leads_into_section(11, 32));
     }
 }
