@@ -14,7 +14,7 @@ use crate::engine::handoff::Handoff;
 use crate::engine::improviser::Improviser;
 use crate::model::builtin::{builtin, default_builtin, Builtin};
 use crate::model::Model;
-use crate::music::chorus_text::{chorus_from_text, chorus_to_text};
+use crate::music::chorus_text::{chorus_from_text, chorus_to_text, text_version};
 use crate::music::corpus::{Chorus, Corpus};
 use crate::music::encoding::{MAX_BARS, MIN_BARS, STEPS_PER_BAR};
 use nice_plug::params::persist::PersistentField;
@@ -25,7 +25,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// Format name and version of the saved corpus (version 1: 12-bar choruses of chords and a
 /// C4–C5 melody; version 2: any form, with bass and comping).
 const CORPUS_FORMAT: &str = "blues-lstm-corpus";
-const CORPUS_VERSION: u32 = 2;
+/// Version 3: with drums (written only where a chorus has them, so older versions still read
+/// a drumless corpus).
+const CORPUS_VERSION: u32 = 3;
 /// Notices kept for the editor.
 const MAX_NOTICES: usize = 12;
 
@@ -369,7 +371,7 @@ impl Project {
         }
         let saved = SavedCorpus {
             format: CORPUS_FORMAT.to_string(),
-            version: CORPUS_VERSION,
+            version: state.user.iter().map(|c| text_version(c)).max().unwrap_or(2),
             include_builtin: state.include_builtin,
             bars: state.user_bars,
             choruses: state.user.iter().map(|c| chorus_to_text(c)).collect(),

@@ -7,7 +7,10 @@
 //! A chorus counts only when the song played through it from its first step without a jump (the
 //! caller resets on jumps), and only if something was played in it.
 
+use super::io::InNote;
+use crate::music::drums::{level_of_velocity, Level};
 use crate::music::encoding::{Form, Frame, MAX_STEPS_PER_CHORUS, STEPS_PER_BAR};
+use crate::music::part::Part;
 use crate::music::quantize::{nearest_step, paint, unswing, Owners, Span};
 use crate::music::split::VoiceSplit;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
@@ -60,8 +63,8 @@ pub struct Capture {
     chorus: Option<i64>,
     current: Box<Buffer>,
     next: Box<Buffer>,
-    /// Per (channel, key): the step a held note started at, and its part.
-    held: Box<[Option<(i64, crate::music::split::SplitVoice)>; 16 * 128]>,
+    /// Per (channel, key): the step a held note started at, its part and its drum level.
+    held: Box<[Option<(i64, Part, Level)>; 16 * 128]>,
     /// The first song step of this continuous run: earlier choruses are incomplete.
     run_start: Option<i64>,
     /// Whether anything changed since the last reset: resetting rewrites about 100 KB, which
@@ -145,7 +148,8 @@ impl Capture {
 
     /// A note played at song position `step_pos` (steps, fractional: beats × 2), by a player
     /// swinging at `swing` (0.5 straight).
-    pub fn note(&mut self, step_pos: f64, swing: f64, channel: u8, key: u8, on: bool, split: VoiceSplit) {
+    pub fn note(&mut self, step_pos: f64, swing: f64, played: InNote, split: VoiceSplit) {
+        let (channel, key, on, velocity) = (played.channel, played.key, played.on, played.velocity);
         if !Self::sane(step_pos) {
             self.reset();
             return;
@@ -154,13 +158,13 @@ impl Capture {
         let step = nearest_step(unswing(step_pos, swing));
         self.start_run(step);
         let slot = &mut self.held[usize::from(channel & 15) * 128 + usize::from(key & 127)];
-        if let Some((start, voice)) = slot.take() {
+        if let Some((start, voice, level)) = slot.take() {
             // A NoteOff ends the note; a NoteOn on a held key ends the old one there too.
-            self.paint(Span { start, end: step.max(start + 1), key, voice });
+            self.paint(Span { start, end: step.max(start + 1), key, voice, level });
         }
         if on {
             self.held[usize::from(channel & 15) * 128 + usize::from(key & 127)] =
-                Some((step, split.voice(channel, key, true)));
+                Some((step, split.voice(channel, key, true), level_of_velocity(velocity)));
         }
     }
 
@@ -186,8 +190,8 @@ impl Capture {
             // Held notes sound to the end of this chorus and carry on into the next; they keep
             // their onset, so the latest-onset rule still holds across the boundary.
             for (slot, held) in self.held.iter().enumerate() {
-                if let Some((start, voice)) = *held {
-                    let span = Span { start, end, key: (slot % 128) as u8, voice };
+                if let Some((start, voice, level)) = *held {
+                    let span = Span { start, end, key: (slot % 128) as u8, voice, level };
                     paint(span, chorus * steps, &mut self.current.frames[..n], &mut self.current.owners[..n]);
                     self.current.played = true;
                 }
@@ -275,6 +279,11 @@ impl CaptureShared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A note played in on `channel`, as the host sends it.
+    fn played(channel: u8, key: u8, on: bool) -> InNote {
+        InNote { timing: 0, channel, key, velocity: 0.7, on }
+    }
     use crate::music::encoding::Note;
     use crate::music::style::builtin_style;
 
@@ -305,24 +314,24 @@ mod tests {
             if step % 8 == 0 {
                 if step > 0 {
                     for key in chord_keys(&chorus[step - 1]) {
-                        capture.note(at, 0.5, 0, key, false, BY_RANGE);
+                        capture.note(at, 0.5, played(0, key, false), BY_RANGE);
                     }
                 }
                 for key in chord_keys(frame) {
-                    capture.note(at, 0.5, 0, key, true, BY_RANGE);
+                    capture.note(at, 0.5, played(0, key, true), BY_RANGE);
                 }
             }
             if step % 2 == 0 {
                 if step > 0 {
-                    capture.note(at, 0.5, 0, melody(&chorus[step - 1]), false, BY_RANGE);
+                    capture.note(at, 0.5, played(0, melody(&chorus[step - 1]), false), BY_RANGE);
                 }
-                capture.note(at, 0.5, 0, melody(frame), true, BY_RANGE);
+                capture.note(at, 0.5, played(0, melody(frame), true), BY_RANGE);
             }
         }
         for key in chord_keys(&chorus[95]) {
-            capture.note(base + 96.0 + late, 0.5, 0, key, false, BY_RANGE);
+            capture.note(base + 96.0 + late, 0.5, played(0, key, false), BY_RANGE);
         }
-        capture.note(base + 96.0 + late, 0.5, 0, melody(&chorus[95]), false, BY_RANGE);
+        capture.note(base + 96.0 + late, 0.5, played(0, melody(&chorus[95]), false), BY_RANGE);
     }
 
     #[test]
@@ -339,6 +348,40 @@ mod tests {
     }
 
     #[test]
+    fn a_drum_track_on_channel_10_is_captured_as_the_drums_at_its_levels() {
+        use crate::music::drums::{Piece, ACCENT, GHOST, NORMAL};
+        let mut capture = Capture::default();
+        capture.set_form(Form { steps_per_bar: 8, bars: 4 });
+        let mut out = Vec::new();
+        capture.advance(0.0, &mut |c| out.push(c.to_vec()));
+        let drum = |key, velocity, on| InNote { timing: 0, channel: 9, key, velocity, on };
+        for step in 0..32 {
+            let at = step as f64 + if step % 2 == 1 { 0.16 } else { 0.0 }; // swung at 58 %
+            if step % 2 == 0 {
+                capture.note(at, 0.58, drum(51, 0.7, true), BY_RANGE); // ride
+            }
+            if step % 8 == 3 {
+                capture.note(at, 0.58, drum(38, 0.25, true), BY_RANGE); // ghosted snare
+            }
+            capture.note(at + 0.5, 0.58, drum(51, 0.0, false), BY_RANGE);
+            capture.note(at + 0.5, 0.58, drum(38, 0.0, false), BY_RANGE);
+        }
+        capture.note(31.0, 0.58, drum(49, 1.0, true), BY_RANGE); // a crash with a key no lane has…
+        capture.note(31.0, 0.58, drum(81, 1.0, true), BY_RANGE); // …and a triangle, left out
+        capture.note(31.5, 0.58, drum(49, 1.0, false), BY_RANGE);
+        capture.note(31.5, 0.58, drum(81, 1.0, false), BY_RANGE);
+        capture.advance(33.0, &mut |c| out.push(c.to_vec()));
+        assert_eq!(out.len(), 1);
+        let chorus = &out[0];
+        assert!(chorus.iter().all(|f| f.chord == 0 && f.melody.key.is_none()), "drums are not chords or melody");
+        for (step, f) in chorus.iter().enumerate() {
+            assert_eq!(f.drums.level(Piece::Ride), if step % 2 == 0 { NORMAL } else { 0 }, "step {step}");
+            assert_eq!(f.drums.level(Piece::Snare), if step % 8 == 3 { GHOST } else { 0 }, "step {step}");
+        }
+        assert_eq!(chorus[31].drums.level(Piece::Crash), ACCENT);
+    }
+
+    #[test]
     fn a_swung_off_beat_lands_on_the_off_beat_and_forms_of_other_lengths_are_cut() {
         let mut capture = Capture::default();
         capture.set_form(Form { steps_per_bar: 8, bars: 8 });
@@ -347,11 +390,11 @@ mod tests {
         // An eighth-note line swung at 66 %: every off-beat 0.32 steps late, the bass below C3.
         for step in 0..64 {
             let at = step as f64 + if step % 2 == 1 { 0.32 } else { 0.0 };
-            capture.note(at, 0.66, 0, 60 + (step % 5) as u8, true, BY_RANGE);
-            capture.note(at + 0.9, 0.66, 0, 60 + (step % 5) as u8, false, BY_RANGE);
+            capture.note(at, 0.66, played(0, 60 + (step % 5) as u8, true), BY_RANGE);
+            capture.note(at + 0.9, 0.66, played(0, 60 + (step % 5) as u8, false), BY_RANGE);
             if step % 2 == 0 {
-                capture.note(at, 0.66, 0, 36, true, BY_RANGE);
-                capture.note(at + 1.8, 0.66, 0, 36, false, BY_RANGE);
+                capture.note(at, 0.66, played(0, 36, true), BY_RANGE);
+                capture.note(at + 1.8, 0.66, played(0, 36, false), BY_RANGE);
             }
         }
         capture.advance(65.0, &mut |c| out.push(c.to_vec()));
@@ -369,9 +412,9 @@ mod tests {
         let mut capture = Capture::default();
         let mut out = Vec::new();
         capture.advance(0.0, &mut |c| out.push(c.to_vec()));
-        capture.note(90.0, 0.5, 0, 48, true, BY_RANGE);
+        capture.note(90.0, 0.5, played(0, 48, true), BY_RANGE);
         capture.advance(150.0, &mut |c| out.push(c.to_vec()));
-        capture.note(100.0, 0.5, 0, 48, false, BY_RANGE);
+        capture.note(100.0, 0.5, played(0, 48, false), BY_RANGE);
         capture.advance(300.0, &mut |c| out.push(c.to_vec()));
         assert_eq!(out.len(), 2);
         assert!(out[0][..90].iter().all(|f| f.chord == 0) && out[0][90..].iter().all(|f| f.chord == 1));
@@ -383,11 +426,11 @@ mod tests {
         let mut capture = Capture::default();
         let mut out = Vec::new();
         capture.advance(50.0, &mut |c| out.push(c.to_vec())); // started in the middle of chorus 1
-        capture.note(60.0, 0.5, 0, 64, true, BY_RANGE);
-        capture.note(61.0, 0.5, 0, 64, false, BY_RANGE);
+        capture.note(60.0, 0.5, played(0, 64, true), BY_RANGE);
+        capture.note(61.0, 0.5, played(0, 64, false), BY_RANGE);
         capture.advance(200.0, &mut |c| out.push(c.to_vec())); // chorus 2 passes with nothing played
         assert!(out.is_empty());
-        capture.note(200.0, 0.5, 0, 64, true, BY_RANGE);
+        capture.note(200.0, 0.5, played(0, 64, true), BY_RANGE);
         capture.reset();
         capture.advance(400.0, &mut |c| out.push(c.to_vec()));
         assert!(out.is_empty(), "reset discards the held note and the chorus");
@@ -400,11 +443,11 @@ mod tests {
         let mut capture = Capture::default();
         let mut out = Vec::new();
         capture.advance(0.0, &mut |c| out.push(c.to_vec()));
-        capture.note(90.0, 0.5, 0, 64, true, BY_RANGE);
-        capture.note(94.0, 0.5, 0, 62, true, BY_RANGE);
+        capture.note(90.0, 0.5, played(0, 64, true), BY_RANGE);
+        capture.note(94.0, 0.5, played(0, 62, true), BY_RANGE);
         capture.advance(97.0, &mut |c| out.push(c.to_vec()));
-        capture.note(100.0, 0.5, 0, 64, false, BY_RANGE);
-        capture.note(100.0, 0.5, 0, 62, false, BY_RANGE);
+        capture.note(100.0, 0.5, played(0, 64, false), BY_RANGE);
+        capture.note(100.0, 0.5, played(0, 62, false), BY_RANGE);
         capture.advance(200.0, &mut |c| out.push(c.to_vec()));
         assert_eq!(out[0][95].melody.key, Some(62));
         assert_eq!(out[1][0].melody.key, Some(62));
@@ -416,7 +459,7 @@ mod tests {
         let mut capture = Capture::default();
         let mut out = Vec::new();
         capture.advance(0.0, &mut |c| out.push(c.to_vec()));
-        capture.note(1.0, 0.5, 0, 64, true, BY_RANGE);
+        capture.note(1.0, 0.5, played(0, 64, true), BY_RANGE);
         capture.advance(1e300, &mut |c| out.push(c.to_vec()));
         capture.advance(1e15, &mut |c| out.push(c.to_vec()));
         assert!(out.is_empty());
@@ -430,11 +473,11 @@ mod tests {
             let mut capture = Capture::new();
             let mut out = Vec::new();
             capture.advance(-96.0, &mut |c| out.push(c.to_vec()));
-            capture.note(-90.0, 0.5, 0, 64, true, BY_RANGE);
-            capture.note(absurd, 0.5, 0, 64, true, BY_RANGE);
-            capture.note(absurd, 0.5, 0, 64, false, BY_RANGE);
+            capture.note(-90.0, 0.5, played(0, 64, true), BY_RANGE);
+            capture.note(absurd, 0.5, played(0, 64, true), BY_RANGE);
+            capture.note(absurd, 0.5, played(0, 64, false), BY_RANGE);
             capture.advance(absurd, &mut |c| out.push(c.to_vec()));
-            capture.note(-80.0, 0.5, 0, 64, false, BY_RANGE);
+            capture.note(-80.0, 0.5, played(0, 64, false), BY_RANGE);
             capture.advance(200.0, &mut |c| out.push(c.to_vec()));
             assert!(out.is_empty(), "{absurd}: the run was broken, nothing is kept");
         }
@@ -448,7 +491,7 @@ mod tests {
         // Test builds install nice-plug's allocation guard: any allocation in here aborts.
         nice_assert_no_alloc::assert_no_alloc(|| {
             for step in 0..1000 {
-                capture.note(step as f64, 0.6, 0, 30 + (step % 50) as u8, step % 2 == 0, BY_RANGE);
+                capture.note(step as f64, 0.6, played(0, 30 + (step % 50) as u8, step % 2 == 0), BY_RANGE);
                 capture.advance(step as f64 + 0.5, &mut |c| {
                     shared.push(c);
                     count += 1;

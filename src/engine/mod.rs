@@ -246,7 +246,7 @@ impl Engine {
                 }
                 if capturing {
                     let step_pos = plan.beats_at(note.timing) * clock::STEPS_PER_BEAT;
-                    self.capture.note(step_pos, f64::from(feel.swing), note.channel, note.key, note.on, split);
+                    self.capture.note(step_pos, f64::from(feel.swing), note, split);
                 }
                 self.thru.pass(note, settings.thru || settings.bypass, &mut out);
             }

@@ -1,19 +1,34 @@
 //! A compact, readable text form of a chorus, for saving a user's choruses in a DAW project.
 //! Any non-audio thread.
 //!
-//! Version 2 (written): space-separated steps, each `CCC.M.B.P` — the chord's pitch classes as
-//! three hex digits (bit 0 = C), the melody and the bass as `-` (silence) or the MIDI key in
-//! two hex digits followed by `*` where the note is struck, and the comping as `-` (off), `h`
-//! (held) or `s` (struck).
+//! Version 3 (written where a chorus has drums): as version 2, and a step with drums adds
+//! `.DDDDDDD`, the level of each kit lane (0 silent … 3 accent) in the order of
+//! `music::drums::Piece::ALL`.
+//!
+//! Version 2 (written for choruses without drums): space-separated steps, each `CCC.M.B.P` —
+//! the chord's pitch classes as three hex digits (bit 0 = C), the melody and the bass as `-`
+//! (silence) or the MIDI key in two hex digits followed by `*` where the note is struck, and
+//! the comping as `-` (off), `h` (held) or `s` (struck).
 //!
 //! Version 1 (read, from projects saved before the encoding grew): 96 steps `CCC.M`, the melody
 //! as one hex digit of C4 … C5 (`0` … `c`) or `-`; a note began where its key changed or on a
 //! beat, as the plugin played it then.
 
 use super::corpus::Chorus;
+use super::drums::{Hits, ACCENT, PIECES};
 use super::encoding::{Frame, Note};
 
-/// Writes a chorus as text (version 2).
+/// The version a chorus is written in: 3 where it has drums, else 2 (which older versions of
+/// the plugin read).
+pub fn text_version(chorus: &[Frame]) -> u32 {
+    if chorus.iter().any(|f| !f.drums.is_empty()) {
+        3
+    } else {
+        2
+    }
+}
+
+/// Writes a chorus as text (version [`text_version`]).
 pub fn chorus_to_text(chorus: &[Frame]) -> String {
     let line = |n: Note| match n.key {
         None => "-".to_string(),
@@ -26,12 +41,20 @@ pub fn chorus_to_text(chorus: &[Frame]) -> String {
     };
     let steps: Vec<String> = chorus
         .iter()
-        .map(|f| format!("{:03x}.{}.{}.{}", f.chord & 0xFFF, line(f.melody), line(f.bass), comp(f.comp)))
+        .map(|f| {
+            let step = format!("{:03x}.{}.{}.{}", f.chord & 0xFFF, line(f.melody), line(f.bass), comp(f.comp));
+            if f.drums.is_empty() {
+                step
+            } else {
+                let levels: String = f.drums.0.iter().map(|&l| char::from(b'0' + l.min(ACCENT))).collect();
+                format!("{step}.{levels}")
+            }
+        })
         .collect();
     steps.join(" ")
 }
 
-/// Reads a chorus of `steps` steps written by `version` 1 or 2; the error says which step is
+/// Reads a chorus of `steps` steps written by `version` 1, 2 or 3; the error says which step is
 /// wrong and why.
 pub fn chorus_from_text(text: &str, version: u32, steps: usize) -> Result<Chorus, String> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
@@ -61,7 +84,7 @@ pub fn chorus_from_text(text: &str, version: u32, steps: usize) -> Result<Chorus
                 };
                 Frame { chord, melody, ..Frame::default() }
             }
-            (2, 4) => {
+            (2, 4) | (3, 4 | 5) => {
                 let line = |p: &str, what: &str| -> Result<Note, String> {
                     if p == "-" {
                         return Ok(Note::REST);
@@ -81,17 +104,20 @@ pub fn chorus_from_text(text: &str, version: u32, steps: usize) -> Result<Chorus
                     "s" => Note::struck(0),
                     _ => return Err(bad("the comping is -, h or s")),
                 };
-                Frame {
-                    chord,
-                    melody: line(parts[1], "melody")?,
-                    bass: line(parts[2], "bass")?,
-                    comp,
-                    ..Frame::default()
+                let mut drums = Hits::NONE;
+                if let Some(levels) = parts.get(4) {
+                    let digits: Vec<u8> = levels.bytes().map(|b| b.wrapping_sub(b'0')).collect();
+                    if digits.len() != PIECES || digits.iter().any(|&d| d > ACCENT) {
+                        return Err(bad(&format!("the drums are {PIECES} levels 0-3")));
+                    }
+                    drums.0.copy_from_slice(&digits);
                 }
+                Frame { chord, melody: line(parts[1], "melody")?, bass: line(parts[2], "bass")?, comp, drums }
             }
             (1, _) => return Err(bad("expected CCC.M")),
             (2, _) => return Err(bad("expected CCC.M.B.P")),
-            (v, _) => return Err(format!("chorus text version {v} is not one this build reads (1 or 2)")),
+            (3, _) => return Err(bad("expected CCC.M.B.P or CCC.M.B.P.DDDDDDD")),
+            (v, _) => return Err(format!("chorus text version {v} is not one this build reads (1 to 3)")),
         };
         chorus.push(frame);
         previous = frame;
@@ -115,7 +141,16 @@ mod tests {
         chorus[10].comp = Note::held(0);
         let text = chorus_to_text(&chorus);
         assert!(text.starts_with("491.3c*.-.- 491.3c.-.- "), "{}", &text[..30]);
-        assert_eq!(chorus_from_text(&text, 2, 96), Ok(chorus));
+        assert_eq!(text_version(&chorus), 2, "no drums: the version older plugins read");
+        assert_eq!(chorus_from_text(&text, 2, 96), Ok(chorus.clone()));
+        chorus[0].drums = Hits([2, 0, 1, 3, 3, 0, 0]);
+        let text = chorus_to_text(&chorus);
+        assert!(text.starts_with("491.3c*.-.-.2013300 491.3c.-.- "), "{}", &text[..40]);
+        assert_eq!(text_version(&chorus), 3);
+        assert_eq!(chorus_from_text(&text, 3, 96), Ok(chorus));
+        assert!(chorus_from_text(&text, 2, 96).unwrap_err().contains("step 1"), "version 2 has no drums");
+        let bad = text.replacen(".2013300", ".2019300", 1);
+        assert!(chorus_from_text(&bad, 3, 96).unwrap_err().contains("drums"));
     }
 
     #[test]
@@ -157,7 +192,7 @@ mod tests {
             .unwrap_err()
             .contains("expected CCC.M.B.P"));
         assert!(chorus_from_text(&good.replacen(".-.- ", ".-.q ", 1), 2, 96).unwrap_err().contains("comping"));
-        assert!(chorus_from_text(&good, 3, 96).unwrap_err().contains("version 3"));
+        assert!(chorus_from_text(&good, 4, 96).unwrap_err().contains("version 4"));
         assert!(chorus_from_text(&good, 2, 128).unwrap_err().contains("has 128 steps"));
     }
 }

@@ -114,6 +114,31 @@ impl KitMap {
     }
 }
 
+/// The piece a General MIDI percussion key is read as, when a user's drum track is captured
+/// or imported: every ride, hi-hat, snare, kick, cymbal and tom key of the GM kit folds onto
+/// the seven lanes (the bell is the ride, an open or closed hat the hat, a rim the snare).
+pub fn gm_piece(key: u8) -> Option<Piece> {
+    Some(match key {
+        51 | 53 | 59 => Piece::Ride,
+        42 | 44 | 46 => Piece::HatFoot,
+        37 | 38 | 39 | 40 => Piece::Snare,
+        35 | 36 => Piece::Kick,
+        49 | 52 | 55 | 57 => Piece::Crash,
+        47 | 48 | 50 => Piece::HighTom,
+        41 | 43 | 45 => Piece::FloorTom,
+        _ => return None,
+    })
+}
+
+/// The level a strike of MIDI velocity `velocity` (0–1) is heard as.
+pub fn level_of_velocity(velocity: f32) -> Level {
+    match velocity {
+        v if v < 0.4 => GHOST,
+        v if v < 0.8 => NORMAL,
+        _ => ACCENT,
+    }
+}
+
 /// Whether a bar's hits (its 8 steps) are a fill: three or more strikes at normal level or
 /// louder on the snare and the toms (time-keeping and ghosted chatter stay below that).
 pub fn is_fill(bar: &[Hits]) -> bool {
@@ -141,6 +166,15 @@ mod tests {
         hits.set(Piece::Kick, 9);
         hits.set(Piece::Ride, NORMAL);
         assert_eq!(hits.struck().collect::<Vec<_>>(), [(Piece::Ride, NORMAL), (Piece::Kick, ACCENT)]);
+    }
+
+    #[test]
+    fn the_gm_kit_reads_onto_the_lanes_and_plays_back_on_its_own_keys() {
+        for piece in Piece::ALL {
+            assert_eq!(gm_piece(KitMap::GeneralMidi.key(piece)), Some(piece));
+        }
+        assert_eq!((gm_piece(42), gm_piece(53), gm_piece(60)), (Some(Piece::HatFoot), Some(Piece::Ride), None));
+        assert_eq!([0.2, 0.6, 0.95].map(level_of_velocity), [GHOST, NORMAL, ACCENT]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! panics on any bytes.
 
 use super::corpus::Chorus;
+use super::drums::{level_of_velocity, Level};
 use super::encoding::{Frame, MAX_BARS, MIN_BARS, STEPS_PER_BAR};
 use super::midi_file::TimedNote;
 use super::quantize::{nearest_step, paint, unswing, Span};
@@ -124,8 +125,9 @@ pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, 
     // The earliest signature other than 4/4 in any track: (tick, numerator, denominator power).
     let mut not_four_four: Option<(u64, u8, u8)> = None;
     for track in &smf.tracks {
-        // Per (channel, key): the steps the sounding notes started at, oldest first.
-        let mut sounding = vec![Vec::<i64>::new(); 16 * 128];
+        // Per (channel, key): the steps the sounding notes started at (with their drum level),
+        // oldest first.
+        let mut sounding = vec![Vec::<(i64, Level)>::new(); 16 * 128];
         let mut tick: u64 = 0;
         for event in track {
             tick += u64::from(event.delta.as_int());
@@ -138,23 +140,24 @@ pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, 
                 }
                 TrackEventKind::Midi { channel, message } => {
                     let channel = channel.as_int();
-                    let (key, on) = match message {
-                        MidiMessage::NoteOn { key, vel } => (key.as_int(), vel.as_int() > 0),
-                        MidiMessage::NoteOff { key, .. } => (key.as_int(), false),
+                    let (key, on, velocity) = match message {
+                        MidiMessage::NoteOn { key, vel } => (key.as_int(), vel.as_int() > 0, vel.as_int()),
+                        MidiMessage::NoteOff { key, .. } => (key.as_int(), false, 0),
                         _ => continue,
                     };
                     let slot = &mut sounding[usize::from(channel) * 128 + usize::from(key)];
                     let step = nearest_step(step_pos);
                     if on {
-                        slot.push(step);
+                        slot.push((step, level_of_velocity(f32::from(velocity) / 127.0)));
                     } else if !slot.is_empty() {
                         // Overlapping notes of one key (loose playing, edited clips) end oldest first.
-                        let start = slot.remove(0);
+                        let (start, level) = slot.remove(0);
                         spans.push(Span {
                             start,
                             end: step.max(start + 1),
                             key,
                             voice: split.voice(channel, key, true),
+                            level,
                         });
                     }
                 }
@@ -164,8 +167,8 @@ pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, 
         // Notes never released end with the last bar (set below).
         for (slot, starts) in sounding.iter().enumerate() {
             let (channel, key) = ((slot / 128) as u8, (slot % 128) as u8);
-            for &start in starts {
-                spans.push(Span { start, end: i64::MAX, key, voice: split.voice(channel, key, true) });
+            for &(start, level) in starts {
+                spans.push(Span { start, end: i64::MAX, key, voice: split.voice(channel, key, true), level });
             }
         }
     }
@@ -371,6 +374,35 @@ mod tests {
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].len(), 192);
         assert_eq!(choruses_from_smf(&bytes, ImportRule::new(VoiceSplit::ByRange, Some(8))).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_drum_track_on_channel_10_is_read_as_the_drums() {
+        use crate::music::drums::{Piece, ACCENT, GHOST, NORMAL};
+        let chorus = trio(9);
+        let mut notes = chorus_notes(&chorus, 0.0, 0.0);
+        let hit = |beats: f64, key: u8, velocity: u8| {
+            [
+                TimedNote { beats, channel: 9, key, velocity, on: true },
+                TimedNote { beats: beats + 0.25, channel: 9, key, velocity: 0, on: false },
+            ]
+        };
+        for beat in 0..48 {
+            notes.extend(hit(f64::from(beat), 51, 80)); // the ride on every beat
+        }
+        notes.extend(hit(1.5, 38, 30)); // a ghost on the "and" of 2
+        notes.extend(hit(0.0, 49, 120)); // the crash on the top
+        notes.extend(hit(0.0, 36, 90)); // with the kick, less hard
+        notes.sort_by(|a, b| a.beats.total_cmp(&b.beats).then(a.on.cmp(&b.on)));
+        let got = choruses_from_smf(&write(&notes), twelve()).unwrap();
+        assert_eq!(got.len(), 1);
+        let drumless: Vec<Frame> = got[0].iter().map(|f| Frame { drums: Default::default(), ..*f }).collect();
+        assert_eq!(drumless, as_imported(&chorus), "the band's parts as before: channel 10 is not chords");
+        for (step, f) in got[0].iter().enumerate() {
+            assert_eq!(f.drums.level(Piece::Ride), if step % 2 == 0 { NORMAL } else { 0 });
+        }
+        assert_eq!(got[0][3].drums.level(Piece::Snare), GHOST);
+        assert_eq!((got[0][0].drums.level(Piece::Crash), got[0][0].drums.level(Piece::Kick)), (ACCENT, NORMAL));
     }
 
     #[test]

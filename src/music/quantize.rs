@@ -6,8 +6,9 @@
 //! folds them into its ranges. Swung playing is heard straight ([`unswing`]). Allocation-free,
 //! so the audio thread can use it.
 
+use super::drums::{gm_piece, Level};
 use super::encoding::{Frame, Note};
-use super::split::SplitVoice;
+use super::part::Part;
 
 /// A note quantised to steps `[start, end)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +16,9 @@ pub struct Span {
     pub start: i64,
     pub end: i64,
     pub key: u8,
-    pub voice: SplitVoice,
+    pub voice: Part,
+    /// How hard it was struck, for the drums (a drummer's touch is its level).
+    pub level: Level,
 }
 
 /// The step nearest to a fractional step position (halves round up).
@@ -58,13 +61,20 @@ pub fn paint(span: Span, first_step: i64, frames: &mut [Frame], owners: &mut [Ow
         let (frame, owner) = (&mut frames[i as usize], &mut owners[i as usize]);
         let begins = first_step + i == span.start;
         let line = match span.voice {
-            SplitVoice::Chord => {
+            Part::Chords | Part::Comp => {
                 frame.chord |= 1 << (span.key % 12);
                 frame.comp = Note { key: Some(0), begin: frame.comp.begin || begins };
                 continue;
             }
-            SplitVoice::Melody => 0,
-            SplitVoice::Bass => 1,
+            // A drum is its stroke: it sounds at its onset only, at the loudest level struck.
+            Part::Drums => {
+                if let (true, Some(piece)) = (begins, gm_piece(span.key)) {
+                    frame.drums.set(piece, frame.drums.level(piece).max(span.level));
+                }
+                continue;
+            }
+            Part::Melody => 0,
+            Part::Bass => 1,
         };
         let mine = Owner { onset: span.start, key: span.key };
         if owner[line].is_none_or(|o| (mine.onset, mine.key) > (o.onset, o.key)) {
@@ -83,19 +93,19 @@ pub fn paint(span: Span, first_step: i64, frames: &mut [Frame], owners: &mut [Ow
 mod tests {
     use super::*;
 
-    fn span(start: i64, end: i64, key: u8, voice: SplitVoice) -> Span {
-        Span { start, end, key, voice }
+    fn span(start: i64, end: i64, key: u8, voice: Part) -> Span {
+        Span { start, end, key, voice, level: crate::music::drums::NORMAL }
     }
 
     #[test]
     fn the_latest_melody_onset_wins_and_chords_merge() {
         let mut frames = [Frame::default(); 8];
         let mut owners = [[None; 2]; 8];
-        paint(span(0, 8, 64, SplitVoice::Melody), 0, &mut frames, &mut owners);
-        paint(span(2, 4, 60, SplitVoice::Melody), 0, &mut frames, &mut owners);
-        paint(span(0, 8, 48, SplitVoice::Chord), 0, &mut frames, &mut owners);
-        paint(span(4, 8, 43, SplitVoice::Chord), 0, &mut frames, &mut owners);
-        paint(span(1, 3, 36, SplitVoice::Bass), 0, &mut frames, &mut owners);
+        paint(span(0, 8, 64, Part::Melody), 0, &mut frames, &mut owners);
+        paint(span(2, 4, 60, Part::Melody), 0, &mut frames, &mut owners);
+        paint(span(0, 8, 48, Part::Chords), 0, &mut frames, &mut owners);
+        paint(span(4, 8, 43, Part::Chords), 0, &mut frames, &mut owners);
+        paint(span(1, 3, 36, Part::Bass), 0, &mut frames, &mut owners);
         let melody: Vec<Note> = frames.iter().map(|f| f.melody).collect();
         let (e, c) = (Note::held(64), Note::held(60));
         assert_eq!(melody, [Note::struck(64), e, Note::struck(60), c, e, e, e, e]);
@@ -112,7 +122,7 @@ mod tests {
     fn spans_are_clipped_to_the_frames() {
         let mut frames = [Frame::default(); 4];
         let mut owners = [[None; 2]; 4];
-        paint(span(90, 100, 50, SplitVoice::Chord), 96, &mut frames, &mut owners);
+        paint(span(90, 100, 50, Part::Chords), 96, &mut frames, &mut owners);
         assert_eq!(frames.iter().filter(|f| f.chord != 0).count(), 4);
         assert!(frames.iter().all(|f| !f.comp.begin), "struck before these frames");
         assert_eq!(nearest_step(2.49), 2);

@@ -4,19 +4,15 @@
 //! bass input channel (`engine::input_map`), so a player can never change the form's chords.
 //! Any thread.
 
+use super::part::Part;
 use serde::{Deserialize, Serialize};
+
+/// General MIDI's drum channel, 10 (0-based 9): what arrives there is the drums, whatever the rule.
+pub const GM_DRUM_CHANNEL: u8 = 9;
 
 /// Lowest key of the chord range and of the melody range when voices are told apart by range.
 pub const CHORD_RANGE_LOW: u8 = 48;
 pub const MELODY_RANGE_LOW: u8 = 60;
-
-/// Which part a note from outside belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SplitVoice {
-    Bass,
-    Chord,
-    Melody,
-}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VoiceSplit {
@@ -35,27 +31,36 @@ pub enum VoiceSplit {
 
 impl VoiceSplit {
     /// The part of a note on `channel`; `bass` says whether there is a bass to steer or learn.
-    pub fn voice(&self, channel: u8, key: u8, bass: bool) -> SplitVoice {
+    /// Channel 10 is the drums (General MIDI's convention) unless the rule names it for chords
+    /// or bass.
+    pub fn voice(&self, channel: u8, key: u8, bass: bool) -> Part {
         match *self {
-            VoiceSplit::ByRange if key >= MELODY_RANGE_LOW => SplitVoice::Melody,
-            VoiceSplit::ByRange if key < CHORD_RANGE_LOW && bass => SplitVoice::Bass,
-            VoiceSplit::ByRange => SplitVoice::Chord,
-            VoiceSplit::ByChannel { bass_channel: Some(b), .. } if channel == b && bass => SplitVoice::Bass,
-            VoiceSplit::ByChannel { chord_channel, .. } if channel == chord_channel => SplitVoice::Chord,
-            VoiceSplit::ByChannel { .. } => SplitVoice::Melody,
+            VoiceSplit::ByChannel { bass_channel: Some(b), .. } if channel == b && bass => Part::Bass,
+            VoiceSplit::ByChannel { chord_channel, .. } if channel == chord_channel => Part::Chords,
+            _ if channel == GM_DRUM_CHANNEL => Part::Drums,
+            VoiceSplit::ByRange if key >= MELODY_RANGE_LOW => Part::Melody,
+            VoiceSplit::ByRange if key < CHORD_RANGE_LOW && bass => Part::Bass,
+            VoiceSplit::ByRange => Part::Chords,
+            VoiceSplit::ByChannel { .. } => Part::Melody,
         }
     }
 
     /// The rule in words, for the editor.
     pub fn describe(&self) -> String {
         match self {
-            VoiceSplit::ByRange => "notes from C4 (MIDI 60) up are melody, C3–B3 chords, below C3 the bass".to_string(),
+            VoiceSplit::ByRange => {
+                "notes from C4 (MIDI 60) up are melody, C3–B3 chords, below C3 the bass; channel 10 the drums"
+                    .to_string()
+            }
             VoiceSplit::ByChannel { chord_channel, bass_channel: None } => {
-                format!("notes on channel {} are chords, other channels melody", chord_channel + 1)
+                format!(
+                    "notes on channel {} are chords, channel 10 the drums, other channels melody",
+                    chord_channel + 1
+                )
             }
             VoiceSplit::ByChannel { chord_channel, bass_channel: Some(b) } => {
                 format!(
-                    "notes on channel {} are chords, channel {} the bass, other channels melody",
+                    "notes on channel {} are chords, channel {} the bass, channel 10 the drums, other channels melody",
                     chord_channel + 1,
                     b + 1
                 )
@@ -95,15 +100,19 @@ mod tests {
     #[test]
     fn ranges_and_channels_tell_the_parts_apart() {
         let r = VoiceSplit::ByRange;
-        assert_eq!(r.voice(0, 60, true), SplitVoice::Melody);
-        assert_eq!(r.voice(0, 52, true), SplitVoice::Chord);
-        assert_eq!(r.voice(0, 40, true), SplitVoice::Bass);
-        assert_eq!(r.voice(0, 40, false), SplitVoice::Chord, "no bass in the model: low notes are chords");
+        assert_eq!(r.voice(0, 60, true), Part::Melody);
+        assert_eq!(r.voice(0, 52, true), Part::Chords);
+        assert_eq!(r.voice(0, 40, true), Part::Bass);
+        assert_eq!(r.voice(0, 40, false), Part::Chords, "no bass in the model: low notes are chords");
         let c = VoiceSplit::ByChannel { chord_channel: 1, bass_channel: Some(2) };
-        assert_eq!(c.voice(1, 80, true), SplitVoice::Chord);
-        assert_eq!(c.voice(2, 80, true), SplitVoice::Bass);
-        assert_eq!(c.voice(2, 80, false), SplitVoice::Melody);
-        assert_eq!(c.voice(5, 30, true), SplitVoice::Melody);
+        assert_eq!(c.voice(1, 80, true), Part::Chords);
+        assert_eq!(c.voice(2, 80, true), Part::Bass);
+        assert_eq!(c.voice(2, 80, false), Part::Melody);
+        assert_eq!(c.voice(5, 30, true), Part::Melody);
+        assert_eq!(r.voice(9, 36, true), Part::Drums, "channel 10 is General MIDI's drums");
+        assert_eq!(c.voice(9, 38, true), Part::Drums);
+        let chords_on_10 = VoiceSplit::ByChannel { chord_channel: 9, bass_channel: None };
+        assert_eq!(chords_on_10.voice(9, 60, true), Part::Chords, "unless the user names channel 10");
     }
 
     #[test]
