@@ -18,6 +18,12 @@
 //!   c2 - e2 - g2 - bb2 -
 //! comp 1-2:
 //!   . x - . . . x - | . . . x - . . .
+//! drums 1-4:                    an alternative is a block of rows, one per kit piece
+//!   ride:  x . x x x . x x | ...
+//!   hat:   . . x . . . x . | ...
+//!   kick:  g . g . g . g . | ...
+//!   --                          the next alternative
+//!   ride:  ...
 //! ```
 //!
 //! - **Chords**: one entry per bar, separated by `|`; a bar holds 1, 2 or 4 chords (two change at
@@ -32,18 +38,16 @@
 //!   strikes a note; `-` holds the note before it (a longer note); `.` rests. Comping: `x`
 //!   strikes the bar's chord, `-` holds what sounds, `.` is silence. A section's first token
 //!   may not be `-`: alternatives are recombined, so nothing ties across a section's start.
+//! - **Drums**: a `drums` section's alternatives are blocks of rows, `piece: tokens`, one row per
+//!   kit piece played (`ride`, `hat` — the pedal hi-hat —, `snare`, `kick`, `crash`, `tom`,
+//!   `floor`; a piece not written is silent), separated by a line `--`. A token is an eighth:
+//!   `.` silent, `g` a ghost note, `x` a stroke, `X` an accent.
 //! - Every alternative of a section has 8 tokens per bar of the section, and a section has at
 //!   least one alternative. Errors name the line and what is wrong.
 
+use super::drums::{Hits, Piece, ACCENT, GHOST, NORMAL, SILENT};
+pub use super::part::Part;
 use std::fmt;
-
-/// A voice of a style's sections.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Part {
-    Melody,
-    Bass,
-    Comp,
-}
 
 /// One eighth note of a line or of the comping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +60,8 @@ pub enum Slot {
     Hold,
     /// Silence.
     Rest,
+    /// What the drums strike at this eighth (drum sections only).
+    Drums(Hits),
 }
 
 /// A chord of the form: the name as written, its root and its pitch classes.
@@ -190,6 +196,8 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
     let (mut id, mut title, mut bars, mut chords) = (None, None, None, None);
     let mut sections: Vec<Section> = Vec::new();
     let mut connected_phrases = false;
+    // The rows of the drums alternative being read.
+    let mut drum_rows: Vec<(Piece, Vec<u8>)> = Vec::new();
     // The section whose alternatives are being read, and where its header was.
     let mut open: Option<(Section, usize)> = None;
     let close = |open: &mut Option<(Section, usize)>, sections: &mut Vec<Section>| -> Result<(), NotationError> {
@@ -206,6 +214,28 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
         let line = strip_comment(raw).trim();
         if line.is_empty() {
             continue;
+        }
+        // Inside a drums section: a kit piece's row, or `--` between alternatives.
+        if let Some((section, _)) = open.as_mut().filter(|(s, _)| s.part == Part::Drums) {
+            if line == "--" {
+                finish_drums(&mut drum_rows, section).map_err(|m| err(line_no, m))?;
+                continue;
+            }
+            if let Some((piece, row)) = line.split_once(':').and_then(|(k, v)| Some((Piece::from_name(k.trim())?, v))) {
+                if drum_rows.iter().any(|(p, _)| *p == piece) {
+                    return Err(err(
+                        line_no,
+                        format!("{} twice in one alternative (separate them with --)", piece.name()),
+                    ));
+                }
+                drum_rows.push((piece, parse_drum_row(row, section.bars).map_err(|m| err(line_no, m))?));
+                continue;
+            }
+            if let Some((key, row)) = line.split_once(':').filter(|(k, v)| !k.contains(' ') && !v.trim().is_empty()) {
+                if row.split_whitespace().all(|t| matches!(t, "." | "g" | "x" | "X" | "|")) {
+                    return Err(err(line_no, format!("'{key}' is not a kit piece; {PIECE_NAMES}")));
+                }
+            }
         }
         // Headers have a colon; lines of notes never do.
         match line.split_once(':').map(|(k, v)| (k.trim(), v.trim())) {
@@ -231,6 +261,9 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
                 chords = Some(parsed.map_err(|m| err(line_no, m))?);
             }
             Some((key, "")) => {
+                if let Some((section, _)) = open.as_mut() {
+                    finish_drums(&mut drum_rows, section).map_err(|m| err(line_no, m))?;
+                }
                 close(&mut open, &mut sections)?;
                 let (part, range) =
                     key.split_once(' ').ok_or_else(|| err(line_no, format!("'{key}': expected a voice and bars")))?;
@@ -238,7 +271,10 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
                     "melody" => Part::Melody,
                     "bass" => Part::Bass,
                     "comp" => Part::Comp,
-                    other => return Err(err(line_no, format!("unknown voice '{other}' (melody, bass or comp)"))),
+                    "drums" => Part::Drums,
+                    other => {
+                        return Err(err(line_no, format!("unknown voice '{other}' (melody, bass, comp or drums)")))
+                    }
                 };
                 let (first, last) = range.split_once('-').unwrap_or((range, range));
                 let number = |s: &str| s.trim().parse::<usize>().ok().filter(|&b| b >= 1);
@@ -258,10 +294,17 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
                 let Some((section, _)) = open.as_mut() else {
                     return Err(err(line_no, "a line of notes outside a section".to_string()));
                 };
+                if section.part == Part::Drums {
+                    return Err(err(line_no, format!("a drums row starts with its piece; {PIECE_NAMES}")));
+                }
                 let slots = parse_line(line, section.part, section.bars).map_err(|m| err(line_no, m))?;
                 section.alternatives.push(slots);
             }
         }
+    }
+    if let Some((section, _)) = open.as_mut() {
+        let last = text.lines().count();
+        finish_drums(&mut drum_rows, section).map_err(|m| err(last, m))?;
     }
     close(&mut open, &mut sections)?;
     let id = id.ok_or_else(|| err(0, "no 'style:' line".to_string()))?;
@@ -273,7 +316,7 @@ pub fn parse_style(text: &str) -> Result<StyleText, NotationError> {
     if chords.len() != bars {
         return Err(err(0, format!("{} bars of chords for a form of {bars} bars", chords.len())));
     }
-    for part in [Part::Melody, Part::Bass, Part::Comp] {
+    for part in [Part::Melody, Part::Bass, Part::Comp, Part::Drums] {
         let mut next = 0;
         for s in sections.iter().filter(|s| s.part == part) {
             if s.first_bar != next {
@@ -299,6 +342,53 @@ fn strip_comment(line: &str) -> &str {
         Some(i) => &line[..i],
         None => line,
     }
+}
+
+/// The kit pieces a drums row may name, for messages.
+const PIECE_NAMES: &str = "the pieces are ride, hat, snare, kick, crash, tom and floor";
+
+/// One kit piece's row of a drums alternative: a level per eighth.
+fn parse_drum_row(row: &str, bars: usize) -> Result<Vec<u8>, String> {
+    let mut levels = Vec::new();
+    for token in row.split_whitespace() {
+        if token == "|" {
+            if levels.is_empty() || levels.len() % SLOTS_PER_BAR != 0 {
+                return Err(format!("'|' after {} eighth notes is not on a bar line", levels.len()));
+            }
+            continue;
+        }
+        levels.push(match token {
+            "." => SILENT,
+            "g" => GHOST,
+            "x" => NORMAL,
+            "X" => ACCENT,
+            other => return Err(format!("'{other}': a drum stroke is . (silent), g (ghost), x or X (accent)")),
+        });
+    }
+    if levels.len() != bars * SLOTS_PER_BAR {
+        return Err(format!("{} eighth notes, a section of {bars} bar(s) has {}", levels.len(), bars * SLOTS_PER_BAR));
+    }
+    Ok(levels)
+}
+
+/// Ends the drums alternative whose rows were read (if any) and adds it to `section`.
+fn finish_drums(rows: &mut Vec<(Piece, Vec<u8>)>, section: &mut Section) -> Result<(), String> {
+    if section.part != Part::Drums {
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return Err("an empty drums alternative (a '--' with no rows before it)".to_string());
+    }
+    let mut slots = vec![Slot::Drums(Hits::NONE); section.bars * SLOTS_PER_BAR];
+    for (piece, levels) in rows.drain(..) {
+        for (slot, level) in slots.iter_mut().zip(levels) {
+            if let Slot::Drums(hits) = slot {
+                hits.set(piece, level);
+            }
+        }
+    }
+    section.alternatives.push(slots);
+    Ok(())
 }
 
 /// One alternative: its tokens, checked against the section's bars.
@@ -398,7 +488,46 @@ mod tests {
         assert!(bad("comp 2:", "comp 3:").message.contains("starts at bar 3"));
         assert!(bad("chords: C7 | Dm7 G7", "chords: C7 | Dm7 G7 | C7").message.contains("3 bars of chords"));
         assert!(bad("chords: C7 | Dm7 G7", "chords: C7 | Dm7 G7 C7").message.contains("1, 2 or 4 chords"));
-        assert!(bad("melody 1-2:", "drums 1-2:").message.contains("unknown voice"));
+        assert!(bad("melody 1-2:", "tuba 1-2:").message.contains("unknown voice"));
         assert!(bad("style: small", "style: Small!").message.contains("style id"));
+    }
+
+    const DRUMS: &str = "
+        drums 1-2:
+          ride:  X . x x x . x x | x . x x x . x x
+          hat:   . . x . . . x . | . . x . . . x .
+          kick:  g . g . g . g . | g . g . g . g X
+          --
+          ride:  x . x x x . x x | x . x . x . . .
+          snare: . . . g . . . . | . . . . x x X .
+          crash: X . . . . . . . | . . . . . . . .
+    ";
+
+    #[test]
+    fn drums_read_as_rows_of_kit_pieces_with_levels() {
+        let s = parse_style(&format!("{SMALL}{DRUMS}")).unwrap();
+        let drums = s.sections.iter().find(|s| s.part == Part::Drums).expect("a drums section");
+        assert_eq!((drums.first_bar, drums.bars, drums.alternatives.len()), (0, 2, 2));
+        let Slot::Drums(first) = drums.alternatives[0][0] else { panic!("drums are strokes") };
+        assert_eq!(first.struck().collect::<Vec<_>>(), [(Piece::Ride, ACCENT), (Piece::Kick, GHOST)]);
+        let Slot::Drums(fill) = drums.alternatives[1][14] else { panic!() };
+        assert_eq!((fill.level(Piece::Snare), fill.level(Piece::Ride)), (ACCENT, SILENT));
+        let Slot::Drums(top) = drums.alternatives[1][0] else { panic!() };
+        assert_eq!(top.level(Piece::Crash), ACCENT);
+    }
+
+    #[test]
+    fn drum_mistakes_name_their_line() {
+        let bad = |from: &str, to: &str| parse_style(&format!("{SMALL}{}", DRUMS.replace(from, to))).unwrap_err();
+        assert!(bad("hat:   . . x", "cowbell:   . . x").message.contains("'cowbell' is not a kit piece"));
+        assert!(bad("hat:   . . x", ". . x").message.contains("starts with its piece"));
+        assert!(bad("hat:   . . x . . . x . | . . x", "hat:   . . x . . . x . | . . y")
+            .message
+            .contains("drum stroke"));
+        assert!(bad("kick:  g . g . g . g . |", "kick:  g . g . g . g |").message.contains("bar line"));
+        let twice = bad("          --\n", "");
+        assert!(twice.message.contains("ride twice"), "{twice}");
+        assert_eq!(twice.line, 18, "the second ride row");
+        assert!(bad("          --\n", "          --\n          --\n").message.contains("empty drums alternative"));
     }
 }

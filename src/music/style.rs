@@ -5,6 +5,7 @@
 //!
 //! Built on first use on any thread; afterwards read-only.
 
+use super::drums::Hits;
 use super::encoding::{Form, Frame, Note, Voice, STEPS_PER_BAR};
 use super::notation::{parse_style, Part, Slot, StyleText};
 use crate::lstm::rng::mix;
@@ -21,12 +22,20 @@ const STYLE_FILES: [(&str, &str); 7] = [
     ("paper-blues", include_str!("styles/paper_blues.txt")),
 ];
 
-/// One section of one voice, expanded: the notes of each alternative, step by step.
+/// One section of one voice, expanded: the notes of each alternative, step by step (for the
+/// drums, the strokes of each).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Expanded {
     voice: Voice,
     first_step: usize,
     alternatives: Vec<Vec<Note>>,
+    drums: Vec<Vec<Hits>>,
+}
+
+impl Expanded {
+    fn len(&self) -> usize {
+        self.alternatives.len().max(self.drums.len())
+    }
 }
 
 /// A style's form and corpus, ready to write choruses.
@@ -62,14 +71,13 @@ impl Style {
         let sections = parsed
             .sections
             .iter()
-            .map(|s| Expanded {
-                voice: match s.part {
-                    Part::Melody => Voice::Melody,
-                    Part::Bass => Voice::Bass,
-                    Part::Comp => Voice::Comp,
-                },
-                first_step: s.first_bar * STEPS_PER_BAR,
-                alternatives: s.alternatives.iter().map(|slots| notes_of(slots)).collect(),
+            .map(|s| {
+                let (lines, drums) = if s.part == Part::Drums {
+                    (Vec::new(), s.alternatives.iter().map(|slots| hits_of(slots)).collect())
+                } else {
+                    (s.alternatives.iter().map(|slots| notes_of(slots)).collect(), Vec::new())
+                };
+                Expanded { voice: s.part, first_step: s.first_bar * STEPS_PER_BAR, alternatives: lines, drums }
             })
             .collect();
         Style {
@@ -97,7 +105,7 @@ impl Style {
     /// connected melody line after the first, the nearer two thirds.
     fn choices(&self, section: usize) -> usize {
         let s = &self.sections[section];
-        let n = s.alternatives.len();
+        let n = s.len();
         if self.follows_a_line(section) {
             (2 * n).div_ceil(3)
         } else {
@@ -146,6 +154,12 @@ impl Style {
                 (true, Some(key)) => nth_nearest(&section.alternatives, key, digit),
                 _ => digit,
             };
+            if section.voice == Voice::Drums {
+                for (frame, &hits) in out[section.first_step..].iter_mut().zip(&section.drums[pick]) {
+                    frame.drums = hits;
+                }
+                continue;
+            }
             let notes = &section.alternatives[pick];
             if section.voice == Voice::Melody {
                 last_melody_key = notes.iter().rev().find_map(|n| n.key).or(last_melody_key);
@@ -185,12 +199,17 @@ fn notes_of(slots: &[Slot]) -> Vec<Note> {
             Slot::Note(key) => Note::struck(key),
             Slot::Strike => Note::struck(0),
             Slot::Hold => sounding.map_or(Note::REST, Note::held),
-            Slot::Rest => Note::REST,
+            Slot::Rest | Slot::Drums(_) => Note::REST,
         };
         sounding = note.key;
         notes.push(note);
     }
     notes
+}
+
+/// A drums alternative's slots as strokes.
+fn hits_of(slots: &[Slot]) -> Vec<Hits> {
+    slots.iter().map(|slot| if let Slot::Drums(hits) = slot { *hits } else { Hits::NONE }).collect()
 }
 
 /// The built-in styles, read once.
@@ -263,14 +282,20 @@ mod tests {
     }
 
     /// The lines of each section that turn up among 5000 choruses spread over the index range.
-    fn lines_heard(style: &Style) -> Vec<HashSet<Vec<Note>>> {
-        let mut seen: Vec<HashSet<Vec<Note>>> = vec![HashSet::new(); style.sections.len()];
+    /// (Lines as their notes, or for the drums their strokes, written out.)
+    fn lines_heard(style: &Style) -> Vec<HashSet<String>> {
+        let mut seen: Vec<HashSet<String>> = vec![HashSet::new(); style.sections.len()];
         for i in 0..5000u64 {
             let c = style.chorus((mix(i, 99) % style.choruses() as u64) as usize);
             for (s, section) in style.sections.iter().enumerate() {
-                let len = section.alternatives[0].len();
-                let notes = c[section.first_step..section.first_step + len].iter().map(|f| f.voice(section.voice));
-                seen[s].insert(notes.collect());
+                let steps = &c[section.first_step..];
+                let line = if section.voice == Voice::Drums {
+                    format!("{:?}", steps.iter().take(section.drums[0].len()).map(|f| f.drums).collect::<Vec<_>>())
+                } else {
+                    let len = section.alternatives[0].len();
+                    format!("{:?}", steps.iter().take(len).map(|f| f.voice(section.voice)).collect::<Vec<_>>())
+                };
+                seen[s].insert(line);
             }
         }
         seen
@@ -285,14 +310,14 @@ mod tests {
             let seen = lines_heard(style);
             for (s, section) in style.sections.iter().enumerate() {
                 if section.voice != Voice::Melody || !style.connected_phrases {
-                    assert_eq!(seen[s].len(), section.alternatives.len(), "{}: section {s}, every line", style.id);
+                    assert_eq!(seen[s].len(), section.len(), "{}: section {s}, every line", style.id);
                 }
             }
             // A connected line far from where every line before it ends is never picked: few are.
             let (heard, written) = seen
                 .iter()
                 .zip(&style.sections)
-                .fold((0, 0), |(h, w), (seen, section)| (h + seen.len(), w + section.alternatives.len()));
+                .fold((0, 0), |(h, w), (seen, section)| (h + seen.len(), w + section.len()));
             assert!(heard * 100 >= written * 95, "{}: only {heard} of {written} lines heard", style.id);
         }
     }

@@ -68,11 +68,7 @@ mod tests {
     }
 
     fn part_name(part: Part) -> &'static str {
-        match part {
-            Part::Melody => "melody",
-            Part::Bass => "bass",
-            Part::Comp => "comp",
-        }
+        part.name()
     }
 
     /// "bebop-blues melody 3-4 alternative 2": a section's line as the file names it.
