@@ -176,7 +176,8 @@ fn capture_retrain_and_play_a_users_own_progression() {
         let struck: Vec<u16> = by_step.range(bar * 8..bar * 8 + 8).map(|(_, m)| *m).collect();
         assert_eq!(struck, vec![want[(bar % 12) as usize]], "bar {} (chorus {})", bar + 1, bar / 12 + 1);
     }
-    let roll = Roll { steps: 4 * STEPS, bars_per_chorus: 12, chord_channel: 0, bass_channel: Some(2) };
+    let roll =
+        Roll { steps: 4 * STEPS, bars_per_chorus: 12, chord_channel: 0, bass_channel: Some(2), drum_channel: Some(9) };
     let roll = piano_roll_png(&rendered[..rendered.len().min(4000)], &roll);
     std::fs::write(dir.join("user_progression_retrained.png"), roll).unwrap();
 }

@@ -19,6 +19,7 @@ pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, cou
         bars_per_chorus: form.bars,
         chord_channel: settings.channel(Part::Chords),
         bass_channel: Some(settings.channel(Part::Bass)),
+        drum_channel: Some(settings.channel(Part::Drums)),
     };
     piano_roll_png(&frames_to_notes(window, form, comping, &settings), &roll)
 }

@@ -3,6 +3,7 @@
 //! so no font files are needed). Used by `blues-lstm render --png` and eval. Any non-audio
 //! thread.
 
+use super::drums::{gm_piece, PIECES};
 use super::encoding::STEPS_PER_BAR;
 use super::midi_file::TimedNote;
 
@@ -18,6 +19,8 @@ pub struct Roll {
     pub bars_per_chorus: usize,
     pub chord_channel: u8,
     pub bass_channel: Option<u8>,
+    /// The drums' channel: drawn in a lane of their own below the keys, a row per kit piece.
+    pub drum_channel: Option<u8>,
 }
 
 const BACKGROUND: [u8; 3] = [22, 22, 26];
@@ -27,6 +30,7 @@ const CHORUS_LINE: [u8; 3] = [170, 170, 180];
 const CHORD: [u8; 3] = [90, 150, 220];
 const MELODY: [u8; 3] = [235, 120, 90];
 const BASS: [u8; 3] = [110, 200, 120];
+const DRUMS: [u8; 3] = [230, 200, 90];
 const TEXT: [u8; 3] = [200, 200, 200];
 
 /// 3×5 digits, one row of 3 bits per line, top to bottom.
@@ -96,11 +100,14 @@ pub fn voice_colour(roll: &Roll, channel: u8) -> [u8; 3] {
 /// those played, a little padded.
 pub fn piano_roll_png(notes: &[TimedNote], roll: &Roll) -> Vec<u8> {
     let steps = roll.steps;
-    let played = notes.iter().filter(|n| n.on).map(|n| n.key);
+    let is_drum = |n: &TimedNote| Some(n.channel) == roll.drum_channel;
+    let played = notes.iter().filter(|n| n.on && !is_drum(n)).map(|n| n.key);
+    let drum_lane = if notes.iter().any(|n| n.on && is_drum(n)) { PIECES * ROW_H + 4 } else { 0 };
     let (low, high) =
         (played.clone().min().unwrap_or(48).saturating_sub(1), played.max().unwrap_or(72).saturating_add(1).min(127));
     let rows = usize::from(high - low + 1);
-    let (width, height) = (LEFT * 2 + steps * STEP_W, TOP + rows * ROW_H + 4);
+    let (width, height) = (LEFT * 2 + steps * STEP_W, TOP + rows * ROW_H + 4 + drum_lane);
+    let lane_top = TOP + rows * ROW_H + 4;
     let mut canvas = Canvas::new(width, height);
     let row_y = |key: u8| TOP + usize::from(high - key.clamp(low, high)) * ROW_H;
     // A faint line at every C.
@@ -120,6 +127,15 @@ pub fn piano_roll_png(notes: &[TimedNote], roll: &Roll) -> Vec<u8> {
     }
     // Notes: from each NoteOn to its NoteOff (or the end).
     for (i, on) in notes.iter().enumerate().filter(|(_, n)| n.on) {
+        if is_drum(on) {
+            // A stroke, one eighth wide, as bright as it is loud.
+            if let Some(piece) = gm_piece(on.key) {
+                let x = LEFT + (on.beats * 2.0 * STEP_W as f64) as usize;
+                let shade = |c: u8| (u32::from(c) * (60 + u32::from(on.velocity.min(127))) / 187) as u8;
+                canvas.fill(x + 1, lane_top + piece.lane() * ROW_H + 1, STEP_W - 2, ROW_H - 1, DRUMS.map(shade));
+            }
+            continue;
+        }
         let end = notes[i + 1..]
             .iter()
             .find(|n| !n.on && n.channel == on.channel && n.key == on.key)
@@ -156,7 +172,7 @@ mod tests {
             TimedNote { beats: 1.0, channel: 1, key: 72, velocity: 100, on: true },
             TimedNote { beats: 1.5, channel: 1, key: 72, velocity: 0, on: false },
         ];
-        let roll = Roll { steps: 16, bars_per_chorus: 12, chord_channel: 0, bass_channel: Some(2) };
+        let roll = Roll { steps: 16, bars_per_chorus: 12, chord_channel: 0, bass_channel: Some(2), drum_channel: None };
         let mut notes = notes.to_vec();
         notes.push(TimedNote { beats: 2.0, channel: 2, key: 36, velocity: 90, on: true });
         notes.push(TimedNote { beats: 3.0, channel: 2, key: 36, velocity: 0, on: false });
@@ -174,6 +190,35 @@ mod tests {
         assert_eq!(at(LEFT + 2 * STEP_W + 4, row_y_of(72) + 4), MELODY, "C5 on step 2");
         assert_ne!(at(LEFT + 4 * STEP_W + 4, row_y_of(72) + 4), MELODY, "released after one step");
         assert_eq!(at(LEFT + 4 * STEP_W + 4, row_y_of(36) + 4), BASS, "C2 on beat 3, in the bass's colour");
+    }
+
+    #[test]
+    fn drums_get_a_lane_of_their_own_below_the_keys() {
+        let mut notes = vec![
+            TimedNote { beats: 0.0, channel: 0, key: 60, velocity: 80, on: true },
+            TimedNote { beats: 1.0, channel: 0, key: 60, velocity: 0, on: false },
+        ];
+        for (beats, key) in [(0.0, 51), (0.0, 36), (1.5, 38)] {
+            notes.push(TimedNote { beats, channel: 9, key, velocity: 127, on: true });
+            notes.push(TimedNote { beats: beats + 0.25, channel: 9, key, velocity: 0, on: false });
+        }
+        let roll = Roll { steps: 8, bars_per_chorus: 12, chord_channel: 0, bass_channel: None, drum_channel: Some(9) };
+        let decoder = png::Decoder::new(std::io::Cursor::new(piano_roll_png(&notes, &roll)));
+        let mut reader = decoder.read_info().unwrap();
+        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut rgb).unwrap();
+        let at = |x: usize, y: usize| -> [u8; 3] {
+            let i = (y * info.width as usize + x) * 3;
+            [rgb[i], rgb[i + 1], rgb[i + 2]]
+        };
+        let lane_top = TOP + 3 * ROW_H + 4; // three key rows: B3, C4, C#4
+        assert_eq!(info.height as usize, lane_top + PIECES * ROW_H + 4, "the keys do not stretch to the kick's key");
+        let lane = |piece: crate::music::drums::Piece| lane_top + piece.lane() * ROW_H + 3;
+        use crate::music::drums::Piece;
+        assert_eq!(at(LEFT + 3, lane(Piece::Ride)), DRUMS, "the ride on beat 1");
+        assert_eq!(at(LEFT + 3, lane(Piece::Kick)), DRUMS, "the kick with it");
+        assert_eq!(at(LEFT + 3 * STEP_W + 3, lane(Piece::Snare)), DRUMS, "the snare on the and of 2");
+        assert_ne!(at(LEFT + 3, lane(Piece::Snare)), DRUMS);
     }
 
     /// Rows of the test's picture: C2 − 1 … C5 + 1.

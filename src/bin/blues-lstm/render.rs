@@ -89,6 +89,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             bars_per_chorus: form.bars,
             chord_channel: v.channel(Part::Chords),
             bass_channel: Some(v.channel(Part::Bass)),
+            drum_channel: Some(v.channel(Part::Drums)),
         };
         let picture = piano_roll_png(&notes, &roll);
         std::fs::write(&png, picture).map_err(|e| format!("cannot write {}: {e}", png.display()))?;
