@@ -9,7 +9,7 @@ use crate::engine::trade::Trade;
 use crate::engine::voices::{PartOutput, VoiceSettings};
 use crate::engine::voicing::Voicing;
 use crate::engine::{Mode, Settings, DEFAULT_TEMPERATURE};
-use crate::model::builtin::{Builtin, BUILTINS};
+use crate::model::builtin::{Builtin, BUILTINS, MENU, SAVED_IDS};
 use crate::music::drums::KitMap;
 use crate::music::part::{Part, PerPart};
 use crate::project::{CorpusField, ModelField, Project};
@@ -46,58 +46,41 @@ pub enum VoicingChoice {
     AsLearned,
 }
 
-/// Which built-in band plays (a model loaded or retrained in the project takes its place).
-/// Variant ids are stable: they are saved in projects.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StyleChoice {
-    #[id = "bebop"]
-    #[name = "Bebop blues (C)"]
-    Bebop,
-    #[id = "jazz"]
-    #[name = "Jazz blues (Bb)"]
-    Jazz,
-    #[id = "minor"]
-    #[name = "Minor blues (C)"]
-    Minor,
-    #[id = "8bar"]
-    #[name = "8-bar blues (G)"]
-    EightBar,
-    #[id = "16bar"]
-    #[name = "16-bar blues (Bb)"]
-    SixteenBar,
-    #[id = "rhythm"]
-    #[name = "Rhythm changes (Bb)"]
-    Rhythm,
-    #[id = "exp2"]
-    #[name = "Paper Exp 2 (C, no bass)"]
-    PaperExp2,
-    #[id = "exp1"]
-    #[name = "Paper Exp 1 (chords only)"]
-    PaperExp1,
+/// Which built-in band plays (a model loaded or retrained in the project takes its place): an
+/// entry of the registry (`model::builtin::BUILTINS`), whose menu names and saved ids it shows
+/// (the ids are in saved projects and never change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StyleChoice(usize);
+
+impl Enum for StyleChoice {
+    fn variants() -> &'static [&'static str] {
+        &MENU
+    }
+
+    fn ids() -> Option<&'static [&'static str]> {
+        Some(&SAVED_IDS)
+    }
+
+    fn to_index(self) -> usize {
+        self.0
+    }
+
+    fn from_index(index: usize) -> Self {
+        Self(if index < BUILTINS.len() { index } else { 0 })
+    }
 }
 
 impl StyleChoice {
-    /// The built-in model id each choice plays.
-    pub fn builtin_id(self) -> &'static str {
-        match self {
-            Self::Bebop => "bebop-blues",
-            Self::Jazz => "jazz-blues",
-            Self::Minor => "minor-blues",
-            Self::EightBar => "eight-bar-blues",
-            Self::SixteenBar => "sixteen-bar-blues",
-            Self::Rhythm => "rhythm-changes",
-            Self::PaperExp2 => "paper-exp2",
-            Self::PaperExp1 => "paper-exp1",
-        }
-    }
+    /// The default band.
+    pub const DEFAULT: StyleChoice = StyleChoice(0);
 
     /// Its place in [`BUILTINS`].
     pub fn builtin_index(self) -> usize {
-        BUILTINS.iter().position(|b| b.id == self.builtin_id()).unwrap_or(0)
+        self.0
     }
 
     pub fn builtin(self) -> &'static Builtin {
-        &BUILTINS[self.builtin_index()]
+        &BUILTINS[self.0]
     }
 }
 
@@ -290,7 +273,7 @@ impl BluesParams {
             drum_velocity: IntParam::new("Drum velocity", 90, velocity_range()),
             thru: BoolParam::new("MIDI thru", true),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
-            style: EnumParam::new("Style", StyleChoice::Bebop),
+            style: EnumParam::new("Style", StyleChoice::DEFAULT),
             swing: percent("Swing", 58.0, 50.0, 75.0),
             dynamics: percent("Dynamics", 60.0, 0.0, 100.0),
             humanize: percent("Humanize", 0.0, 0.0, 100.0),

@@ -410,7 +410,15 @@ impl Project {
                 }
                 let chosen = match (saved.version, &saved.builtin) {
                     (1, _) => builtin("paper-exp2"),
-                    (_, Some(id)) => builtin(id),
+                    (_, Some(id)) => {
+                        let known = builtin(id);
+                        if known.is_none() {
+                            self.notify(format!(
+                                "The project names a built-in band \"{id}\" this version does not have; it plays the Style chosen instead."
+                            ));
+                        }
+                        known
+                    }
                     _ => None,
                 };
                 let mut state = self.state();

@@ -177,6 +177,17 @@ fn a_corpus_from_a_newer_version_is_kept_untouched() {
     assert_eq!(serde_json::from_str::<String>(&save(&b)["corpus"]).unwrap(), newer);
 }
 
+/// A project whose saved band is not one this version has says so, rather than playing bebop
+/// in silence; its choruses still load.
+#[test]
+fn an_unknown_built_in_band_is_named_not_replaced_in_silence() {
+    let mut fields = BTreeMap::new();
+    let saved = r#"{"format":"blues-lstm-corpus","version":2,"include_builtin":true,"bars":12,"choruses":[],"builtin":"bossa-nova"}"#;
+    fields.insert("corpus".to_string(), serde_json::to_string(saved).unwrap());
+    let b = load(fields);
+    assert!(b.project().notices().join("\n").contains("\"bossa-nova\""), "{:?}", b.project().notices());
+}
+
 /// A project saved before the encoding became the model's (corpus version 1, model file 1.0.0)
 /// loads: its 12-bar choruses as they were played, its model as the paper's encoding.
 #[test]

@@ -16,6 +16,10 @@ pub struct Builtin {
     pub id: &'static str,
     /// For people, in the editor and the CLI's list.
     pub name: &'static str,
+    /// Its entry in the Style menu (the key in brackets: a test checks it is the corpus's).
+    pub menu: &'static str,
+    /// The Style parameter's saved id for it: in users' projects, never changed.
+    pub saved_id: &'static str,
     /// The style whose corpus it learned (and auditions).
     pub style: &'static str,
     /// The model file, compiled in.
@@ -30,26 +34,82 @@ pub struct Builtin {
 }
 
 /// A band model of a built-in style (chords, melody, bass, comping), made by [`band_recipe`].
-const fn band(id: &'static str, name: &'static str, bars: usize, json: &'static str) -> Builtin {
-    Builtin { id, name, style: id, json, blocks: &[], encoding: Encoding::band(bars), band: true, forget_bias: None }
+const fn band(
+    (id, name, menu, saved_id): (&'static str, &'static str, &'static str, &'static str),
+    bars: usize,
+    json: &'static str,
+) -> Builtin {
+    Builtin {
+        id,
+        name,
+        menu,
+        saved_id,
+        style: id,
+        json,
+        blocks: &[],
+        encoding: Encoding::band(bars),
+        band: true,
+        forget_bias: None,
+    }
 }
 
-/// The built-in models, the default first.
-pub static BUILTINS: [Builtin; 8] = [
-    band("bebop-blues", "Bebop blues in C", 12, include_str!("../../models/bebop-blues.json")),
-    band("jazz-blues", "Jazz blues in F", 12, include_str!("../../models/jazz-blues.json")),
+/// The registry of built-in bands, the default first: each declared once, here, with its model
+/// file, and its corpus file by style id (`music::style`, where the key and the form are
+/// written). The Style menu, `blues-lstm models`, the built-in table and the corpus facts are
+/// read from it.
+pub static BUILTINS: [Builtin; 8] = REGISTRY;
+
+/// The Style menu's entries and their saved ids, in the registry's order.
+pub static MENU: [&str; BUILTINS.len()] = column(false);
+pub static SAVED_IDS: [&str; BUILTINS.len()] = column(true);
+
+const fn column(saved: bool) -> [&'static str; REGISTRY.len()] {
+    let mut out = [""; REGISTRY.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = if saved { REGISTRY[i].saved_id } else { REGISTRY[i].menu };
+        i += 1;
+    }
+    out
+}
+
+const REGISTRY: [Builtin; 8] = [
+    band(
+        ("bebop-blues", "Bebop blues in C", "Bebop blues (C)", "bebop"),
+        12,
+        include_str!("../../models/bebop-blues.json"),
+    ),
+    band(("jazz-blues", "Jazz blues in F", "Jazz blues (F)", "jazz"), 12, include_str!("../../models/jazz-blues.json")),
     // Seed 1 at the 12-bar forget bias of 1 never held the minor blues' form (three bars of Cm7
     // to count through, then two more) in 10,000 epochs; at 3 it did in 5840.
     Builtin {
         forget_bias: Some(3.0),
-        ..band("minor-blues", "Minor blues in C", 12, include_str!("../../models/minor-blues.json"))
+        ..band(
+            ("minor-blues", "Minor blues in C", "Minor blues (C)", "minor"),
+            12,
+            include_str!("../../models/minor-blues.json"),
+        )
     },
-    band("eight-bar-blues", "Eight-bar blues in G", 8, include_str!("../../models/eight-bar-blues.json")),
-    band("sixteen-bar-blues", "Sixteen-bar blues in Bb", 16, include_str!("../../models/sixteen-bar-blues.json")),
-    band("rhythm-changes", "Rhythm changes in Bb", 32, include_str!("../../models/rhythm-changes.json")),
+    band(
+        ("eight-bar-blues", "Eight-bar blues in G", "8-bar blues (G)", "8bar"),
+        8,
+        include_str!("../../models/eight-bar-blues.json"),
+    ),
+    band(
+        ("sixteen-bar-blues", "Sixteen-bar blues in Bb", "16-bar blues (Bb)", "16bar"),
+        16,
+        include_str!("../../models/sixteen-bar-blues.json"),
+    ),
+    band(
+        ("rhythm-changes", "Rhythm changes in Bb", "Rhythm changes (Bb)", "rhythm"),
+        32,
+        include_str!("../../models/rhythm-changes.json"),
+    ),
     Builtin {
         id: "paper-exp2",
         name: "Paper Exp 2",
+        menu: "Paper Exp 2 (C, no bass)",
+        saved_id: "exp2",
         style: "paper-blues",
         json: include_str!("../../models/exp2.json"),
         blocks: &[4, 4],
@@ -60,6 +120,8 @@ pub static BUILTINS: [Builtin; 8] = [
     Builtin {
         id: "paper-exp1",
         name: "Paper Exp 1 (chords only)",
+        menu: "Paper Exp 1 (C, chords only)",
+        saved_id: "exp1",
         style: "paper-blues",
         json: include_str!("../../models/exp1.json"),
         blocks: &[4],
@@ -171,5 +233,35 @@ mod tests {
         assert_eq!(default_builtin().id, BUILTINS[0].id);
         assert!(builtin("paper-exp1").is_some() && builtin("nope").is_none());
         assert_eq!(default_builtin().id, "bebop-blues", "the band is the default");
+    }
+
+    #[test]
+    fn every_menu_entry_resolves_and_names_the_key_its_band_plays_in() {
+        use crate::music::chord_names::chord_root;
+        const NOTE: [&str; 12] = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"];
+        assert_eq!(
+            SAVED_IDS,
+            ["bebop", "jazz", "minor", "8bar", "16bar", "rhythm", "exp2", "exp1"],
+            "saved in projects"
+        );
+        for (i, b) in BUILTINS.iter().enumerate() {
+            assert_eq!((MENU[i], SAVED_IDS[i]), (b.menu, b.saved_id));
+            assert!(b.model().is_some(), "{}: its model", b.id);
+            assert!(b.corpus().len() > 0, "{}: its corpus", b.id);
+            let style = b.style();
+            // The key is the corpus's: its title says it, and the form starts on its tonic.
+            let key = style.key().unwrap_or_else(|| panic!("{}: no key in its title {:?}", b.id, style.title));
+            assert_eq!(chord_root(style.chords[0]).map(|(root, _)| root), Some(key), "{}", b.id);
+            let named = &b.menu[b.menu.find('(').unwrap() + 1..];
+            assert!(
+                named.starts_with(NOTE[usize::from(key)]),
+                "{}: the menu says {:?}, it plays in {}",
+                b.id,
+                b.menu,
+                NOTE[usize::from(key)]
+            );
+        }
+        assert_eq!(builtin("jazz-blues").unwrap().menu, "Jazz blues (F)");
+        assert!(builtin("bebop").is_none(), "a saved param id is not a model id");
     }
 }

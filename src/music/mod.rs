@@ -16,6 +16,4 @@ pub mod piano_roll_png;
 pub mod quantize;
 pub mod split;
 pub mod style;
-#[cfg(test)]
-mod style_facts;
 pub mod training_set;

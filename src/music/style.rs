@@ -7,7 +7,7 @@
 
 use super::drums::Hits;
 use super::encoding::{Form, Frame, Note, Voice, STEPS_PER_BAR};
-use super::notation::{parse_style, Part, Slot, StyleText};
+use super::notation::{parse_chord, parse_style, Part, Slot, StyleText};
 use crate::lstm::rng::mix;
 use std::sync::OnceLock;
 
@@ -89,6 +89,12 @@ impl Style {
             sections,
             connected_phrases: parsed.connected_phrases,
         }
+    }
+
+    /// The key it is written in (pitch class, 0 = C), as its title says ("… in Bb").
+    pub fn key(&self) -> Option<u8> {
+        let (_, after) = self.title.rsplit_once(" in ")?;
+        parse_chord(after.split_whitespace().next()?).ok().map(|chord| chord.root)
     }
 
     /// The form its choruses have.
@@ -210,6 +216,11 @@ fn notes_of(slots: &[Slot]) -> Vec<Note> {
 /// A drums alternative's slots as strokes.
 fn hits_of(slots: &[Slot]) -> Vec<Hits> {
     slots.iter().map(|slot| if let Slot::Drums(hits) = slot { *hits } else { Hits::NONE }).collect()
+}
+
+/// The style files compiled in: (id, text), in the order the plugin lists them.
+pub fn style_files() -> &'static [(&'static str, &'static str)] {
+    &STYLE_FILES
 }
 
 /// The built-in styles, read once.
