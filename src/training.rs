@@ -253,7 +253,7 @@ impl Training {
                 corpus.len(),
                 model.metadata.train_seconds,
                 model.metadata.epochs,
-                if model.encoding.bass.is_none() { " Your choruses have no bass line, so it plays none." } else { "" }
+                missing_parts(&model.encoding)
             )),
             Err(why) => Err(why.clone()),
         };
@@ -296,6 +296,19 @@ impl Training {
             ));
         }
         Ok(model)
+    }
+}
+
+/// What a model learned from the user's choruses does not play, said to the user.
+pub fn missing_parts(encoding: &Encoding) -> String {
+    let missing: Vec<&str> = [(encoding.bass.is_none(), "no bass line"), (!encoding.drums, "no drums")]
+        .into_iter()
+        .filter_map(|(missing, what)| missing.then_some(what))
+        .collect();
+    if missing.is_empty() {
+        String::new()
+    } else {
+        format!(" Your choruses have {}, so it plays none.", missing.join(" and "))
     }
 }
 
@@ -365,5 +378,21 @@ impl Drop for Training {
         if let Some(thread) = self.wake.get() {
             thread.unpark();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_is_told_which_parts_their_choruses_lack() {
+        let band = Encoding::band(12);
+        assert_eq!(missing_parts(&band), "");
+        assert_eq!(
+            missing_parts(&Encoding { drums: false, ..band }),
+            " Your choruses have no drums, so it plays none."
+        );
+        assert!(missing_parts(&Encoding { drums: false, bass: None, ..band }).contains("no bass line and no drums"));
     }
 }
