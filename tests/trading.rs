@@ -204,3 +204,30 @@ fn turns_stay_on_the_hosts_bars_through_seeks_and_loops() {
     assert!(played >= 24, "the plugin answers on every pass of the loop: {played} notes");
     assert_no_hanging(&s.events);
 }
+
+/// Export take writes the whole band as it was heard — the drums included, on channel 10 (the
+/// corpus's drummer, auditioned) — and the player's call on the player's channel.
+#[test]
+fn an_exported_take_holds_the_band_with_its_drums_and_the_call() {
+    let mut s = Session::band(RATE, TEMPO);
+    s.set_param("mode", 1.0); // audition: the corpus, drums and all
+    s.set_param("trade", 2.0);
+    s.set_param("tradefirst", 0.0);
+    let spb = s.samples_per_beat();
+    for &(start, len, key) in LOW_CALL {
+        s.to_send.push_back((step_sample(start, spb) as u64, PLAYER, key, true));
+        s.to_send.push_back((step_sample(start + len, spb) as u64 - 1, PLAYER, key, false));
+    }
+    s.to_send.make_contiguous().sort_by_key(|e| e.0);
+    s.play_until(32.0, || 512);
+    let take = blues_lstm::take::Take::from_display(&s.plugin.display(), 1).expect("a chorus was played");
+    let notes = take.notes(&s.plugin.settings().voices);
+    let ons = |channel: u8| notes.iter().filter(|n| n.on && n.channel == channel).count();
+    let (drums, player) = (ons(9), ons(blues_lstm::take::PLAYER_CHANNEL));
+    println!("take: {} chords, {} bass, {drums} drum strokes, {player} notes of the call", ons(0), ons(2));
+    assert!(ons(0) > 0 && ons(2) > 0, "the band");
+    assert!(drums >= 32, "the drummer in 8 bars: {drums} strokes");
+    assert_eq!(player, LOW_CALL.len(), "the call as heard");
+    let played_drums = s.events.iter().filter(|e| e.on && e.channel == 9).count();
+    assert_eq!(drums, played_drums, "the take has the strokes the plugin played");
+}
