@@ -4,8 +4,11 @@
 //! hand-off. Every change re-builds the composer and stages it.
 //!
 //! Nothing is lost silently: saved data that cannot be read (damaged, or from a newer version)
-//! is reported in the editor's notices, and its text is kept and saved again unchanged until the
-//! user replaces it, so opening a project in an older plugin never destroys it.
+//! is reported in the editor's notices, and its text is kept and saved again unchanged, so
+//! opening a project in an older plugin never destroys it. A damaged chorus is saved again in
+//! its place among the others; a whole corpus this version cannot read is saved as it came,
+//! and beside the choruses added since once there are any. Only the user's own act removes
+//! kept text (clearing the choruses, or replacing the model, which the editor says).
 
 use crate::engine::audition::Audition;
 use crate::engine::capture::CaptureShared;
@@ -54,6 +57,18 @@ struct SavedCorpus {
     /// there was a choice (version 1) played the paper's Exp 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     builtin: Option<String>,
+    /// A corpus this version could not read (from a newer version, or damaged), kept as it came
+    /// beside the choruses added since, so the version that wrote it still finds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unread_corpus: Option<String>,
+}
+
+/// A saved corpus this version could not read, kept as text.
+#[derive(Debug)]
+struct UnreadCorpus {
+    text: String,
+    /// Saved beside this version's corpus (once choruses were added); else saved as it came.
+    beside: bool,
 }
 
 fn twelve() -> usize {
@@ -70,8 +85,11 @@ struct State {
     /// The built-in model of the chosen style (played when `model` is `Builtin`).
     builtin: &'static Builtin,
     model: ModelChoice,
+    /// Saved choruses that could not be read, each with its place among the saved choruses:
+    /// saved again there, unchanged.
+    damaged: Vec<(usize, String)>,
     /// Saved text that could not be read, kept to be saved again unchanged.
-    unreadable_corpus: Option<String>,
+    unread_corpus: Option<UnreadCorpus>,
     unreadable_model: Option<String>,
 }
 
@@ -98,7 +116,8 @@ impl Project {
                 include_builtin: true,
                 builtin: default_builtin(),
                 model: ModelChoice::Builtin,
-                unreadable_corpus: None,
+                damaged: Vec::new(),
+                unread_corpus: None,
                 unreadable_model: None,
             }),
             notices: Mutex::new(Vec::new()),
@@ -221,10 +240,13 @@ impl Project {
     /// Plays `model` from the next step on.
     pub fn set_model(&self, model: Model) {
         let json = model.to_json();
-        {
+        let replaced_unreadable = {
             let mut state = self.state();
             state.model = ModelChoice::Custom { model: Arc::new(model), json: Arc::new(json) };
-            state.unreadable_model = None;
+            state.unreadable_model.take().is_some()
+        };
+        if replaced_unreadable {
+            self.notify("The model saved in this project, which this version could not load, is replaced by the new one from the next save on.");
         }
         self.restage();
     }
@@ -308,6 +330,17 @@ impl Project {
         self.state().user_bars
     }
 
+    /// Saved choruses this version could not read, kept in the project as text.
+    pub fn damaged_choruses(&self) -> usize {
+        self.state().damaged.len()
+    }
+
+    /// Whether the project keeps a saved corpus this version could not read (from a newer
+    /// version, or damaged) as text.
+    pub fn keeps_unread_corpus(&self) -> bool {
+        self.state().unread_corpus.is_some()
+    }
+
     /// Adds choruses (captured or imported), all of one form: the form of the choruses already
     /// there, or any while there are none. Refused, with the reason, otherwise.
     pub fn add_choruses(&self, choruses: impl IntoIterator<Item = Chorus>) -> Result<(), String> {
@@ -317,7 +350,7 @@ impl Project {
         if choruses.iter().any(|c| c.len() != bars * STEPS_PER_BAR) || first.len() % STEPS_PER_BAR != 0 {
             return Err("Choruses of different lengths cannot be learned together.".to_string());
         }
-        {
+        let now_beside = {
             let mut state = self.state();
             if !state.user.is_empty() && state.user_bars != bars {
                 return Err(format!(
@@ -327,7 +360,12 @@ impl Project {
             }
             state.user_bars = bars;
             state.user.extend(choruses);
-            state.unreadable_corpus = None;
+            // A corpus kept as it came is saved beside these from now on.
+            let unread = state.unread_corpus.as_mut().filter(|u| !u.beside);
+            unread.map(|u| u.beside = true).is_some()
+        };
+        if now_beside {
+            self.notify("The choruses saved in this project that this version cannot read stay in it, saved beside your new ones: the version that saved them still finds them.");
         }
         self.restage();
         Ok(())
@@ -343,11 +381,13 @@ impl Project {
         self.restage();
     }
 
+    /// Removes the user's choruses, the damaged ones kept as text with them; a whole corpus
+    /// this version cannot read stays (it is not listed, so the user cannot mean it).
     pub fn clear_choruses(&self) {
         {
             let mut state = self.state();
             state.user.clear();
-            state.unreadable_corpus = None;
+            state.damaged.clear();
         }
         self.restage();
     }
@@ -366,22 +406,28 @@ impl Project {
     pub fn corpus_json(&self) -> String {
         self.collect_captured();
         let state = self.state();
-        if let Some(text) = &state.unreadable_corpus {
-            return text.clone();
+        if let Some(unread) = state.unread_corpus.as_ref().filter(|u| !u.beside) {
+            return unread.text.clone();
+        }
+        let mut choruses: Vec<String> = state.user.iter().map(|c| chorus_to_text(c)).collect();
+        for (place, text) in &state.damaged {
+            choruses.insert((*place).min(choruses.len()), text.clone());
         }
         let saved = SavedCorpus {
             format: CORPUS_FORMAT.to_string(),
             version: state.user.iter().map(|c| text_version(c)).max().unwrap_or(2),
             include_builtin: state.include_builtin,
             bars: state.user_bars,
-            choruses: state.user.iter().map(|c| chorus_to_text(c)).collect(),
+            choruses,
             builtin: Some(state.builtin.id.to_string()),
+            unread_corpus: state.unread_corpus.as_ref().map(|u| u.text.clone()),
         };
         serde_json::to_string(&saved).expect("a corpus always serialises")
     }
 
-    /// Restores the corpus saved in a project. Damaged choruses are left out with a notice; a
-    /// corpus from a newer version or not readable at all is kept as text and saved again.
+    /// Restores the corpus saved in a project. Damaged choruses are left out of training with a
+    /// notice and kept as text in their places; a corpus from a newer version or not readable
+    /// at all is kept as text; both are saved again.
     pub fn load_corpus_json(&self, text: &str) {
         let parsed = serde_json::from_str::<SavedCorpus>(text).map_err(|e| e.to_string()).and_then(|saved| {
             if saved.format != CORPUS_FORMAT {
@@ -401,12 +447,19 @@ impl Project {
         match parsed {
             Ok(saved) => {
                 let mut user = Vec::with_capacity(saved.choruses.len());
+                let mut damaged = Vec::new();
                 let bars = if saved.version < 2 { 12 } else { saved.bars };
-                for (i, text) in saved.choruses.iter().enumerate() {
-                    match chorus_from_text(text, saved.version, bars * STEPS_PER_BAR) {
+                for (i, text) in saved.choruses.into_iter().enumerate() {
+                    match chorus_from_text(&text, saved.version, bars * STEPS_PER_BAR) {
                         Ok(chorus) => user.push(chorus),
-                        Err(why) => self.notify(format!("Saved chorus {} is damaged ({why}) and was left out.", i + 1)),
+                        Err(why) => {
+                            self.notify(format!("Saved chorus {} is damaged ({why}): it is left out of training, and its text is kept in the project.", i + 1));
+                            damaged.push((i, text));
+                        }
                     }
+                }
+                if saved.unread_corpus.is_some() {
+                    self.notify("This project also keeps choruses this version cannot read (saved by a newer version, or damaged); they stay in it, saved with it.");
                 }
                 let chosen = match (saved.version, &saved.builtin) {
                     (1, _) => builtin("paper-exp2"),
@@ -425,7 +478,8 @@ impl Project {
                 state.user = user;
                 state.user_bars = bars;
                 state.include_builtin = saved.include_builtin;
-                state.unreadable_corpus = None;
+                state.damaged = damaged;
+                state.unread_corpus = saved.unread_corpus.map(|text| UnreadCorpus { text, beside: true });
                 if let Some(chosen) = chosen {
                     state.builtin = chosen;
                 }
@@ -434,8 +488,9 @@ impl Project {
                 self.notify(format!("The choruses saved in this project could not be read ({why}). They are kept in the project; training uses the built-in corpus meanwhile."));
                 let mut state = self.state();
                 state.user.clear();
+                state.damaged.clear();
                 state.include_builtin = true;
-                state.unreadable_corpus = Some(text.to_string());
+                state.unread_corpus = Some(UnreadCorpus { text: text.to_string(), beside: false });
             }
         }
         self.restage();

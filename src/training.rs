@@ -35,6 +35,8 @@ pub struct TrainingStatus {
     pub elapsed_seconds: f32,
     /// Choruses being learned.
     pub choruses: usize,
+    /// What the corpus lacks (parts no chorus plays), said when the run starts.
+    pub warnings: Vec<String>,
     /// How the last run ended, for the user.
     pub outcome: Option<Result<String, String>>,
 }
@@ -47,9 +49,11 @@ impl TrainingStatus {
     }
 }
 
-/// What a run learns: the project's corpus, with a seed.
+/// What a run learns: the project's corpus as it was checked, with a seed; the new model
+/// goes to the project.
 struct Job {
     project: Arc<Project>,
+    corpus: Corpus,
     seed: u64,
 }
 
@@ -200,22 +204,25 @@ impl Training {
     }
 
     /// Starts learning the project's corpus (on the worker thread). Refused while a run is
-    /// going or when there is nothing to learn.
+    /// going, when there is nothing to learn, or when the corpus cannot teach a band its form
+    /// ([`Corpus::check_learnable`]); the old model keeps playing.
     pub fn start(&self, project: Arc<Project>, seed: u64) -> Result<(), String> {
         let mut job = lock(&self.job);
         if self.status().running || job.is_some() {
             return Err("A training run is already going.".to_string());
         }
-        if project.corpus().is_empty() {
+        let corpus = project.corpus();
+        if corpus.is_empty() {
             return Err("There is nothing to learn: capture or import some choruses, or include the built-in corpus."
                 .to_string());
         }
+        let warnings = corpus.check_learnable().map_err(|why| format!("Not retrained: {why}"))?;
         if self.closing.load(Ordering::Acquire) || !self.has_live_thread() {
             return Err("The training thread is not running.".to_string());
         }
         self.cancel.store(false, Ordering::Release);
-        self.update(|s| *s = TrainingStatus { running: true, choruses: project.corpus().len(), ..Default::default() });
-        *job = Some(Job { project, seed });
+        self.update(|s| *s = TrainingStatus { running: true, choruses: corpus.len(), warnings, ..Default::default() });
+        *job = Some(Job { project, corpus, seed });
         drop(job);
         if let Some(thread) = self.wake.get() {
             thread.unpark();
@@ -245,15 +252,13 @@ impl Training {
 
     /// One run, start to end, on the worker thread.
     fn run_job(&self, job: Job) {
-        let corpus = job.project.corpus();
-        let result = self.run(&corpus, job.seed);
+        let result = self.run(&job.corpus, job.seed);
         let message = match &result {
             Ok(model) => Ok(format!(
-                "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.{}",
-                corpus.len(),
+                "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.",
+                job.corpus.len(),
                 model.metadata.train_seconds,
                 model.metadata.epochs,
-                missing_parts(&model.encoding)
             )),
             Err(why) => Err(why.clone()),
         };
@@ -299,31 +304,17 @@ impl Training {
     }
 }
 
-/// What a model learned from the user's choruses does not play, said to the user.
-pub fn missing_parts(encoding: &Encoding) -> String {
-    let missing: Vec<&str> = [(encoding.bass.is_none(), "no bass line"), (!encoding.drums, "no drums")]
-        .into_iter()
-        .filter_map(|(missing, what)| missing.then_some(what))
-        .collect();
-    if missing.is_empty() {
-        String::new()
-    } else {
-        format!(" Your choruses have {}, so it plays none.", missing.join(" and "))
-    }
-}
-
 /// How a user's choruses are learned: a band network over their form, with the voices they
 /// play (a corpus without a bass line learns none, and the bass stays silent).
 pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
-    let plays = |voice: Voice| (0..corpus.len()).any(|i| corpus.chorus(i).iter().any(|f| f.voice(voice).key.is_some()));
     let mut encoding = Encoding::band(corpus.form.bars);
-    if !plays(Voice::Bass) {
+    if !corpus.plays(Voice::Bass) {
         encoding.bass = None;
     }
-    if !plays(Voice::Comp) {
+    if !corpus.plays(Voice::Comp) {
         encoding.comp = false;
     }
-    if !(0..corpus.len()).any(|i| corpus.chorus(i).iter().any(|f| !f.drums.is_empty())) {
+    if !corpus.plays_drums() {
         encoding.drums = false;
     }
     let mut recipe = band_recipe_for(encoding, seed);
@@ -378,21 +369,5 @@ impl Drop for Training {
         if let Some(thread) = self.wake.get() {
             thread.unpark();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_user_is_told_which_parts_their_choruses_lack() {
-        let band = Encoding::band(12);
-        assert_eq!(missing_parts(&band), "");
-        assert_eq!(
-            missing_parts(&Encoding { drums: false, ..band }),
-            " Your choruses have no drums, so it plays none."
-        );
-        assert!(missing_parts(&Encoding { drums: false, bass: None, ..band }).contains("no bass line and no drums"));
     }
 }

@@ -188,6 +188,98 @@ fn an_unknown_built_in_band_is_named_not_replaced_in_silence() {
     assert!(b.project().notices().join("\n").contains("\"bossa-nova\""), "{:?}", b.project().notices());
 }
 
+/// The issue's case: a project with a damaged chorus among good ones is opened and saved; the
+/// damaged text must come back in its place at the next load, not be gone.
+#[test]
+fn a_damaged_saved_chorus_is_kept_in_its_place_through_save_and_reload() {
+    let a = BluesLstm::default();
+    a.project().add_choruses([builtin_chorus(1), builtin_chorus(2), builtin_chorus(9)]).unwrap();
+    let mut saved = save(&a);
+    let corpus: String = serde_json::from_str(&saved["corpus"]).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&corpus).unwrap();
+    let damaged = "048.3c*.-.s 048.3c.-.h and the rest of it lost";
+    value["choruses"][1] = serde_json::json!(damaged);
+    saved.insert("corpus".to_string(), serde_json::to_string(&value.to_string()).unwrap());
+
+    let b = load(saved);
+    assert_eq!(b.project().corpus().user, vec![builtin_chorus(1), builtin_chorus(9)], "the good ones are learned");
+    assert_eq!(b.project().damaged_choruses(), 1);
+    let resaved = save(&b);
+    let c = load(resaved.clone());
+    assert_eq!(c.project().corpus().user, vec![builtin_chorus(1), builtin_chorus(9)]);
+    let notices = c.project().notices().join("\n");
+    assert!(notices.contains("Saved chorus 2 is damaged"), "still there, in its place: {notices}");
+    assert_eq!(save(&c), resaved, "saved again unchanged");
+    let texts = |fields: &BTreeMap<String, String>| -> Vec<String> {
+        let corpus: String = serde_json::from_str(&fields["corpus"]).unwrap();
+        serde_json::from_value(serde_json::from_str::<serde_json::Value>(&corpus).unwrap()["choruses"].clone()).unwrap()
+    };
+    assert_eq!(texts(&resaved)[1], damaged);
+
+    // New choruses join without pushing it out; clearing the choruses is what removes it.
+    c.project().add_choruses([builtin_chorus(5)]).unwrap();
+    let with_new = texts(&save(&c));
+    assert_eq!((with_new.len(), with_new[1].as_str()), (4, damaged));
+    c.project().clear_choruses();
+    assert!(texts(&save(&c)).is_empty());
+}
+
+/// The issue's case: a project saved by a newer version is opened, a chorus is captured and the
+/// project saved: the newer corpus must still be in the saved state, and the editor says so.
+#[test]
+fn a_corpus_from_a_newer_version_survives_a_capture_and_a_save() {
+    let newer = r#"{"format":"blues-lstm-corpus","version":7,"include_builtin":true,"choruses":["?"],"tags":["x"]}"#;
+    let fields = BTreeMap::from([("corpus".to_string(), serde_json::to_string(newer).unwrap())]);
+    let mut s = Session::with_mode(48_000.0, 120.0, PlayMode::Improvise);
+    s.plugin = load(fields);
+    s.plugin.reset();
+    assert!(s.plugin.project().keeps_unread_corpus());
+
+    // Capture one chorus of the paper's form: its chord held through each bar, its melody.
+    s.set_param("thru", 0.0);
+    s.plugin.project().capture().set_enabled(true);
+    let chorus = builtin_chorus(3);
+    let spb = s.samples_per_beat();
+    let at = |beats: f64| (beats * spb).round() as u64;
+    let mut notes = Vec::new();
+    for (step, frame) in chorus.iter().enumerate() {
+        let beats = step as f64 / 2.0;
+        if step % 8 == 0 {
+            for key in (0..12u8).filter(|pc| frame.chord & (1 << pc) != 0).map(|pc| 48 + pc) {
+                notes.push((at(beats), 0, key, true));
+                notes.push((at(beats + 3.9), 0, key, false));
+            }
+        }
+        if let (Some(key), true) = (frame.melody.key, frame.melody.begin) {
+            notes.push((at(beats), 0, key, true));
+            notes.push((at(beats + 0.9), 0, key, false));
+        }
+    }
+    notes.sort_by_key(|&(sample, _, _, on)| (sample, on));
+    s.to_send.extend(notes);
+    s.play_until(49.0, || 512);
+    s.stop(1);
+
+    let saved = save(&s.plugin); // a save collects what was captured
+    let project = s.plugin.project();
+    assert_eq!(project.corpus().user.len(), 1, "the chorus was captured");
+    let notices = project.notices().join("\n");
+    assert!(notices.contains("cannot read") && notices.contains("beside your new ones"), "{notices}");
+    let corpus: String = serde_json::from_str(&saved["corpus"]).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&corpus).unwrap();
+    assert_eq!(value["unread_corpus"], newer, "the newer corpus is saved, unchanged, beside");
+    assert_eq!(value["choruses"].as_array().map(Vec::len), Some(1));
+
+    // And it stays through the next load and save, and through clearing the choruses.
+    let again = load(saved.clone());
+    assert_eq!(again.project().corpus().user, project.corpus().user);
+    assert!(again.project().notices().join("\n").contains("cannot read"), "the editor says so on opening");
+    assert_eq!(save(&again), saved);
+    again.project().clear_choruses();
+    let corpus: String = serde_json::from_str(&save(&again)["corpus"]).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&corpus).unwrap()["unread_corpus"], newer);
+}
+
 /// A project saved before the encoding became the model's (corpus version 1, model file 1.0.0)
 /// loads: its 12-bar choruses as they were played, its model as the paper's encoding.
 #[test]

@@ -24,6 +24,20 @@ impl CorpusPanel {
         shared.project.collect_captured();
         let corpus = shared.project.corpus();
         ui.label(RichText::new(format!("Your choruses: {}", corpus.user.len())).strong());
+        // Saved text this version cannot read: kept, and the user should know it is there.
+        let kept = Color32::from_rgb(230, 190, 90);
+        let damaged = shared.project.damaged_choruses();
+        if damaged > 0 {
+            let text = format!(
+                "{damaged} saved chorus{} could not be read: kept in the project as text, left out of training",
+                if damaged == 1 { "" } else { "es" }
+            );
+            ui.label(RichText::new(text).small().color(kept));
+        }
+        if shared.project.keeps_unread_corpus() {
+            let text = "Choruses this version cannot read (from a newer version, or damaged) are kept in the project";
+            ui.label(RichText::new(text).small().color(kept));
+        }
 
         let capture = shared.project.capture();
         let mut on = capture.enabled();
@@ -128,7 +142,12 @@ impl CorpusPanel {
         if let Some(i) = remove {
             shared.project.remove_chorus(i);
         }
-        if !corpus.user.is_empty() && ui.small_button("Clear all").clicked() {
+        let hint = if damaged > 0 {
+            "Remove your choruses, the damaged ones kept as text too"
+        } else {
+            "Remove your choruses"
+        };
+        if (!corpus.user.is_empty() || damaged > 0) && ui.small_button("Clear all").on_hover_text(hint).clicked() {
             shared.project.clear_choruses();
         }
     }

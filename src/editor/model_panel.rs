@@ -57,6 +57,10 @@ impl ModelPanel {
             }
             loss_plot::show(ui, &status.losses, 56.0);
         }
+        // What the corpus lacks, said from the start of the run: the new model will lack it too.
+        for warning in &status.warnings {
+            ui.label(RichText::new(warning).small().color(Color32::from_rgb(230, 190, 90)));
+        }
         if let Some(outcome) = &status.outcome {
             let (text, colour) = match outcome {
                 Ok(text) => (text, Color32::from_rgb(120, 200, 140)),

@@ -2,7 +2,7 @@
 //! choruses, or both — all of one form. Read-only once built: any thread, including the
 //! audio thread, which writes choruses into buffers of its own ([`Corpus::write_chorus`]).
 
-use super::encoding::{Form, Frame, STEPS_PER_BAR};
+use super::encoding::{Form, Frame, Voice, STEPS_PER_BAR};
 use super::style::Style;
 
 /// One chorus: one frame per step of the form.
@@ -109,6 +109,61 @@ impl Corpus {
         frames
     }
 
+    /// Whether any chorus plays `voice`.
+    pub fn plays(&self, voice: Voice) -> bool {
+        let mut frames = vec![Frame::default(); self.form.steps()];
+        (0..self.len()).any(|i| {
+            self.write_chorus(i, &mut frames);
+            frames.iter().any(|f| f.voice(voice).key.is_some())
+        })
+    }
+
+    /// Whether any chorus strikes a drum.
+    pub fn plays_drums(&self) -> bool {
+        let mut frames = vec![Frame::default(); self.form.steps()];
+        (0..self.len()).any(|i| {
+            self.write_chorus(i, &mut frames);
+            frames.iter().any(|f| !f.drums.is_empty())
+        })
+    }
+
+    /// Whether a band can learn its form from this corpus, checked before any training: a
+    /// band learns the form from the chords, so the user's choruses without a single chord are
+    /// refused (`Err`: the likely cause and what to do). `Ok` holds a warning for each part no
+    /// chorus plays: the new model will not play it either.
+    pub fn check_learnable(&self) -> Result<Vec<String>, String> {
+        if self.is_empty() {
+            return Err("There are no choruses to learn.".to_string());
+        }
+        let frames = || self.user.iter().flatten();
+        if !self.user.is_empty() && frames().all(|f| f.chord == 0) {
+            return Err(if frames().any(|f| f.bass.key.is_some()) {
+                "No chords were found in your choruses, only a bass line: when parts are told apart by range, \
+                 notes below C3 (MIDI 48) are the bass, so chords voiced there are read as one. A band learns \
+                 its form from the chords and cannot learn it without them. Tell the parts apart by channel \
+                 (in the editor: Parts by channel; on the command line: `blues-lstm train --corpus FILE.mid \
+                 --split channel:N`, N the chords' channel), or voice the chords from C3 up."
+            } else {
+                "No chords were found in your choruses: a band learns its form from the chords and cannot \
+                 learn it without them. Play or import chords from C3 to B3 (MIDI 48-59), or on the chords' \
+                 channel when parts are told apart by channel (on the command line: `blues-lstm train \
+                 --corpus FILE.mid --split channel:N`, N the chords' channel)."
+            }
+            .to_string());
+        }
+        let missing = [
+            (Voice::Melody, "Your choruses have no melody (notes from C4 up, or on neither the chords' nor the bass channel): the new model will play none."),
+            (Voice::Bass, "Your choruses have no bass line (notes below C3, or on the bass channel): the new model will play none."),
+            (Voice::Comp, "Your choruses have no comping rhythm: the new model holds its chords as pads."),
+        ];
+        let mut warnings: Vec<String> =
+            missing.iter().filter(|(voice, _)| !self.plays(*voice)).map(|(_, warning)| warning.to_string()).collect();
+        if !self.plays_drums() {
+            warnings.push("Your choruses have no drums (notes on channel 10): the new model plays none.".to_string());
+        }
+        Ok(warnings)
+    }
+
     /// For people: what the set is, e.g. "the paper's 12-bar blues (4096 choruses) + 2 of yours".
     pub fn describe(&self) -> String {
         let plural = |n: usize| if n == 1 { "chorus" } else { "choruses" };
@@ -124,6 +179,7 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::music::encoding::Note;
     use crate::music::style::builtin_style;
 
     #[test]
@@ -158,6 +214,36 @@ mod tests {
         assert_eq!(Corpus::from_choruses(vec![own.clone()], 12).chorus(0), own);
         assert!(mixed.can_include(style));
         assert!(!Corpus::from_choruses(vec![], 16).can_include(style));
+    }
+
+    #[test]
+    fn a_corpus_without_chords_is_refused_by_its_likely_cause_and_empty_parts_warn() {
+        let style = builtin_style("paper-blues").unwrap();
+        let frame = |chord, melody, bass| Frame { chord, melody, bass, ..Frame::default() };
+        // Chords voiced below C3, read by range: a "bass line" of chord tones and a melody.
+        let low_chords = vec![frame(0, Note::struck(67), Note::struck(40)); 96];
+        let why = Corpus::from_choruses(vec![low_chords.clone()], 12).check_learnable().unwrap_err();
+        assert!(why.contains("No chords") && why.contains("below C3") && why.contains("--split channel:N"), "{why}");
+        // The built-in choruses beside them do not hide that the user's have no chords.
+        let mut with_style = Corpus::from_choruses(vec![low_chords], 12);
+        with_style.style = Some(style);
+        assert!(with_style.check_learnable().is_err());
+        let melody_only = vec![frame(0, Note::struck(67), Note::REST); 96];
+        let why = Corpus::from_choruses(vec![melody_only], 12).check_learnable().unwrap_err();
+        assert!(why.contains("No chords") && !why.contains("below C3"), "{why}");
+        assert!(why.contains("C3 to B3") && why.contains("--split channel:N"), "{why}");
+        assert!(Corpus::from_choruses(vec![], 12).check_learnable().is_err(), "nothing to learn");
+
+        // The paper's choruses have chords and a melody, but no bass and no comping.
+        let warnings = Corpus::from_choruses(vec![style.chorus(0)], 12).check_learnable().unwrap();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].contains("no bass line") && warnings[1].contains("no comping"), "{warnings:?}");
+        assert!(warnings[2].contains("no drums"), "{warnings:?}");
+        let chords_only = vec![frame(0b1001_0001, Note::REST, Note::REST); 96];
+        let warnings = Corpus::from_choruses(vec![chords_only], 12).check_learnable().unwrap();
+        assert!(warnings[0].contains("no melody"), "{warnings:?}");
+        let band = builtin_style("bebop-blues").unwrap();
+        assert_eq!(Corpus::of_style(band).check_learnable(), Ok(vec![]), "a band's corpus plays every part, drums too");
     }
 
     #[test]

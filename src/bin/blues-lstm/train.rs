@@ -59,6 +59,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         (None, _) => {
             let corpus = user_corpus(&a)?;
+            for warning in corpus.check_learnable()? {
+                eprintln!("warning: {warning}");
+            }
             (retrain_recipe(&corpus, seed), corpus, "Your choruses".to_string())
         }
     };
