@@ -84,14 +84,20 @@ fn parse(bytes: &[u8]) -> Result<(Smf<'_>, f64), ImportError> {
 }
 
 /// Every note of a Standard MIDI File's bytes as played (in beats, every track merged, in time
-/// order): a performance to play into the engine.
+/// order): a performance to play into the engine. A file not in 4/4 is refused, as an import is.
 pub fn notes_from_smf(bytes: &[u8]) -> Result<Vec<TimedNote>, ImportError> {
     let (smf, ticks_per_beat) = parse(bytes)?;
     let mut notes = Vec::new();
+    let mut not_four_four: Option<(u64, u8, u8)> = None;
     for track in &smf.tracks {
         let mut tick: u64 = 0;
         for event in track {
             tick += u64::from(event.delta.as_int());
+            if let TrackEventKind::Meta(MetaMessage::TimeSignature(numerator, power, ..)) = event.kind {
+                if (numerator, power) != (4, 2) && not_four_four.is_none_or(|(t, ..)| tick < t) {
+                    not_four_four = Some((tick, numerator, power));
+                }
+            }
             if let TrackEventKind::Midi { channel, message } = event.kind {
                 let (key, velocity, on) = match message {
                     MidiMessage::NoteOn { key, vel } => (key.as_int(), vel.as_int(), vel.as_int() > 0),
@@ -108,12 +114,23 @@ pub fn notes_from_smf(bytes: &[u8]) -> Result<Vec<TimedNote>, ImportError> {
             }
         }
     }
+    if let Some(why) = not_four_four.map(|at| time_signature_problem(at, ticks_per_beat)) {
+        return fail(why);
+    }
     if notes.is_empty() {
         return fail("it has no notes");
     }
     // NoteOffs first at a shared time, so a note struck again where it ends sounds anew.
     notes.sort_by(|a, b| a.beats.total_cmp(&b.beats).then(a.on.cmp(&b.on)));
     Ok(notes)
+}
+
+/// The message for the earliest time signature that is not 4/4: (tick, numerator, power of
+/// two of the denominator).
+fn time_signature_problem((tick, numerator, denominator_power): (u64, u8, u8), ticks_per_beat: f64) -> String {
+    let bar = (tick as f64 / (ticks_per_beat * 4.0)).floor() as u64 + 1;
+    let denominator = 1u64.checked_shl(u32::from(denominator_power)).unwrap_or(0);
+    format!("{numerator}/{denominator} time at bar {bar}: only 4/4 files can be imported")
 }
 
 /// Reads the choruses of a Standard MIDI File's bytes.
@@ -172,10 +189,8 @@ pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, 
             }
         }
     }
-    if let Some((tick, numerator, denominator_power)) = not_four_four {
-        let bar = (tick as f64 / (ticks_per_beat * 4.0)).floor() as u64 + 1;
-        let denominator = 1u64.checked_shl(u32::from(denominator_power)).unwrap_or(0);
-        return fail(format!("{numerator}/{denominator} time at bar {bar}: only 4/4 files can be imported"));
+    if let Some(why) = not_four_four.map(|at| time_signature_problem(at, ticks_per_beat)) {
+        return fail(why);
     }
     if spans.is_empty() {
         return fail("it has no notes");

@@ -91,10 +91,13 @@ impl Style {
         }
     }
 
-    /// The key it is written in (pitch class, 0 = C), as its title says ("… in Bb").
+    /// The key it is written in (pitch class, 0 = C), as its title says ("… in Bb"); a title
+    /// that names none (the paper's) is in the key of its first chord.
     pub fn key(&self) -> Option<u8> {
-        let (_, after) = self.title.rsplit_once(" in ")?;
-        parse_chord(after.split_whitespace().next()?).ok().map(|chord| chord.root)
+        match self.title.rsplit_once(" in ") {
+            Some((_, after)) => parse_chord(after.split_whitespace().next()?).ok().map(|chord| chord.root),
+            None => crate::music::chord_names::chord_root(*self.chords.first()?).map(|(root, _)| root),
+        }
     }
 
     /// The form its choruses have.

@@ -29,17 +29,17 @@ const FLAGS: &[&str] = &[
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let a = Args::parse(args, FLAGS)?;
+    let a = Args::parse("eval", args, FLAGS)?;
     for switch in ["json", "markdown", "compare", "phrasing", "forms"] {
         if !a.values(switch).is_empty() {
-            return Err(format!("--{switch} takes no value"));
+            return Err(a.mistake(format!("--{switch} takes no value")));
         }
     }
     if a.has("json") && a.has("markdown") {
-        return Err("choose one of --json and --markdown".to_string());
+        return Err(a.mistake("choose one of --json and --markdown"));
     }
     if a.has("json") && a.has("phrasing") {
-        return Err("--phrasing prints a table: use it without --json".to_string());
+        return Err(a.mistake("--phrasing prints a table: use it without --json"));
     }
     let choruses: usize = a.number("choruses", 200, 1..=100_000)?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
@@ -49,7 +49,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let png_from: usize = a.number("png-from", 1, 1..=choruses)?;
     let png_choruses: usize = a.number("png-choruses", 2, 1..=choruses - png_from + 1)?;
-    let png_dir = a.path("png-dir")?;
+    let png_dir = a.output_dir("png-dir")?;
     if png_dir.is_none() && (a.has("png-from") || a.has("png-choruses")) {
         return Err("--png-from and --png-choruses go with --png-dir".to_string());
     }

@@ -10,8 +10,10 @@ mod train;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "\
+const OVERVIEW: &str = "\
 blues-lstm: improvise bebop blues with an LSTM (Eck & Schmidhuber 2002)
+
+Options are `--name value` or `--name=value`; `blues-lstm COMMAND --help` shows one command's.
 
 USAGE:
     blues-lstm render [options] --out FILE.mid
@@ -19,6 +21,9 @@ USAGE:
     blues-lstm eval   [options]
     blues-lstm models   lists the built-in models
 
+";
+
+const RENDER: &str = "\
 render: plays choruses through the plugin's engine into a Standard MIDI File
     --choruses N        choruses of the model's form (default 1)
     --tempo BPM         20..999 (default 120)
@@ -29,7 +34,7 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --mode M            improvise (default) or audition (play the training choruses)
     --key K             transpose by K semitones, -12..12 (default 0)
     --out FILE.mid      chords on channel 1, melody on channel 2, bass on channel 3
-    --png FILE.png      also draw it as a piano roll
+    --png FILE.png      also draw it as a piano roll (at most the first 32 choruses)
   the player's feel (the plugin's parameters, its defaults):
     --swing P           off-beat eighths at P % of the beat, 50 (straight)..75 (default 58)
     --dynamics P        accents of the dynamics rule, 0..100 % (default 60)
@@ -38,12 +43,18 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --voicing V         led (voice-led, default), shell (root 3rd 7th) or learned
     --comp P            bars comped as learned, 0..100 % (default 100; the rest hold pads)
     --bass-octave N     move the bass by N octaves, -2..2 (default 0)
+    --no-drums          leave the drums out (a model or corpus with drums plays them on channel 10)
+    --drum-channel N    the drums' MIDI channel, 1..16 (default 10)
   playing in (a take of you and the plugin, your notes passed through):
     --notes-in FILE.mid your notes, from bar 1: they steer the plugin, or are its call when trading
     --trade N           trade N bars a turn: 2, 4, 8 or 12 (default 0, no trading)
     --trade-first W     who starts: player (default) or plugin
     --trade-fill        the plugin plays a turn you leave silent (else it waits)
+    --bass-in N         your notes on channel N steer the bass (all others are the melody)
 
+";
+
+const TRAIN: &str = "\
 train: trains a model by BPTT until its free-running chords hold the form for 100 choruses
     --builtin ID        a built-in model by its recipe, on its style's corpus
     --experiment 1|2    the paper's: builtin:paper-exp1 (chords only) or paper-exp2
@@ -61,6 +72,9 @@ train: trains a model by BPTT until its free-running chords hold the form for 10
     --name TEXT         the model's name
     --out FILE.json     the model file to write
 
+";
+
+const EVAL: &str = "\
 eval: free-runs a model from bar 1 and measures it against its form and corpus
       (chord accuracy, form breaks, scale, chord tones, novelty, repetition, long-range MI)
     --model M           builtin:ID or FILE.json (default: the first built-in model)
@@ -86,22 +100,35 @@ eval: free-runs a model from bar 1 and measures it against its form and corpus
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("render") => render::run(&args[1..]),
-        Some("train") => train::run(&args[1..]),
-        Some("eval") => eval::run(&args[1..]),
-        Some("models") => choice::list(),
-        Some("-h" | "--help" | "help") | None => {
-            print!("{USAGE}");
+    let wants_help = args.iter().skip(1).any(|a| a == "--help" || a == "-h");
+    let result = match (args.first().map(String::as_str), wants_help) {
+        (Some("render"), true) => help(RENDER),
+        (Some("train"), true) => help(TRAIN),
+        (Some("eval"), true) => help(EVAL),
+        (Some("models"), true) => help("models: lists the built-in models, their styles and how they were trained\n"),
+        (Some("render"), false) => render::run(&args[1..]),
+        (Some("train"), false) => train::run(&args[1..]),
+        (Some("eval"), false) => eval::run(&args[1..]),
+        (Some("models"), false) => choice::list(),
+        (Some("-h" | "--help" | "help") | None, _) => {
+            print!("{OVERVIEW}\n{RENDER}\n{TRAIN}\n{EVAL}");
             return ExitCode::SUCCESS;
         }
-        Some(other) => Err(format!("unknown command '{other}'")),
+        (Some(other), _) => Err(format!(
+            "unknown command '{other}' (the commands: render, train, eval, models; `blues-lstm --help` shows them all)"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("blues-lstm: {message}\n(run `blues-lstm --help` for usage)");
+            eprintln!("blues-lstm: {message}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints one command's options.
+fn help(text: &str) -> Result<(), String> {
+    print!("{text}");
+    Ok(())
 }

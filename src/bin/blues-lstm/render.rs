@@ -37,17 +37,24 @@ const FLAGS: &[&str] = &[
     "trade",
     "trade-first",
     "trade-fill",
+    "bass-in",
+    "no-drums",
+    "drum-channel",
 ];
 
+/// The most choruses a picture draws: 32 twelve-bar choruses are 24,576 pixels wide already.
+const MAX_PICTURE_CHORUSES: u32 = 32;
+
 pub fn run(args: &[String]) -> Result<(), String> {
-    let a = Args::parse(args, FLAGS)?;
-    let out = a.path("out")?.ok_or("render needs --out FILE.mid")?;
+    let a = Args::parse("render", args, FLAGS)?;
+    let out = a.output("out")?.ok_or_else(|| a.mistake("render needs --out FILE.mid"))?;
+    let png = a.output("png")?;
     let choruses: u32 = a.number("choruses", 1, 1..=10_000)?;
     let tempo: f64 = a.number("tempo", 120.0, 20.0..=999.0)?;
     let mode = match a.value("mode")?.unwrap_or("improvise") {
         "improvise" => Mode::Improvise,
         "audition" => Mode::Audition,
-        other => return Err(format!("--mode: '{other}' is neither improvise nor audition")),
+        other => return Err(a.mistake(format!("--mode: '{other}' is neither improvise nor audition"))),
     };
     let mut settings = Settings {
         mode,
@@ -58,6 +65,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     settings.voices.transpose = a.number("key", 0, -12..=12)?;
     settings.feel = feel(&a)?;
     settings.trade = trade(&a)?;
+    if a.has("bass-in") {
+        settings.input.bass_channel = Some(a.number::<u8>("bass-in", 3, 1..=16)? - 1);
+    }
+    if !a.values("no-drums").is_empty() {
+        return Err(a.mistake("--no-drums takes no value"));
+    }
+    settings.voices.parts[Part::Drums].on = !a.has("no-drums");
+    settings.voices.parts[Part::Drums].channel = a.number::<u8>("drum-channel", 10, 1..=16)? - 1;
     let played_in = match a.path("notes-in")? {
         Some(path) => {
             let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -68,6 +83,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let chosen = chosen(&a)?;
     let model_name = chosen.name.clone();
+    let form_bars = chosen.model.encoding.form().bars;
+    if usize::from(settings.trade.bars) > form_bars {
+        eprintln!(
+            "warning: --trade {}: a turn is longer than the form ({form_bars} bars), so each turn runs on into the next chorus",
+            settings.trade.bars
+        );
+    }
     let improviser = Improviser::new(&chosen.model, chosen.model.primer_or(&chosen.corpus))?;
     let form = chosen.model.encoding.form();
     let composer = Box::new(Composer::new(Audition::new(chosen.corpus), Some(improviser)));
@@ -83,9 +105,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     std::fs::write(&out, write_smf(&notes, tempo, &names))
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    if let Some(png) = a.path("png")? {
+    if let Some(png) = png {
+        let drawn = choruses.min(MAX_PICTURE_CHORUSES);
+        if drawn < choruses {
+            println!("the picture shows the first {drawn} of the {choruses} choruses (the .mid has them all)");
+        }
+        let last_beat = f64::from(drawn) * form.steps() as f64 / 2.0;
+        let notes: Vec<_> = notes.iter().filter(|n| n.beats < last_beat).copied().collect();
         let roll = Roll {
-            steps: choruses as usize * form.steps(),
+            steps: drawn as usize * form.steps(),
             bars_per_chorus: form.bars,
             chord_channel: v.channel(Part::Chords),
             bass_channel: Some(v.channel(Part::Bass)),
@@ -131,7 +159,7 @@ fn feel(a: &Args) -> Result<Feel, String> {
         "led" => Voicing::VoiceLed,
         "shell" => Voicing::Shell,
         "learned" => Voicing::AsLearned,
-        other => return Err(format!("--voicing: '{other}' is none of led, shell, learned")),
+        other => return Err(a.mistake(format!("--voicing: '{other}' is none of led, shell, learned"))),
     };
     Ok(Feel {
         swing: percent("swing", d.swing, 50.0..=75.0)?,
@@ -149,15 +177,15 @@ fn feel(a: &Args) -> Result<Feel, String> {
 fn trade(a: &Args) -> Result<Trade, String> {
     let bars: u8 = a.number("trade", 0, 0..=12)?;
     if ![0, 2, 4, 8, 12].contains(&bars) {
-        return Err(format!("--trade: {bars} bars a turn; trade 2, 4, 8 or 12"));
+        return Err(a.mistake(format!("--trade: {bars} bars a turn; trade 2, 4, 8 or 12")));
     }
     let player_first = match a.value("trade-first")?.unwrap_or("player") {
         "player" => true,
         "plugin" => false,
-        other => return Err(format!("--trade-first: '{other}' is neither player nor plugin")),
+        other => return Err(a.mistake(format!("--trade-first: '{other}' is neither player nor plugin"))),
     };
     if !a.values("trade-fill").is_empty() {
-        return Err("--trade-fill takes no value".to_string());
+        return Err(a.mistake("--trade-fill takes no value"));
     }
     Ok(Trade { bars, player_first, fill: a.has("trade-fill") })
 }

@@ -3,7 +3,7 @@
 //! of the user's own choruses from .mid files — and writes a model file.
 
 use super::args::Args;
-use super::choice::builtin_ids;
+use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
 use blues_lstm::model::builtin::{band_recipe, builtin};
 use blues_lstm::model::{self, check_form, Recipe};
@@ -33,8 +33,9 @@ const FLAGS: &[&str] = &[
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let a = Args::parse(args, FLAGS)?;
-    let out = a.path("out")?.ok_or("train needs --out FILE.json")?;
+    let a = Args::parse("train", args, FLAGS)?;
+    // Checked before training, so a run never ends unable to save what it learned.
+    let out = a.output("out")?.ok_or_else(|| a.mistake("train needs --out FILE.json"))?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
     let id = match (a.value("builtin")?, a.value("experiment")?) {
         (Some(_), Some(_)) => return Err("choose one of --builtin and --experiment".to_string()),
@@ -49,12 +50,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (Some(_), true) => return Err("--corpus trains your own model; it does not go with --builtin".to_string()),
         (None, false) if a.has("style") => {
             let id = a.value("style")?.unwrap_or_default();
-            let style = builtin_style(id).ok_or_else(|| format!("--style {id}: no such style"))?;
-            (band_recipe(style, seed), Corpus::of_style(style), style.title.clone())
+            let style =
+                builtin_style(id).ok_or_else(|| a.mistake(format!("--style {id}: no such style ({})", style_ids())))?;
+            // A style with a built-in band is trained by that band's recipe (the minor blues
+            // needs its forget gates opened wider to count its three bars of Cm7).
+            let recipe = builtin(id).map_or_else(|| band_recipe(style, seed), |b| b.recipe(seed));
+            (recipe, Corpus::of_style(style), style.title.clone())
         }
         (Some(id), false) => {
-            let b = builtin(id)
-                .ok_or_else(|| format!("--builtin {id}: no such built-in model (there are: {})", builtin_ids()))?;
+            let b = builtin(id).ok_or_else(|| {
+                a.mistake(format!("--builtin {id}: no such built-in model (there are: {})", builtin_ids()))
+            })?;
             (b.recipe(seed), b.corpus(), b.name.to_string())
         }
         (None, _) => {
@@ -79,7 +85,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let name = a.value("name")?.map_or(default_name, str::to_string);
     let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
-    println!("training {name} ({} weights) on {}, seed {seed}", topology.n_params(), corpus.describe());
+    let forget = recipe.config.forget_bias.map_or("the paper's".to_string(), |b| format!("{b}"));
+    println!(
+        "training {name} ({} weights) on {}, seed {seed}, forget-gate bias {forget}",
+        topology.n_params(),
+        corpus.describe()
+    );
     let started = Instant::now();
     let mut last_print = Instant::now();
     let mut on_progress = |p: &Progress| {
