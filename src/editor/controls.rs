@@ -14,7 +14,8 @@ pub const PLUGIN_TURN: Color32 = Color32::from_rgb(214, 160, 60);
 
 const LABEL_WIDTH: f32 = 100.0;
 
-pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
+/// The controls; `form_bars` is the form being played (a trading turn longer than it is said).
+pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, form_bars: usize) {
     choice(ui, "Mode", &p.mode, setter);
     choice(ui, "Style", &p.style, setter);
     slider(ui, "Temperature", &p.temperature, setter);
@@ -59,6 +60,13 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter) {
 
     heading(ui, "Trading");
     choice(ui, "Trade", &p.trade, setter);
+    let turn = p.settings().trade.bars;
+    if usize::from(turn) > form_bars {
+        let warning = format!(
+            "A turn of {turn} bars is longer than the form ({form_bars} bars): it runs on into the next chorus."
+        );
+        ui.label(RichText::new(warning).small().color(Color32::from_rgb(230, 190, 90)));
+    }
     choice(ui, "First turn", &p.trade_first, setter);
     toggle(ui, "Fill a turn I leave silent", &p.trade_fill, setter);
     ui.separator();
