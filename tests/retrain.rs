@@ -70,22 +70,29 @@ fn user_choruses(count: usize) -> Vec<Chorus> {
         .collect()
 }
 
-/// The choruses as notes a musician would play: chords held through each bar, melody on beats.
+/// The choruses as notes a musician would play: chords held through each bar, melody on beats,
+/// all on channel 1.
 fn as_notes(choruses: &[Chorus]) -> Vec<TimedNote> {
+    band_notes(choruses, Some(0), 0)
+}
+
+/// The choruses as notes: the chords (`chord_shift` semitones from FORM's voicing, or left out
+/// with `None`) on channel 1 held through each bar, the melody on the beats on `melody_channel`.
+fn band_notes(choruses: &[Chorus], chord_shift: Option<i8>, melody_channel: u8) -> Vec<TimedNote> {
     let mut notes = Vec::new();
     for (c, chorus) in choruses.iter().enumerate() {
         for step in (0..STEPS).step_by(2) {
             let beats = (c * STEPS + step) as f64 / 2.0;
             let frame = chorus[step];
-            if step % STEPS_PER_BAR == 0 {
-                for key in FORM[step / STEPS_PER_BAR] {
+            if let Some(shift) = chord_shift.filter(|_| step % STEPS_PER_BAR == 0) {
+                for key in FORM[step / STEPS_PER_BAR].map(|k| k.saturating_add_signed(shift)) {
                     notes.push(TimedNote { beats, channel: 0, key, velocity: 80, on: true });
                     notes.push(TimedNote { beats: beats + 4.0, channel: 0, key, velocity: 0, on: false });
                 }
             }
-            let key = frame.melody.key.unwrap();
-            notes.push(TimedNote { beats, channel: 0, key, velocity: 100, on: true });
-            notes.push(TimedNote { beats: beats + 1.0, channel: 0, key, velocity: 0, on: false });
+            let (key, channel) = (frame.melody.key.unwrap(), melody_channel);
+            notes.push(TimedNote { beats, channel, key, velocity: 100, on: true });
+            notes.push(TimedNote { beats: beats + 1.0, channel, key, velocity: 0, on: false });
         }
     }
     notes.sort_by(|a, b| a.beats.total_cmp(&b.beats).then(a.on.cmp(&b.on)));
@@ -135,6 +142,11 @@ fn capture_retrain_and_play_a_users_own_progression() {
     }
     let status = training.status();
     assert!(matches!(status.outcome, Some(Ok(_))), "training failed: {:?}", status.outcome);
+    assert!(
+        status.warnings.iter().any(|w| w.contains("no bass line")),
+        "a corpus without a bass line trains, and says so: {:?}",
+        status.warnings
+    );
     assert!(blocks_while_training > 0, "process() kept running during training");
     let ModelChoice::Custom { model, .. } = project.model() else { panic!("the new model is not in use") };
     println!(
@@ -262,4 +274,80 @@ fn chords_by_step(rendered: &[blues_lstm::music::midi_file::TimedNote]) -> std::
             pitch_classes(&[n.key], 0);
     }
     by_step
+}
+
+/// Two files a user might bring that hold no chords the band can learn its form from: chords
+/// voiced from F2 (MIDI 41-47 and 36-39, read as the bass by range), and a melody alone. Written
+/// to target/renders; the melody is on channel 2, the chords (if any) on channel 1.
+fn files_without_chords() -> [(std::path::PathBuf, &'static str); 2] {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/renders");
+    std::fs::create_dir_all(&dir).unwrap();
+    let choruses = user_choruses(2);
+    [("chords_below_c3.mid", Some(-12), "below C3"), ("melody_only.mid", None, "C3 to B3")].map(
+        |(name, shift, cause)| {
+            let path = dir.join(name);
+            std::fs::write(&path, write_smf(&band_notes(&choruses, shift, 1), 120.0, &|c| format!("{c}"))).unwrap();
+            (path, cause)
+        },
+    )
+}
+
+/// `blues-lstm train` with `args`.
+fn train_command(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_blues-lstm")).arg("train").args(args).output().unwrap()
+}
+
+#[test]
+fn the_command_line_refuses_a_corpus_without_chords_naming_the_cause_and_the_channel_split_trains_it() {
+    let out_dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let model = out_dir.join("no_chords.json");
+    for (file, cause) in files_without_chords() {
+        let _ = std::fs::remove_file(&model);
+        let out =
+            train_command(&["--corpus", file.to_str().unwrap(), "--form-bars", "12", "--out", model.to_str().unwrap()]);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "{}: trained a corpus without chords:\n{stdout}", file.display());
+        assert!(stderr.contains("No chords were found") && stderr.contains(cause), "{}: {stderr}", file.display());
+        assert!(stderr.contains("--split channel:N"), "the message gives the command: {stderr}");
+        assert!(!stdout.contains("epoch") && !model.exists(), "refused before any training: {stdout}");
+    }
+
+    // The command the message names: by channel, the low chords are chords. They have no bass
+    // line, which is said, and the corpus trains: the new model holds their form.
+    let [(low, _), _] = files_without_chords();
+    let model = out_dir.join("low_chords_by_channel.json");
+    let _ = std::fs::remove_file(&model);
+    let args = ["--corpus", low.to_str().unwrap(), "--form-bars", "12", "--split", "channel:1"];
+    let out = train_command(&[&args[..], &["--out", model.to_str().unwrap()]].concat());
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("the form held 1000 of 1000 choruses"), "{stdout}");
+    assert!(stderr.contains("no bass line") && !stderr.contains("no melody"), "{stderr}");
+    let learned = blues_lstm::model::Model::load(&model).unwrap();
+    assert!(learned.encoding.bass.is_none(), "no bass line: the model learned none");
+}
+
+#[test]
+fn the_plugin_refuses_to_retrain_on_choruses_without_chords_and_keeps_its_model() {
+    for (file, cause) in files_without_chords() {
+        let plugin = blues_lstm::BluesLstm::default();
+        let (project, training) = (plugin.project(), plugin.training());
+        let choruses = choruses_from_file(&file, ImportRule::new(VoiceSplit::ByRange, Some(12))).unwrap();
+        project.add_choruses(choruses).unwrap();
+        // The editor's Retrain: refused with the reason, nothing runs, the old model plays on.
+        let why = training.start(project.clone(), 1).unwrap_err();
+        assert!(why.contains("No chords were found") && why.contains(cause), "{}: {why}", file.display());
+        assert!(!training.status().running);
+        assert!(matches!(project.model(), ModelChoice::Builtin));
+
+        // The Retrain parameter (the audio thread's request): the same reason in the notices.
+        training.request(1);
+        let started = Instant::now();
+        while !project.notices().iter().any(|n| n.contains(cause)) {
+            assert!(started.elapsed() < Duration::from_secs(20), "no notice: {:?}", project.notices());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(!training.status().running && matches!(project.model(), ModelChoice::Builtin));
+        training.shut_down();
+    }
 }
