@@ -344,19 +344,29 @@ fn strip_comment(line: &str) -> &str {
     }
 }
 
+/// A line's tokens, one per eighth note, its bar lines checked and left out: a `|` may stand
+/// only where a bar ends.
+fn eighths(line: &str) -> Result<Vec<&str>, String> {
+    let mut tokens = Vec::new();
+    for token in line.split_whitespace() {
+        if token == "|" {
+            if tokens.is_empty() || tokens.len() % SLOTS_PER_BAR != 0 {
+                return Err(format!("'|' after {} eighth notes is not on a bar line", tokens.len()));
+            }
+            continue;
+        }
+        tokens.push(token);
+    }
+    Ok(tokens)
+}
+
 /// The kit pieces a drums row may name, for messages.
 const PIECE_NAMES: &str = "the pieces are ride, hat, snare, kick, crash, tom and floor";
 
 /// One kit piece's row of a drums alternative: a level per eighth.
 fn parse_drum_row(row: &str, bars: usize) -> Result<Vec<u8>, String> {
     let mut levels = Vec::new();
-    for token in row.split_whitespace() {
-        if token == "|" {
-            if levels.is_empty() || levels.len() % SLOTS_PER_BAR != 0 {
-                return Err(format!("'|' after {} eighth notes is not on a bar line", levels.len()));
-            }
-            continue;
-        }
+    for token in eighths(row)? {
         levels.push(match token {
             "." => SILENT,
             "g" => GHOST,
@@ -394,13 +404,7 @@ fn finish_drums(rows: &mut Vec<(Piece, Vec<u8>)>, section: &mut Section) -> Resu
 /// One alternative: its tokens, checked against the section's bars.
 fn parse_line(line: &str, part: Part, bars: usize) -> Result<Vec<Slot>, String> {
     let mut slots = Vec::new();
-    for token in line.split_whitespace() {
-        if token == "|" {
-            if slots.is_empty() || slots.len() % SLOTS_PER_BAR != 0 {
-                return Err(format!("'|' after {} eighth notes is not on a bar line", slots.len()));
-            }
-            continue;
-        }
+    for token in eighths(line)? {
         let slot = match (token, part) {
             ("-", _) => Slot::Hold,
             (".", _) => Slot::Rest,

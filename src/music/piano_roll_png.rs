@@ -176,15 +176,7 @@ mod tests {
         let mut notes = notes.to_vec();
         notes.push(TimedNote { beats: 2.0, channel: 2, key: 36, velocity: 90, on: true });
         notes.push(TimedNote { beats: 3.0, channel: 2, key: 36, velocity: 0, on: false });
-        let bytes = piano_roll_png(&notes, &roll);
-        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-        let mut reader = decoder.read_info().unwrap();
-        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut rgb).unwrap();
-        let at = |x: usize, y: usize| -> [u8; 3] {
-            let i = (y * info.width as usize + x) * 3;
-            [rgb[i], rgb[i + 1], rgb[i + 2]]
-        };
+        let (_, at) = decoded(&piano_roll_png(&notes, &roll));
         assert_eq!(at(LEFT + 4, row_y_of(48) + 4), CHORD, "C3 from step 0");
         assert_eq!(at(LEFT + 7 * STEP_W + 4, row_y_of(48) + 4), CHORD, "held through the bar");
         assert_eq!(at(LEFT + 2 * STEP_W + 4, row_y_of(72) + 4), MELODY, "C5 on step 2");
@@ -203,22 +195,27 @@ mod tests {
             notes.push(TimedNote { beats: beats + 0.25, channel: 9, key, velocity: 0, on: false });
         }
         let roll = Roll { steps: 8, bars_per_chorus: 12, chord_channel: 0, bass_channel: None, drum_channel: Some(9) };
-        let decoder = png::Decoder::new(std::io::Cursor::new(piano_roll_png(&notes, &roll)));
-        let mut reader = decoder.read_info().unwrap();
-        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut rgb).unwrap();
-        let at = |x: usize, y: usize| -> [u8; 3] {
-            let i = (y * info.width as usize + x) * 3;
-            [rgb[i], rgb[i + 1], rgb[i + 2]]
-        };
+        let (height, at) = decoded(&piano_roll_png(&notes, &roll));
         let lane_top = TOP + 3 * ROW_H + 4; // three key rows: B3, C4, C#4
-        assert_eq!(info.height as usize, lane_top + PIECES * ROW_H + 4, "the keys do not stretch to the kick's key");
+        assert_eq!(height, lane_top + PIECES * ROW_H + 4, "the keys do not stretch to the kick's key");
         let lane = |piece: crate::music::drums::Piece| lane_top + piece.lane() * ROW_H + 3;
         use crate::music::drums::Piece;
         assert_eq!(at(LEFT + 3, lane(Piece::Ride)), DRUMS, "the ride on beat 1");
         assert_eq!(at(LEFT + 3, lane(Piece::Kick)), DRUMS, "the kick with it");
         assert_eq!(at(LEFT + 3 * STEP_W + 3, lane(Piece::Snare)), DRUMS, "the snare on the and of 2");
         assert_ne!(at(LEFT + 3, lane(Piece::Snare)), DRUMS);
+    }
+
+    /// A PNG's height, and its pixel at (x, y).
+    fn decoded(bytes: &[u8]) -> (usize, impl Fn(usize, usize) -> [u8; 3]) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes.to_vec())).read_info().unwrap();
+        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut rgb).unwrap();
+        let width = info.width as usize;
+        (info.height as usize, move |x: usize, y: usize| {
+            let i = (y * width + x) * 3;
+            [rgb[i], rgb[i + 1], rgb[i + 2]]
+        })
     }
 
     /// Rows of the test's picture: C2 − 1 … C5 + 1.
