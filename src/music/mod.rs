@@ -3,6 +3,7 @@
 //! `notation`), corpora of choruses, and Standard MIDI File import/export. Plain Rust, no plugin
 //! framework: used by the audio thread (read-only tables), the trainer and the command-line tool.
 
+pub mod chart;
 pub mod chord_names;
 pub mod chorus_text;
 pub mod corpus;
