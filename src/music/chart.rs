@@ -73,7 +73,7 @@ impl Quality {
             Quality::MinMaj7 => &[0, 3, 7, 11],
             Quality::Dom7 => &[0, 4, 7, 10],
             Quality::Dom9 => &[0, 4, 7, 10, 2],
-            Quality::Dom13 => &[0, 4, 10, 2, 9],
+            Quality::Dom13 => &[0, 4, 7, 10, 2, 9],
             Quality::Dom7Flat9 => &[0, 4, 7, 10, 1],
             Quality::Dom7Sharp9 => &[0, 4, 7, 10, 3],
             Quality::Dom7Sharp11 => &[0, 4, 7, 10, 6],
