@@ -11,6 +11,7 @@ use blues_lstm::lstm::rng::Rng;
 use blues_lstm::lstm::trainer::{TrainConfig, Trainer};
 use blues_lstm::lstm::weights::Weights;
 use blues_lstm::model::builtin::{builtin, Builtin, BUILTINS};
+use blues_lstm::music::encoding::StepContext;
 use blues_lstm::music::training_set::EncodedCorpus;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -36,9 +37,11 @@ fn chorus_units(b: &Builtin) -> Vec<Vec<f32>> {
     b.corpus()
         .chorus(0)
         .iter()
-        .map(|frame| {
-            let mut units = vec![0.0f32; encoding.n_units()];
-            encoding.encode(frame, &mut units);
+        .enumerate()
+        .map(|(step, frame)| {
+            let mut units = vec![0.0f32; encoding.n_inputs()];
+            encoding.encode(frame, &mut units[..encoding.n_units()]);
+            encoding.encode_context(&StepContext::at(encoding.form(), step as i64 + 1), &mut units);
             units
         })
         .collect()
@@ -58,7 +61,7 @@ fn step(c: &mut Criterion) {
     for b in BUILTINS.iter().filter(|b| b.recipe(1).encoding.melody.is_some()) {
         let mut net = Network::new(&briefly_trained(b));
         let frames = chorus_units(b);
-        let n = frames[0].len();
+        let (n, n_in) = (b.recipe(1).encoding.n_units(), frames[0].len());
         let mut y = vec![0.0f32; n];
         let mut i = 0;
         c.bench_function(&format!("{}/step_network_only", b.id), |bench| {
@@ -70,7 +73,7 @@ fn step(c: &mut Criterion) {
         });
         // The whole free-run step: the network, then the rule (threshold, draws).
         let readout = b.recipe(1).encoding.readout();
-        let mut run = FreeRun::new(n);
+        let mut run = FreeRun::new(n, n_in - n);
         let mut rng = Rng::new(1);
         c.bench_function(&format!("{}/step", b.id), |bench| {
             bench.iter(|| {

@@ -17,7 +17,7 @@ use crate::lstm::readout::Readout;
 use crate::lstm::rng::{mix, Rng};
 use crate::model::Model;
 use crate::music::drums::PIECES;
-use crate::music::encoding::{Encoding, Form, Frame};
+use crate::music::encoding::{Encoding, Form, Frame, StepContext};
 use crate::music::part::Part;
 
 /// The hottest the bass and the comping draw: at 1 the bass leaves the root on beat 1 in a
@@ -36,7 +36,7 @@ pub struct Improviser {
     /// The step being played: its input and outputs, owned so a step allocates nothing.
     run: FreeRun,
     /// A training chorus that primes the network up to the form position after a jump, and
-    /// its frames as units (steps × units).
+    /// its frames as input rows (steps × inputs: each frame, then the next step's context).
     primer: Vec<Frame>,
     primer_units: Vec<f32>,
     /// The frame played at the last step: the next step's input.
@@ -71,16 +71,17 @@ impl Improviser {
         if primer.len() != encoding.steps_per_chorus() {
             return Err(format!("its primer has {} steps, its form {}", primer.len(), encoding.steps_per_chorus()));
         }
-        let n = encoding.n_units();
-        let mut primer_units = vec![0.0; primer.len() * n];
-        for (frame, units) in primer.iter().zip(primer_units.chunks_exact_mut(n)) {
-            encoding.encode(frame, units);
+        let (n, n_in) = (encoding.n_units(), encoding.n_inputs());
+        let mut primer_units = vec![0.0; primer.len() * n_in];
+        for (step, (frame, units)) in primer.iter().zip(primer_units.chunks_exact_mut(n_in)).enumerate() {
+            encoding.encode(frame, &mut units[..n]);
+            encoding.encode_context(&StepContext::at(encoding.form(), step as i64 + 1), units);
         }
         Ok(Self {
             network: Network::new(&model.weights),
             encoding,
             readout: encoding.readout(),
-            run: FreeRun::new(n),
+            run: FreeRun::new(n, n_in - n),
             last: primer[0],
             primer,
             primer_units,
@@ -120,7 +121,9 @@ impl Improviser {
         }
         let mut input = self.last;
         steer.apply(&mut input, self.encoding.bass.is_some());
-        self.encoding.encode(&input, self.run.input_mut());
+        let n = self.encoding.n_units();
+        self.encoding.encode(&input, &mut self.run.input_mut()[..n]);
+        self.encoding.encode_context(&StepContext::at(form, step), self.run.input_mut());
         let steady = temperature.min(RHYTHM_TEMPERATURE);
         // By readout group (chords thresholded, a temperature for every other group).
         let mut temperatures = [1.0f32; MAX_READOUT_GROUPS];
@@ -138,8 +141,8 @@ impl Improviser {
         self.network.reset();
         self.rng = Rng::new(mix(seed, step as u64));
         let pos = self.form().position(step);
-        let n = self.encoding.n_units();
-        for units in self.primer_units.chunks_exact(n).take(pos.saturating_sub(1)) {
+        let n_in = self.encoding.n_inputs();
+        for units in self.primer_units.chunks_exact(n_in).take(pos.saturating_sub(1)) {
             self.run.feed(&mut self.network, units);
         }
         self.last = self.primer[pos.saturating_sub(1)];

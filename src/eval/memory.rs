@@ -8,7 +8,7 @@ use super::{lstm_frames, Reference};
 use crate::lstm::rng::{mix, Rng};
 use crate::lstm::trainer::TrainConfig;
 use crate::model::builtin::BUILTINS;
-use crate::music::encoding::Frame;
+use crate::music::encoding::{ContextLayout, Encoding, Frame};
 use crate::music::training_set::EncodedCorpus;
 
 /// One form's row.
@@ -50,7 +50,10 @@ pub fn memory_by_form(
         let form = Reference::new(&corpus).form;
         let lstm = lstm_frames(model, &corpus, choruses, seed, temperature)?;
         let encoding = model.encoding;
-        let shape = RnnShape::matching(encoding.n_units(), model.weights.topology.n_params());
+        // The baselines read the frames alone: the context (where the step falls in the bar) goes
+        // to the LSTM's lines, never to its chords, so the form is compared on equal terms.
+        let baseline = Encoding { context: ContextLayout::NONE, ..encoding };
+        let shape = RnnShape::matching(baseline.n_units(), model.weights.topology.n_params());
         let rnn_epochs = rnn_epochs.unwrap_or(model.metadata.epochs.max(1));
         log(&format!(
             "{}: training the vanilla RNN ({} weights) for at most {rnn_epochs} epochs",
@@ -58,11 +61,11 @@ pub fn memory_by_form(
             shape.n_params()
         ));
         let config = TrainConfig { max_epochs: rnn_epochs, ..TrainConfig::seeded(seed) };
-        let set = EncodedCorpus::new(&corpus, encoding);
-        let (mut rnn, trained) = train_rnn(&set, &encoding.readout(), shape, &config, &mut |_| {})
+        let set = EncodedCorpus::new(&corpus, baseline);
+        let (mut rnn, trained) = train_rnn(&set, &baseline.readout(), shape, &config, &mut |_| {})
             .map_err(|e| format!("{}: the vanilla RNN: {e}", builtin.id))?;
         let start = corpus.chorus(Rng::new(mix(seed, 1)).below(corpus.len()))[0];
-        let rnn_frames = rnn.generate(start, &encoding, choruses, temperature, &mut Rng::new(mix(seed, 2)));
+        let rnn_frames = rnn.generate(start, &baseline, choruses, temperature, &mut Rng::new(mix(seed, 2)));
         let row = FormMemory {
             style: builtin.name.to_string(),
             bars: encoding.bars,

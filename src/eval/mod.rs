@@ -35,7 +35,7 @@ use crate::lstm::rng::{mix, Rng};
 use crate::lstm::trainer::TrainConfig;
 use crate::model::Model;
 use crate::music::corpus::Corpus;
-use crate::music::encoding::{Form, Frame};
+use crate::music::encoding::{ContextLayout, Encoding, Form, Frame};
 use crate::music::training_set::EncodedCorpus;
 use markov::Markov;
 use rnn::{train_rnn, RnnShape};
@@ -134,6 +134,9 @@ pub fn compare(
     log: &mut dyn FnMut(&str),
 ) -> Result<Vec<Played>, String> {
     let encoding = model.encoding;
+    // The baselines read the frames alone: the context (where the step falls in the bar) goes
+    // to the LSTM's lines, never to its chords, so the form is compared on equal terms.
+    let baseline = Encoding { context: ContextLayout::NONE, ..encoding };
     if encoding.melody.is_none() {
         return Err("--compare needs a model that plays a melody (Exp 2 or a band)".to_string());
     }
@@ -143,7 +146,7 @@ pub fn compare(
     let (n, seed) = (config.choruses, config.seed);
     let mut played = vec![play_model(model, corpus, n, seed, config.temperature)?];
 
-    let shape = RnnShape::matching(encoding.n_units(), model.weights.topology.n_params());
+    let shape = RnnShape::matching(baseline.n_units(), model.weights.topology.n_params());
     let train_config = TrainConfig { max_epochs: config.rnn_epochs, ..TrainConfig::seeded(seed) };
     log(&format!(
         "training the vanilla RNN ({} weights, {} tanh units) for at most {} epochs",
@@ -160,8 +163,8 @@ pub fn compare(
             last_log = t;
         }
     };
-    let set = EncodedCorpus::new(corpus, encoding);
-    let (mut rnn, trained) = train_rnn(&set, &encoding.readout(), shape, &train_config, &mut on_progress)
+    let set = EncodedCorpus::new(corpus, baseline);
+    let (mut rnn, trained) = train_rnn(&set, &baseline.readout(), shape, &train_config, &mut on_progress)
         .map_err(|e| format!("the vanilla RNN: {e}"))?;
     let start = corpus.chorus(Rng::new(mix(seed, 1)).below(corpus.len()))[0];
     let stop = if trained.converged {
@@ -180,7 +183,7 @@ pub fn compare(
             trained.seconds,
             trained.final_loss
         ),
-        frames: rnn.generate(start, &encoding, n, config.temperature, &mut Rng::new(mix(seed, 2))),
+        frames: rnn.generate(start, &baseline, n, config.temperature, &mut Rng::new(mix(seed, 2))),
     });
 
     let chain = Markov::train(corpus, markov::ORDER, &encoding);

@@ -209,7 +209,7 @@ impl Rnn {
         let readout = encoding.readout();
         let total = choruses * encoding.steps_per_chorus();
         let mut frames = Vec::with_capacity(total);
-        let mut run = FreeRun::new(n);
+        let mut run = FreeRun::new(n, 0);
         let mut frame = start;
         encoding.encode(&frame, run.input_mut());
         Stepper::reset(self);
@@ -263,6 +263,10 @@ impl Learner for RnnLearner {
 
     fn n_params(&self) -> usize {
         self.shape.n_params()
+    }
+
+    fn n_outputs(&self) -> usize {
+        self.shape.n_units
     }
 
     /// Weights uniform in ±1/√H (a vanilla RNN's usual start, PyTorch's `nn.RNN`), output

@@ -10,10 +10,10 @@
 //!
 //! Per step t (input frame t, target frame t + 1), forward:
 //!   for each group (chords, then melody):
-//!     gin   = [x_group(t), h_rec(t−1), 1]                          gate inputs
+//!     gin   = [x_group(t), ctx(t), h_rec(t−1), 1]          gate inputs (ctx if it hears it)
 //!     a     = W_gates · gin, then σ (i, f, o gates) / tanh (cell inputs g)
 //!     c(t)  = f ⊙ c(t−1) + i ⊙ g;  h(t) = o ⊙ tanh(c(t))   (a block's cells share i, f, o)
-//!   for each group: y = σ(W_out · [h_group(t), x_group(t), 1]);  loss += CE(y, target)
+//!   for each group: y = σ(W_out · [h_group(t), x_group(t), ctx(t), 1]);  loss += CE(y, target)
 //! The building blocks (`*_forward`/`*_backward` pairs) are in `ops.rs`. Backward runs the
 //! same calls in exactly the reverse order, propagating through the inputs; the weight gradients, Σ_t dz(t) ⊗ in(t), are then taken for the whole sequence at
 //! once (`linear_backward_weights`), as llm.c's matmul backward does for all positions.
@@ -57,6 +57,10 @@ impl Learner for LstmLearner {
 
     fn n_params(&self) -> usize {
         self.layout.len
+    }
+
+    fn n_outputs(&self) -> usize {
+        self.layout.topology.n_out()
     }
 
     /// Uniform weights in ±`init_scale`, the paper's staggered gate biases (forget gates per
@@ -199,7 +203,8 @@ pub fn forward<R: Real>(
         for (gi, g) in layout.groups.iter().enumerate() {
             let gin = &mut ws.gin[gi][t * g.gate_cols..(t + 1) * g.gate_cols];
             gin[..g.n_x].copy_from_slice(&x[g.x_off..g.x_off + g.n_x]);
-            let mut at = g.n_x;
+            gin[g.n_x..g.n_x + g.n_ctx].copy_from_slice(&x[g.ctx_off..g.ctx_off + g.n_ctx]);
+            let mut at = g.n_x + g.n_ctx;
             for r in &g.rec_ranges {
                 gin[at..at + r.len()].copy_from_slice(&h_prev[r.clone()]);
                 at += r.len();
@@ -215,6 +220,7 @@ pub fn forward<R: Real>(
             let oin = &mut ws.oin[gi][t * g.out_cols..(t + 1) * g.out_cols];
             oin[..g.h].copy_from_slice(&h_next[g.h_off..g.h_off + g.h]);
             oin[g.h..g.h + g.n_x].copy_from_slice(&x[g.x_off..g.x_off + g.n_x]);
+            oin[g.h + g.n_x..g.h + g.n_x + g.n_ctx].copy_from_slice(&x[g.ctx_off..g.ctx_off + g.n_ctx]);
             oin[g.out_cols - 1] = [R::ONE; SEQUENCES];
             let y = &mut ws.y[gi][t * g.n_x..(t + 1) * g.n_x];
             linear_forward(&params[g.out.clone()], oin, y, &mut ws.active);
@@ -266,9 +272,11 @@ pub fn backward<R: Real>(
             cell_backward(g, a, &c_prev[cg.clone()], &tc[cg.clone()], &ws.dh[cg.clone()], &mut ws.dc[cg], da);
             gates_backward(g.blocks, a, da);
             let w = &params[g.gates.clone()];
-            let mut at = g.n_x;
-            for r in &g.rec_ranges {
-                linear_backward_input(w, g.gate_cols, a, at, &mut ws.dh_prev[r.clone()]);
+            let mut at = g.n_x + g.n_ctx;
+            for (r, &grad) in g.rec_ranges.iter().zip(&g.rec_grad) {
+                if grad {
+                    linear_backward_input(w, g.gate_cols, a, at, &mut ws.dh_prev[r.clone()]);
+                }
                 at += r.len();
             }
         }
@@ -347,11 +355,20 @@ mod tests {
                 GroupShape::new("bass", 2, 1, &[0]),
             ],
             cells_per_block: 2,
+            context: 0,
         }
     }
 
     fn chords_only() -> Topology {
         Topology { groups: tiny().groups[..1].to_vec(), ..tiny() }
+    }
+
+    /// `tiny` with 3 context units, heard by the melody and the bass.
+    fn with_context() -> Topology {
+        let mut t = Topology { context: 3, ..tiny() };
+        t.groups[1].hears_context = true;
+        t.groups[2].hears_context = true;
+        t
     }
 
     fn random_params<R: Real>(layout: &Layout, rng: &mut Rng, scale: f32) -> Vec<R> {
@@ -367,7 +384,7 @@ mod tests {
     /// with unequal lane weights (one lane off); reports the worst parameter on failure.
     #[test]
     fn gradients_match_finite_differences() {
-        for topology in [tiny(), chords_only()] {
+        for topology in [tiny(), chords_only(), with_context()] {
             let layout = Layout::new(topology.clone());
             let mut rng = Rng::new(11);
             let mut params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
@@ -433,6 +450,34 @@ mod tests {
         for i in 0..layout.len {
             assert!((f64::from(g32[i]) - g64[i]).abs() < 1e-4 * norm, "param {i}");
         }
+    }
+
+    /// A detached group's error never reaches the chord tensors: their gradient is the one
+    /// the chords alone would get, while the attached melody's error does reach them.
+    #[test]
+    fn a_detached_group_sends_no_error_into_the_chords() {
+        // Chords and bass (no melody): 5 units a frame, the chords' 3 first.
+        let wide = random_frames::<f64>(5, 13, &mut Rng::new(22));
+        let gradient = |topology: Topology| -> Vec<f64> {
+            let layout = Layout::new(topology);
+            let n = layout.topology.n_in();
+            let frames: Vec<Lanes<f64>> = wide.chunks_exact(5).flat_map(|f| f[..n].to_vec()).collect();
+            let mut rng = Rng::new(21);
+            let params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
+            let steps = 12;
+            let mut ws = Workspace::new(&layout, steps);
+            let mut grads = vec![0.0; layout.len];
+            forward(&layout, &params, &frames, steps, &[1.0; SEQUENCES], &mut ws);
+            backward(&layout, &params, &mut grads, &frames, steps, &[1.0; SEQUENCES], &mut ws);
+            grads[..layout.ranges[1].end].to_vec()
+        };
+        let chords_and = |detached: bool| Topology {
+            groups: vec![tiny().groups[0].clone(), GroupShape { detached, ..tiny().groups[2].clone() }],
+            ..tiny()
+        };
+        let alone = gradient(chords_only());
+        assert_eq!(gradient(chords_and(true)), alone);
+        assert_ne!(gradient(chords_and(false)), alone);
     }
 
     /// The paper's split in the trainer's forward: changing every melody and bass weight and

@@ -22,7 +22,8 @@ pub trait Stepper {
     fn step(&mut self, x: &[f32], y: &mut [f32]);
 }
 
-/// The input and output of the step being played; allocated once.
+/// The input and output of the step being played; allocated once. The input is a frame
+/// followed by the context units, which are given (the caller writes them), never drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeRun {
     x: Vec<f32>,
@@ -30,9 +31,10 @@ pub struct FreeRun {
 }
 
 impl FreeRun {
-    /// A free run of frames of `n_units` units (any thread; allocates).
-    pub fn new(n_units: usize) -> Self {
-        Self { x: vec![0.0; n_units], y: vec![0.0; n_units] }
+    /// A free run of frames of `n_units` units followed by `n_context` context units (any
+    /// thread; allocates).
+    pub fn new(n_units: usize, n_context: usize) -> Self {
+        Self { x: vec![0.0; n_units + n_context], y: vec![0.0; n_units] }
     }
 
     /// The frame the next step reads: after a step, the frame it chose.
@@ -48,6 +50,12 @@ impl FreeRun {
     /// The outputs of the last step.
     pub fn output(&self) -> &[f32] {
         &self.y
+    }
+
+    /// The next step's context units, to write before it.
+    pub fn context_mut(&mut self) -> &mut [f32] {
+        let n = self.y.len();
+        &mut self.x[n..]
     }
 
     /// One step: `net` reads the input, and `readout` turns its outputs into the next input
@@ -99,23 +107,28 @@ impl AllowedChords {
     }
 }
 
-/// Free-runs `net` from `start` (one frame, step 0 of the first chorus) by `readout` at T = 1
-/// and returns the number of whole choruses played with every chord allowed before the first
-/// wrong one, at most `choruses`.
+/// Free-runs `net` from the first frame of `chorus` (a training chorus, steps × units) by
+/// `readout` at T = 1 and returns the number of whole choruses played with every chord allowed
+/// before the first wrong one, at most `choruses`. The context units beyond the readout's are
+/// given at every step by the chorus's own.
 pub fn form_check(
     net: &mut impl Stepper,
     readout: &Readout,
     allowed: &AllowedChords,
-    start: &[f32],
+    chorus: &[f32],
     choruses: u32,
     rng: &mut Rng,
 ) -> u32 {
     let steps = allowed.per_step.len();
-    let mut run = FreeRun::new(start.len());
-    run.input_mut().copy_from_slice(start);
+    let n_in = chorus.len() / steps;
+    let n_out = readout.n_units();
+    let mut run = FreeRun::new(n_out, n_in - n_out);
+    run.input_mut().copy_from_slice(&chorus[..n_in]);
     net.reset();
     let (mut done, mut n) = (0, 0usize);
     while done < choruses {
+        let row = n % steps * n_in;
+        run.context_mut().copy_from_slice(&chorus[row + n_out..row + n_in]);
         let x = run.step(net, readout, &[], rng);
         n += 1;
         if !allowed.allows(n, chord_mask_from_outputs(&x[..allowed.chord_units])) {
@@ -187,7 +200,7 @@ mod tests {
     fn the_check_counts_whole_choruses_until_the_first_wrong_chord() {
         let allowed = AllowedChords::from_set(&TwoForms, 3);
         let readout = Readout { groups: vec![GroupRule { offset: 0, units: 3, rule: Rule::Threshold }] };
-        let start = [0.0, 0.0, 1.0];
+        let start = [[0.0, 0.0, 1.0]; 4].concat();
         let mut rng = Rng::new(1);
         assert_eq!(form_check(&mut Cycle { t: 0, late: false }, &readout, &allowed, &start, 50, &mut rng), 50);
         assert_eq!(form_check(&mut Cycle { t: 0, late: true }, &readout, &allowed, &start, 50, &mut rng), 0);

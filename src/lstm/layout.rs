@@ -24,20 +24,27 @@ pub(crate) struct Group {
     /// First unit of the group in a frame, and how many units it has.
     pub x_off: usize,
     pub n_x: usize,
+    /// First context unit in a frame, and how many the group hears (0 or all).
+    pub ctx_off: usize,
+    pub n_ctx: usize,
     pub blocks: usize,
     pub cells_per_block: usize,
     /// Cells of the group, and where they start in the combined cell vector (groups in order).
     pub h: usize,
     pub h_off: usize,
     /// The recurrent inputs of the gates: ranges of the combined cell vector (the groups it
-    /// sees, then its own cells; neighbours merged), `rec` cells in all.
+    /// sees, then its own cells; neighbours merged unless the group is detached), `rec` cells
+    /// in all.
     pub rec_ranges: Vec<Range<usize>>,
+    /// Parallel to `rec_ranges`: whether the error flows back through that range (not into
+    /// the groups a detached group sees).
+    pub rec_grad: Vec<bool>,
     pub rec: usize,
     /// Gate rows (3 gates per block + one cell input per cell).
     pub rows: usize,
-    /// Gate matrix columns: n_x + rec + 1.
+    /// Gate matrix columns: n_x + n_ctx + rec + 1.
     pub gate_cols: usize,
-    /// Output matrix columns: h + n_x + 1.
+    /// Output matrix columns: h + n_x + n_ctx + 1.
     pub out_cols: usize,
     /// Ranges of the group's two tensors in the flat vector.
     pub gates: Range<usize>,
@@ -56,23 +63,31 @@ impl Layout {
         let groups = (0..topology.groups.len())
             .map(|g| {
                 let mut rec_ranges: Vec<Range<usize>> = Vec::new();
+                let mut rec_grad = Vec::new();
                 for s in topology.recurrent_groups(g) {
                     let r = topology.cell_offset(s)..topology.cell_offset(s) + topology.cells(s);
+                    let grad = s == g || !topology.groups[g].detached;
                     match rec_ranges.last_mut() {
-                        Some(last) if last.end == r.start => last.end = r.end,
-                        _ => rec_ranges.push(r),
+                        Some(last) if last.end == r.start && rec_grad.last() == Some(&grad) => last.end = r.end,
+                        _ => {
+                            rec_ranges.push(r);
+                            rec_grad.push(grad);
+                        }
                     }
                 }
                 let (gates, out) = (&specs[2 * g], &specs[2 * g + 1]);
                 Group {
                     x_off: topology.unit_offset(g),
                     n_x: topology.groups[g].units,
+                    ctx_off: topology.n_out(),
+                    n_ctx: topology.heard_context(g),
                     blocks: topology.groups[g].blocks,
                     cells_per_block: topology.cells_per_block,
                     h: topology.cells(g),
                     h_off: topology.cell_offset(g),
                     rec: topology.recurrent_cells(g),
                     rec_ranges,
+                    rec_grad,
                     rows: gates.rows,
                     gate_cols: gates.cols,
                     out_cols: out.cols,
@@ -104,5 +119,20 @@ mod tests {
         assert_eq!(layout.groups[2].rec_ranges, vec![0..8, 16..22], "the bass skips the melody's cells");
         assert_eq!(layout.groups[2].rec, 14);
         assert_eq!(layout.len, layout.topology.n_params());
+        assert_eq!(layout.groups[2].rec_grad, vec![true, true]);
+    }
+
+    #[test]
+    fn a_detached_group_keeps_its_error_off_the_groups_it_sees() {
+        let mut t = Topology::exp2();
+        t.context = 8;
+        t.groups[1] = t.groups[1].clone().hearing_context().detach();
+        let layout = Layout::new(t);
+        let melody = &layout.groups[1];
+        assert_eq!(melody.rec_ranges, vec![0..8, 8..16], "not merged: the chords' range carries no error");
+        assert_eq!(melody.rec_grad, vec![false, true]);
+        assert_eq!((melody.ctx_off, melody.n_ctx), (25, 8));
+        assert_eq!(melody.gate_cols, 13 + 8 + 16 + 1);
+        assert_eq!(layout.groups[0].n_ctx, 0, "the chords hear no context");
     }
 }

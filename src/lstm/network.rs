@@ -150,6 +150,9 @@ struct GroupAt {
     /// First unit of the group in a frame, and its units.
     x_off: usize,
     n_x: usize,
+    /// First context unit in a frame, and how many the group hears (0 or all).
+    ctx_off: usize,
+    n_ctx: usize,
     /// The group's cells padded to whole vectors (the padding cells stay 0), and where they
     /// start in `c` and `h` (in floats).
     hp: usize,
@@ -183,6 +186,8 @@ pub struct Network {
     h: Vec<Lane8>,
     /// Scratch for one group's recurrent inputs, gathered from `h`.
     rec: Vec<Lane8>,
+    /// Scratch for one group's units followed by the context it hears.
+    heard: Vec<f32>,
     /// AVX2 + FMA when the CPU has them (checked once, here).
     cpu: Cpu,
 }
@@ -206,11 +211,12 @@ impl Network {
         let (mut za_len, mut zo_len) = (0, 0);
         for g in 0..n_groups {
             let (n_x, blocks, h) = (t.groups[g].units, t.groups[g].blocks, t.cells(g));
+            let n_ctx = t.heard_context(g);
             let (gs, os) = (&specs[2 * g], &specs[2 * g + 1]);
             let (gv, ov) = (weights.values(gs), weights.values(os));
             // The recurrent segments: (padded range in h, first model column of its cells, cells).
             let mut segments = Vec::new();
-            let mut model_col = n_x;
+            let mut model_col = n_x + n_ctx;
             for s in t.recurrent_groups(g) {
                 segments.push((h_off[s]..h_off[s] + hp[s], model_col, t.cells(s)));
                 model_col += t.cells(s);
@@ -239,21 +245,23 @@ impl Network {
                     if kind < GATES { (kind * blocks + cell / cpb, 0.5) } else { (GATES * blocks + cell, 1.0) };
                 let col = match k {
                     k if k < rec_len => rec_col(k),
-                    k if k < rec_len + n_x => Some(k - rec_len),
+                    k if k < rec_len + n_x + n_ctx => Some(k - rec_len),
                     _ => Some(gs.cols - 1),
                 };
                 col.map_or(0.0, |col| flush_tiny(scale * gv[row * gs.cols + col]))
             };
-            // Output columns in the model: the group's cells, units, bias.
+            // Output columns in the model: the group's cells, units, context, bias.
             let out_value = |r: usize, k: usize| {
                 let col = if k < group_hp { (k < h).then_some(k) } else { Some(h + k - group_hp) };
                 col.map_or(0.0, |col| flush_tiny(0.5 * ov[r * os.cols + col]))
             };
-            gates.push(Panels::new(4 * group_hp, rec_len, n_x, gate_value));
-            outs.push(Panels::new(n_x, group_hp, n_x, out_value));
+            gates.push(Panels::new(4 * group_hp, rec_len, n_x + n_ctx, gate_value));
+            outs.push(Panels::new(n_x, group_hp, n_x + n_ctx, out_value));
             groups.push(GroupAt {
                 x_off: t.unit_offset(g),
                 n_x,
+                ctx_off: t.n_out(),
+                n_ctx,
                 hp: group_hp,
                 h_off: h_off[g],
                 za_off: za_len,
@@ -266,6 +274,7 @@ impl Network {
         }
         let cells: usize = hp.iter().sum();
         let widest_rec = groups.iter().map(|g| g.rec_len).max().unwrap_or(0);
+        let widest_heard = groups.iter().map(|g| g.n_x + g.n_ctx).max().unwrap_or(0);
         Self {
             topology: t.clone(),
             gates,
@@ -276,6 +285,7 @@ impl Network {
             c: vec![Lane8::default(); cells / WIDTH],
             h: vec![Lane8::default(); cells / WIDTH],
             rec: vec![Lane8::default(); widest_rec / WIDTH],
+            heard: vec![0.0; widest_heard],
             cpu,
         }
     }
@@ -311,7 +321,7 @@ impl Network {
         debug_assert_eq!(y.len(), self.topology.n_out());
         // Gates of every group from the previous cell outputs (h is still h(t − 1) here).
         for (gi, g) in self.groups.iter().enumerate() {
-            let units = &x[g.x_off..g.x_off + g.n_x];
+            let units = heard(g, x, &mut self.heard);
             let on = active_units::<V>(units);
             let rec = self.rec.as_mut_slice().as_flattened_f32_mut();
             let h = self.h.as_slice().as_flattened_f32();
@@ -340,7 +350,7 @@ impl Network {
         }
         let h = self.h.as_slice().as_flattened_f32();
         for (gi, g) in self.groups.iter().enumerate() {
-            let units = &x[g.x_off..g.x_off + g.n_x];
+            let units = heard(g, x, &mut self.heard);
             let zo = &mut self.zo[g.zo_off..g.zo_off + padded(g.n_x) / WIDTH];
             self.outs[gi].matvec::<V>(&h[g.h_off..g.h_off + g.hp], units, active_units::<V>(units), zo);
         }
@@ -353,6 +363,19 @@ impl Network {
             y[g.x_off..g.x_off + g.n_x].copy_from_slice(&zo[from..from + g.n_x]);
         }
     }
+}
+
+/// Group `g`'s units of frame `x`, followed by the context when it hears it (gathered into
+/// `scratch`).
+#[inline(always)]
+fn heard<'a>(g: &GroupAt, x: &'a [f32], scratch: &'a mut [f32]) -> &'a [f32] {
+    let units = &x[g.x_off..g.x_off + g.n_x];
+    if g.n_ctx == 0 {
+        return units;
+    }
+    scratch[..g.n_x].copy_from_slice(units);
+    scratch[g.n_x..g.n_x + g.n_ctx].copy_from_slice(&x[g.ctx_off..g.ctx_off + g.n_ctx]);
+    &scratch[..g.n_x + g.n_ctx]
 }
 
 /// The step on the vectors the CPU has (see [`Cpu::run`]).
@@ -426,7 +449,19 @@ mod tests {
         t
     }
 
-    /// A frame like the corpus's: a few chord units and one unit of each other group on.
+    /// `t` with `context` context units, heard by every group but the chords' (the bass
+    /// detached).
+    fn with_context(mut t: Topology, context: usize) -> Topology {
+        t.context = context;
+        for g in &mut t.groups[1..] {
+            g.hears_context = true;
+        }
+        t.groups.last_mut().unwrap().detached = true;
+        t
+    }
+
+    /// A frame like the corpus's: a few chord units and one unit of each other group on (and
+    /// one of the context).
     fn random_frame(t: &Topology, rng: &mut Rng, out: &mut [f32]) {
         out.fill(0.0);
         for u in &mut out[..t.groups[0].units] {
@@ -434,6 +469,9 @@ mod tests {
         }
         for g in 1..t.groups.len() {
             out[t.unit_offset(g) + rng.below(t.groups[g].units)] = 1.0;
+        }
+        if t.context > 0 {
+            out[t.n_out() + rng.below(t.context)] = 1.0;
         }
     }
 
@@ -449,6 +487,7 @@ mod tests {
             wide,
             with_bass(25, 4),
             Topology { cells_per_block: 1, ..with_bass(9, 8) },
+            with_context(with_bass(25, 4), 30),
         ]
     }
 
@@ -475,14 +514,14 @@ mod tests {
             let lane = 3;
             let mut ws = Workspace::new(&layout, steps);
             forward(&layout, &params, &frames, steps, &[1.0; SEQUENCES], &mut ws);
-            let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
+            let (mut x, mut y) = (vec![0.0; n], vec![0.0; topology.n_out()]);
             let mut worst = 0.0f32;
             for t in 0..steps {
                 for u in 0..n {
                     x[u] = frames[t * n + u][lane];
                 }
                 net.step(&x, &mut y);
-                for u in 0..n {
+                for u in 0..topology.n_out() {
                     worst = worst.max((y[u] - ws.output(&layout, t, u, lane)).abs());
                 }
             }
@@ -492,7 +531,7 @@ mod tests {
                 x[u] = frames[u][lane];
             }
             net.step(&x, &mut y);
-            for u in 0..n {
+            for u in 0..topology.n_out() {
                 assert!((y[u] - ws.output(&layout, 0, u, lane)).abs() <= 1e-5, "reset restores the initial state");
             }
         }
@@ -506,7 +545,7 @@ mod tests {
             let (mut fast, mut portable) = (Network::new(&weights), Network::with_cpu(&weights, Cpu::portable()));
             let mut rng = Rng::new(8);
             let n = topology.n_in();
-            let (mut x, mut ya, mut yb) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let (mut x, mut ya, mut yb) = (vec![0.0; n], vec![0.0; topology.n_out()], vec![0.0; topology.n_out()]);
             let mut worst = 0.0f32;
             for _ in 0..2000 {
                 random_frame(&topology, &mut rng, &mut x);

@@ -9,6 +9,12 @@
 //! (always earlier groups). A group's output units read its own cells and inputs. Group 0 (the
 //! chords) sees no other group, so nothing played by the later groups (melody, bass, comping)
 //! ever reaches a chord unit: the paper's split, which is what keeps the form.
+//!
+//! Context: a model may also take `context` input-only units after the groups' units — what
+//! is given rather than predicted (where the next step falls in the bar, a chart's chord).
+//! A group that `hears_context` reads them in its gates and its outputs. A `detached` group
+//! sends no error back into the groups it sees: the drums learn from the chord cells without
+//! their loss reshaping how the chord cells count the form.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +30,20 @@ pub struct GroupShape {
     /// Earlier groups whose cells feed this group's gates, in increasing order.
     #[serde(default)]
     pub sees: Vec<usize>,
+    /// Whether its gates and outputs read the context units.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hears_context: bool,
+    /// Whether its error stops at its own cells (no gradient into the groups it sees).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub detached: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The whole network: its groups in unit order, and the cells per block they all share.
@@ -32,6 +52,9 @@ pub struct Topology {
     pub groups: Vec<GroupShape>,
     /// Cells per block; the cells of a block share its input, forget and output gate.
     pub cells_per_block: usize,
+    /// Input-only units after the groups' units (given, never predicted).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub context: usize,
 }
 
 /// Gates per block: input, forget, output.
@@ -48,9 +71,10 @@ const MAX_CELLS_PER_BLOCK: usize = 16;
 ///
 /// Gate matrices: rows are the input gates of blocks 0..B, then the forget gates, then the
 /// output gates, then the cell inputs (block-major, `cells_per_block` per block); columns are
-/// the group's input units, then the recurrent cell outputs (the cells of every group it sees
-/// and its own, in group order), then the bias. Output matrices: rows are the group's output
-/// units; columns are the group's cell outputs, then the group's input units, then the bias.
+/// the group's input units, the context units if it hears them, then the recurrent cell
+/// outputs (the cells of every group it sees and its own, in group order), then the bias.
+/// Output matrices: rows are the group's output units; columns are the group's cell outputs,
+/// then the group's input units, the context units if it hears them, then the bias.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TensorSpec {
     /// The group it belongs to, and whether it is its gate matrix or its output matrix.
@@ -74,14 +98,24 @@ impl TensorSpec {
 
 impl GroupShape {
     pub fn new(name: &str, units: usize, blocks: usize, sees: &[usize]) -> Self {
-        Self { name: name.to_string(), units, blocks, sees: sees.to_vec() }
+        Self { name: name.to_string(), units, blocks, sees: sees.to_vec(), hears_context: false, detached: false }
+    }
+
+    /// The same group reading the context units.
+    pub fn hearing_context(self) -> Self {
+        Self { hears_context: true, ..self }
+    }
+
+    /// The same group with its error kept out of the groups it sees.
+    pub fn detach(self) -> Self {
+        Self { detached: true, ..self }
     }
 }
 
 impl Topology {
     /// Paper, Experiment 1: chords only, 4 blocks of 2 cells.
     pub fn exp1() -> Self {
-        Self { groups: vec![GroupShape::new("chord", 12, 4, &[])], cells_per_block: 2 }
+        Self { groups: vec![GroupShape::new("chord", 12, 4, &[])], cells_per_block: 2, context: 0 }
     }
 
     /// Paper, Experiment 2: chords and melody, 4 + 4 blocks of 2 cells; the melody blocks see
@@ -90,17 +124,27 @@ impl Topology {
         Self {
             groups: vec![GroupShape::new("chord", 12, 4, &[]), GroupShape::new("melody", 13, 4, &[0])],
             cells_per_block: 2,
+            context: 0,
         }
     }
 
-    /// Input units: every group's, in order.
+    /// Input units: every group's, in order, then the context.
     pub fn n_in(&self) -> usize {
+        self.n_out() + self.context
+    }
+
+    /// Output units: the next frame's groups (the context is given, not predicted).
+    pub fn n_out(&self) -> usize {
         self.groups.iter().map(|g| g.units).sum()
     }
 
-    /// Output units: the next frame, so as many as the inputs.
-    pub fn n_out(&self) -> usize {
-        self.n_in()
+    /// Context units group `g` reads: all of them or none.
+    pub fn heard_context(&self, g: usize) -> usize {
+        if self.groups[g].hears_context {
+            self.context
+        } else {
+            0
+        }
     }
 
     /// The first input unit of group `g`.
@@ -162,12 +206,18 @@ impl Topology {
             if !(1..=MAX_UNITS).contains(&g.units) {
                 return Err(format!("{what}: {} units, must be 1..={MAX_UNITS}", g.units));
             }
+            if g.units + self.heard_context(i) > MAX_UNITS {
+                return Err(format!("{what}: {} units and {} of context, at most {MAX_UNITS}", g.units, self.context));
+            }
             if !(1..=MAX_BLOCKS).contains(&g.blocks) {
                 return Err(format!("{what}: {} blocks, must be 1..={MAX_BLOCKS}", g.blocks));
             }
             if !g.sees.windows(2).all(|w| w[0] < w[1]) || g.sees.last().is_some_and(|&s| s >= i) {
                 return Err(format!("{what}: sees {:?}; a group sees earlier groups only, in order", g.sees));
             }
+        }
+        if self.context > MAX_UNITS {
+            return Err(format!("{} context units, at most {MAX_UNITS}", self.context));
         }
         if self.groups[0].units > 16 {
             return Err(format!(
@@ -189,14 +239,14 @@ impl Topology {
                 gates: true,
                 name: format!("{}_gates", g.name),
                 rows: self.gate_rows(g.blocks),
-                cols: g.units + self.recurrent_cells(i) + 1,
+                cols: g.units + self.heard_context(i) + self.recurrent_cells(i) + 1,
             });
             specs.push(TensorSpec {
                 group: i,
                 gates: false,
                 name: format!("{}_out", g.name),
                 rows: g.units,
-                cols: cells + g.units + 1,
+                cols: cells + g.units + self.heard_context(i) + 1,
             });
         }
         specs

@@ -30,6 +30,8 @@ pub trait Learner {
     type Player: Stepper;
     /// Number of flat parameters.
     fn n_params(&self) -> usize;
+    /// Units it predicts a step (the frame's; any context units after them are given).
+    fn n_outputs(&self) -> usize;
     /// Initial parameters, drawn from `rng`; `unit_means` is how often each unit is on.
     fn init_params(&self, config: &TrainConfig, unit_means: &[f64], rng: &mut Rng) -> Vec<f32>;
     /// Runs `steps` steps of [`SEQUENCES`] sequences (`frames`: (steps + 1, n_units) lanes,
@@ -261,9 +263,11 @@ impl<'a, L: Learner> Trainer<'a, L> {
         if steps_per_chorus == 0 || config.batch == 0 || config.choruses_per_sequence == 0 {
             return Err(TrainError::InvalidSetup("choruses, batch and sequence length must not be empty".into()));
         }
-        if readout.n_units() != n || readout.groups.is_empty() {
+        // The readout draws the predicted units; any beyond them are given context.
+        if readout.n_units() != learner.n_outputs() || readout.n_units() > n || readout.groups.is_empty() {
             return Err(TrainError::InvalidSetup(format!(
-                "the set writes {n} units a step, the generation rule reads {}",
+                "the set writes {n} units a step, the network predicts {}, the generation rule reads {}",
+                learner.n_outputs(),
                 readout.n_units()
             )));
         }
@@ -274,7 +278,6 @@ impl<'a, L: Learner> Trainer<'a, L> {
         let check_seed = config.seed ^ 0x5EED_C4EC;
         let mut check_start = vec![0.0; steps_per_chorus * n];
         set.write_chorus(Rng::new(check_seed).below(set.len()), &mut check_start);
-        check_start.truncate(n);
         let n_params = learner.n_params();
         Ok(Self {
             learner,
@@ -416,6 +419,7 @@ mod tests {
         Topology {
             groups: vec![GroupShape::new("chord", 3, 2, &[]), GroupShape::new("melody", 2, 1, &[0])],
             cells_per_block: 2,
+            context: 0,
         }
     }
 

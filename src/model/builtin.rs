@@ -47,10 +47,7 @@ const fn band(
         style: id,
         json,
         blocks: &[],
-        // NOTE: the built-in bands play without their drummer for now: trained with it, the
-        // drummer slips an eighth after a fill and rhythm changes no longer learns its form
-        // (README, "The drummer"). Their corpora have the drums; the encoding can carry them.
-        encoding: Encoding { drums: false, ..Encoding::band(bars) },
+        encoding: Encoding::band(bars),
         band: true,
         forget_bias: None,
     }

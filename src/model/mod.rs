@@ -89,10 +89,9 @@ pub fn check_form(model: &Model, corpus: &Corpus, choruses: u32, seed: u64) -> u
     let set = EncodedCorpus::new(corpus, model.encoding);
     let allowed = AllowedChords::from_set(&set, CHORD_UNITS);
     let mut rng = Rng::new(seed);
-    let mut start = vec![0.0; corpus.form.steps() * model.encoding.n_units()];
-    set.write_chorus(rng.below(corpus.len()), &mut start);
-    start.truncate(model.encoding.n_units());
-    form_check(&mut Network::new(&model.weights), &model.readout(), &allowed, &start, choruses, &mut rng)
+    let mut chorus = vec![0.0; corpus.form.steps() * model.encoding.n_inputs()];
+    set.write_chorus(rng.below(corpus.len()), &mut chorus);
+    form_check(&mut Network::new(&model.weights), &model.readout(), &allowed, &chorus, choruses, &mut rng)
 }
 
 /// Trains a model of `recipe` on `corpus` to the stop criterion; names it `name`. The first

@@ -15,6 +15,12 @@
 //! - the drums (optional): a lane per kit piece (`music::drums`), each a choice of silence or
 //!   a strike at one of three levels, since a drummer strikes several pieces at once.
 //!
+//! After the frame's units, a model may take context units (`ContextLayout`): what is given at
+//! each step rather than predicted — where the step being predicted falls in the bar, the
+//! chord a chart gives it, where it is in the chart, how intense the solo is, whose turn it
+//! is in a trade. They describe the step the network predicts, so a chart's chord is known
+//! when the note over it is chosen.
+//!
 //! The paper's own encoding is a melody of 13 keys from C4 with neither rest nor begin unit:
 //! there a note begins when its key changes or on a beat (a repeated key off the beat ties), as
 //! the plugin has always played it. Read-only data: any thread; `encode`/`decode` allocate
@@ -154,6 +160,111 @@ impl Frame {
     }
 }
 
+/// The context units a model takes, each kind optional, in this order. New kinds go at the end
+/// (with `#[serde(default)]`), so older files keep their units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextLayout {
+    /// 8 units: the eighth of the bar the predicted step falls on (one on).
+    #[serde(default)]
+    pub bar_position: bool,
+    /// 12 units: the pitch classes of the chord given for the predicted step (a chart's).
+    #[serde(default)]
+    pub given_chord: bool,
+    /// 4 units: the predicted step lies in the chart's first bar, its last bar, the last bar
+    /// of a 4-bar phrase, the last bar of an 8-bar section.
+    #[serde(default)]
+    pub chart_place: bool,
+    /// 1 unit: how intense the solo is, 0 to 1.
+    #[serde(default)]
+    pub intensity: bool,
+    /// 1 unit: on while the player, not the band, has the solo (trading).
+    #[serde(default)]
+    pub turn: bool,
+}
+
+/// Units of each kind of context.
+const BAR_POSITION_UNITS: usize = STEPS_PER_BAR;
+const CHART_PLACE_UNITS: usize = 4;
+
+impl ContextLayout {
+    /// No context: the paper's models and every model before the drummer.
+    pub const NONE: ContextLayout =
+        ContextLayout { bar_position: false, given_chord: false, chart_place: false, intensity: false, turn: false };
+
+    pub fn is_none(&self) -> bool {
+        *self == Self::NONE
+    }
+
+    /// Context units in all.
+    pub fn units(&self) -> usize {
+        usize::from(self.bar_position) * BAR_POSITION_UNITS
+            + usize::from(self.given_chord) * CHORD_UNITS
+            + usize::from(self.chart_place) * CHART_PLACE_UNITS
+            + usize::from(self.intensity)
+            + usize::from(self.turn)
+    }
+
+    /// Writes `step`'s context (`out` holds `units()`).
+    pub fn encode(&self, step: &StepContext, out: &mut [f32]) {
+        debug_assert_eq!(out.len(), self.units());
+        out.fill(0.0);
+        let mut at = 0;
+        if self.bar_position {
+            out[at + step.step_in_bar % STEPS_PER_BAR] = 1.0;
+            at += BAR_POSITION_UNITS;
+        }
+        if self.given_chord {
+            for (pc, u) in out[at..at + CHORD_UNITS].iter_mut().enumerate() {
+                *u = f32::from(u8::from(step.chord & (1 << pc) != 0));
+            }
+            at += CHORD_UNITS;
+        }
+        if self.chart_place {
+            let bar = step.bar;
+            let marks = [bar == 0, bar + 1 == step.bars, bar % 4 == 3, bar % 8 == 7];
+            for (u, on) in out[at..at + CHART_PLACE_UNITS].iter_mut().zip(marks) {
+                *u = f32::from(u8::from(on));
+            }
+            at += CHART_PLACE_UNITS;
+        }
+        if self.intensity {
+            out[at] = step.intensity.clamp(0.0, 1.0);
+            at += 1;
+        }
+        if self.turn {
+            out[at] = f32::from(u8::from(step.their_turn));
+        }
+    }
+}
+
+/// What is given about the step a network predicts. Copy; the audio thread builds one a step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StepContext {
+    /// The eighth of its bar, 0 = the downbeat.
+    pub step_in_bar: usize,
+    /// Its bar, and the bars of the chorus (chart or form).
+    pub bar: usize,
+    pub bars: usize,
+    /// The chord given for it (a chart's); 0 when none is given.
+    pub chord: u16,
+    pub intensity: f32,
+    pub their_turn: bool,
+}
+
+impl StepContext {
+    /// Song step `step` of `form`, with no chord given, at half intensity, the band's turn.
+    pub fn at(form: Form, step: i64) -> Self {
+        Self {
+            step_in_bar: form.step_in_bar(step),
+            bar: form.bar(step),
+            bars: form.bars,
+            chord: 0,
+            intensity: 0.5,
+            their_turn: false,
+        }
+    }
+}
+
 /// A chord mask from MIDI notes, each by its pitch class.
 pub fn chord_mask(notes: &[u8]) -> u16 {
     notes.iter().fold(0, |mask, &n| mask | 1 << (n % 12))
@@ -214,6 +325,9 @@ pub struct Encoding {
     /// written before the drummer, which play without one.
     #[serde(default)]
     pub drums: bool,
+    /// The context units after the frame's (none in files written before them).
+    #[serde(default, skip_serializing_if = "ContextLayout::is_none")]
+    pub context: ContextLayout,
 }
 
 impl Encoding {
@@ -227,6 +341,7 @@ impl Encoding {
             bass: None,
             comp: false,
             drums: false,
+            context: ContextLayout::NONE,
         }
     }
 
@@ -236,7 +351,8 @@ impl Encoding {
     }
 
     /// The band's encoding: melody G3–C6 and bass E1–C3 with rests and note beginnings, the
-    /// comping rhythm and the drums, over a form of `bars` bars.
+    /// comping rhythm and the drums, over a form of `bars` bars; every group but the chords is
+    /// told where in the bar the step it predicts falls.
     pub const fn band(bars: usize) -> Self {
         Self {
             steps_per_bar: STEPS_PER_BAR,
@@ -246,6 +362,7 @@ impl Encoding {
             bass: Some(LineLayout { low: 28, pitches: 21, rest: true, begin: true }),
             comp: true,
             drums: true,
+            context: ContextLayout { bar_position: true, ..ContextLayout::NONE },
         }
     }
 
@@ -293,7 +410,12 @@ impl Encoding {
         self.drums.then(|| CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>())
     }
 
-    /// Units in a frame.
+    /// Units a step of the network reads: the frame's, then the context's.
+    pub fn n_inputs(&self) -> usize {
+        self.n_units() + self.context.units()
+    }
+
+    /// Units in a frame (the network's outputs; its inputs before the context).
     pub fn n_units(&self) -> usize {
         CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>() + if self.drums { DRUM_UNITS } else { 0 }
     }
@@ -344,17 +466,36 @@ impl Encoding {
         if have != want {
             return Err(format!("the network's groups are {have:?}; the encoding needs {want:?}"));
         }
+        if topology.context != self.context.units() {
+            return Err(format!(
+                "the network reads {} context units; the encoding gives {}",
+                topology.context,
+                self.context.units()
+            ));
+        }
         Ok(())
     }
 
     /// A topology for this encoding: `blocks` per group in unit order (chords first); the
-    /// chord group sees nothing, every other group sees the chords (the paper's split).
+    /// chord group sees nothing, every other group sees the chords (the paper's split) and
+    /// hears the context. The drums are detached: their error does not flow back into the
+    /// chord cells, so learning a kit's busy lanes cannot unsettle how the form is counted.
     pub fn topology(&self, blocks: &[usize], cells_per_block: usize) -> Topology {
         let mut groups = vec![GroupShape::new("chord", CHORD_UNITS, blocks[0], &[])];
+        let hears = !self.context.is_none();
         for (i, (part, units)) in self.groups().enumerate() {
-            groups.push(GroupShape::new(part.name(), units, blocks[i + 1], &[0]));
+            let mut g = GroupShape::new(part.name(), units, blocks[i + 1], &[0]);
+            g.hears_context = hears;
+            g.detached = part == Part::Drums;
+            groups.push(g);
         }
-        Topology { groups, cells_per_block }
+        Topology { groups, cells_per_block, context: self.context.units() }
+    }
+
+    /// Writes the context units of `step` into the tail of `units` (a whole input row).
+    pub fn encode_context(&self, step: &StepContext, units: &mut [f32]) {
+        let n = self.n_units();
+        self.context.encode(step, &mut units[n..n + self.context.units()]);
     }
 
     /// The paper's generation rule for these units: chords thresholded, each line one drawn

@@ -2,7 +2,7 @@
 //! ([`crate::lstm::training_set::TrainingSet`]). Trainer thread or CLI.
 
 use super::corpus::Corpus;
-use super::encoding::{Encoding, Frame};
+use super::encoding::{Encoding, Frame, StepContext};
 use crate::lstm::training_set::{sample_indices, TrainingSet, SURVEY_CHORUSES};
 
 /// `corpus` in `encoding`'s units.
@@ -26,16 +26,19 @@ impl TrainingSet for EncodedCorpus<'_> {
         self.corpus.form.steps()
     }
 
+    /// The frame's units, then the context of the step after it (the step it predicts).
     fn n_units(&self) -> usize {
-        self.encoding.n_units()
+        self.encoding.n_inputs()
     }
 
     fn write_chorus(&self, index: usize, out: &mut [f32]) {
-        let mut frames = vec![Frame::default(); self.corpus.form.steps()];
+        let form = self.corpus.form;
+        let mut frames = vec![Frame::default(); form.steps()];
         self.corpus.write_chorus(index, &mut frames);
-        let n = self.encoding.n_units();
-        for (frame, units) in frames.iter().zip(out.chunks_exact_mut(n)) {
-            self.encoding.encode(frame, units);
+        let (n, n_in) = (self.encoding.n_units(), self.encoding.n_inputs());
+        for (step, (frame, units)) in frames.iter().zip(out.chunks_exact_mut(n_in)).enumerate() {
+            self.encoding.encode(frame, &mut units[..n]);
+            self.encoding.encode_context(&StepContext::at(form, step as i64 + 1), units);
         }
     }
 
