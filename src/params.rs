@@ -4,6 +4,7 @@
 //! into the engine's plain [`Settings`]; written by the host and the editor.
 
 use crate::engine::feel::Feel;
+use crate::engine::harmony::HarmonySource;
 use crate::engine::input_map::InputMap;
 use crate::engine::trade::Trade;
 use crate::engine::voices::{PartOutput, VoiceSettings};
@@ -115,6 +116,23 @@ pub enum TradeFirst {
     Plugin,
 }
 
+/// Where the band's chords come from.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HarmonyChoice {
+    /// The form the model learned (its chords are its own).
+    #[id = "learned"]
+    #[name = "Learned form"]
+    Learned,
+    /// The chart typed or imported in the editor.
+    #[id = "chart"]
+    #[name = "Chart"]
+    Chart,
+    /// The chords played into the plugin on the chord input channel (a chord track).
+    #[id = "chordin"]
+    #[name = "Chord input"]
+    ChordInput,
+}
+
 #[derive(Params)]
 pub struct BluesParams {
     #[id = "mode"]
@@ -206,6 +224,12 @@ pub struct BluesParams {
     /// melody, in any register (0: off, every note is the melody).
     #[id = "inbass"]
     pub bass_input_channel: IntParam,
+    /// Where the chords come from: the learned form, the chart, or the chords played in.
+    #[id = "harm"]
+    pub harmony: EnumParam<HarmonyChoice>,
+    /// The channel whose notes are the chords with Harmony = Chord input.
+    #[id = "chinch"]
+    pub chord_input_channel: IntParam,
 
     /// The user's own 12-bar choruses, saved with the project.
     #[persist = "corpus"]
@@ -294,6 +318,8 @@ impl BluesParams {
                         s.parse().ok()
                     }
                 })),
+            harmony: EnumParam::new("Harmony", HarmonyChoice::Learned),
+            chord_input_channel: IntParam::new("Chord input channel", 16, channel_range()),
             corpus: CorpusField(project.clone()),
             model: ModelField(project),
         }
@@ -345,6 +371,12 @@ impl BluesParams {
                     _ => None,
                 },
             },
+            harmony: match self.harmony.value() {
+                HarmonyChoice::Learned => HarmonySource::Learned,
+                HarmonyChoice::Chart => HarmonySource::Chart,
+                HarmonyChoice::ChordInput => HarmonySource::ChordInput,
+            },
+            chord_channel: (self.chord_input_channel.value().clamp(1, 16) - 1) as u8,
         }
     }
 

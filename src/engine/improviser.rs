@@ -10,6 +10,7 @@
 //! seeded by (seed, song step), so playing from the same bar with the same seed plays the same
 //! music.
 
+use super::harmony::Given;
 use super::steering::SteerInput;
 use crate::lstm::free_run::FreeRun;
 use crate::lstm::network::Network;
@@ -27,6 +28,11 @@ pub const RHYTHM_TEMPERATURE: f32 = 0.5;
 
 /// Readout groups of the largest encoding: the chords, three lines, a drum lane per piece.
 const MAX_READOUT_GROUPS: usize = 1 + Part::LINES.len() + PIECES;
+
+/// The key nearest `key` of pitch class `class` within `low..=high`.
+fn nearest_with_class(key: u8, class: u8, low: u8, high: u8) -> u8 {
+    (low..=high).filter(|k| k % 12 == class % 12).min_by_key(|&k| (i32::from(k) - i32::from(key)).abs()).unwrap_or(key)
+}
 
 /// The network and everything it needs to play in real time.
 pub struct Improviser {
@@ -119,11 +125,49 @@ impl Improviser {
                 return self.last;
             }
         }
+        self.step_network(steer, temperature, StepContext::at(form, step))
+    }
+
+    /// The frame for song step `step` over chords given from outside (a chart, or chords played
+    /// in): the network hears the chord at each step as it plays, and its own chord guess is
+    /// replaced by the given one. Needs a model that hears a given chord (the chart band).
+    /// After a jump it starts afresh from silence over the given chord: there is no form of
+    /// its own to find the place in.
+    pub fn frame_over(&mut self, step: i64, seed: u64, steer: SteerInput, temperature: f32, given: &Given) -> Frame {
+        if !self.locked {
+            self.locked = true;
+            self.network.reset();
+            self.rng = Rng::new(mix(seed, step as u64));
+            self.last = Frame::default();
+        }
+        self.last.chord = given.before.mask;
+        let context = StepContext {
+            step_in_bar: given.form.step_in_bar(step),
+            bar: given.form.bar(step),
+            bars: given.form.bars,
+            chord: given.now.mask,
+            ..StepContext::at(given.form, step)
+        };
+        let mut frame = self.step_network(steer, temperature, context);
+        frame.chord = given.now.mask;
+        if given.now != given.before && frame.bass.begin {
+            // A chord written over a bass note: the bass lands on it at the change.
+            if let (Some(key), Some(line)) = (frame.bass.key, self.encoding.bass) {
+                frame.bass.key = Some(nearest_with_class(key, given.now.bass, line.low, line.high()));
+            }
+        }
+        self.last = frame;
+        frame
+    }
+
+    /// One step of the network from the last frame (steered by what is played in) with
+    /// `context` given: the next frame.
+    fn step_network(&mut self, steer: SteerInput, temperature: f32, context: StepContext) -> Frame {
         let mut input = self.last;
         steer.apply(&mut input, self.encoding.bass.is_some());
         let n = self.encoding.n_units();
         self.encoding.encode(&input, &mut self.run.input_mut()[..n]);
-        self.encoding.encode_context(&StepContext::at(form, step), self.run.input_mut());
+        self.encoding.encode_context(&context, self.run.input_mut());
         let steady = temperature.min(RHYTHM_TEMPERATURE);
         // By readout group (chords thresholded, a temperature for every other group).
         let mut temperatures = [1.0f32; MAX_READOUT_GROUPS];
@@ -132,7 +176,7 @@ impl Improviser {
         }
         let units = self.run.step(&mut self.network, &self.readout, &temperatures, &mut self.rng);
         // A note begins against what was played before (not what was played in).
-        self.last = self.encoding.decode(units, &self.last, form.step_in_bar(step));
+        self.last = self.encoding.decode(units, &self.last, context.step_in_bar);
         self.last
     }
 

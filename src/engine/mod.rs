@@ -9,6 +9,7 @@ pub mod composer;
 pub mod display;
 pub mod feel;
 pub mod handoff;
+pub mod harmony;
 pub mod improviser;
 pub mod input_map;
 pub mod io;
@@ -27,6 +28,7 @@ use composer::Composer;
 use display::Display;
 use feel::{touch, MelodyContour};
 use handoff::Handoff;
+use harmony::{ChartSteps, Given, Harmony, HarmonySource};
 use input_map::LivePart;
 use output::{Output, Owners};
 use std::sync::Arc;
@@ -69,8 +71,8 @@ pub struct Engine {
     release_pending: bool,
     /// Last step played, for displays and tests.
     position: Option<Position>,
-    /// The mode and seed of the last block that played: a change re-primes the network.
-    last_play: Option<(Mode, u64)>,
+    /// The mode, seed and harmony of the last block that played: a change re-primes the network.
+    last_play: Option<(Mode, u64, HarmonySource)>,
     /// The frame decided for the next step (at its decision point, the melody's gate), with
     /// the step's index.
     decided: Option<(i64, Frame)>,
@@ -85,6 +87,8 @@ pub struct Engine {
     /// Recording the notes played in, when the user asks for it.
     capture: Capture,
     capture_shared: Arc<CaptureShared>,
+    /// The chart and the chords played in, for a band that follows given chords.
+    harmony: Harmony,
 }
 
 impl Engine {
@@ -114,7 +118,26 @@ impl Engine {
             display,
             capture: Capture::default(),
             capture_shared,
+            harmony: Harmony::default(),
         }
+    }
+
+    /// Where a new chart is staged (any thread but the audio thread): it takes over at the
+    /// next bar, with no retrain.
+    pub fn charts(&self) -> Arc<Handoff<ChartSteps>> {
+        self.harmony.charts()
+    }
+
+    /// Whether the band follows chords given from outside: `settings` ask for it and the
+    /// composer has a chart band for its mode.
+    pub fn following(&self, settings: &Settings) -> bool {
+        settings.harmony != HarmonySource::Learned && self.composer.follows_given_chords(settings.mode)
+    }
+
+    /// The form the song is counted in under `settings`: the chart's bars when following a
+    /// chart, phrases of 8 bars when following chords played in, else the composer's.
+    pub fn form_for(&self, settings: &Settings) -> Form {
+        self.harmony.form(settings.harmony, self.following(settings), self.composer.form())
     }
 
     /// Takes a newly staged composer, if any (audio thread, at a block start: the swap sounds at
@@ -188,13 +211,19 @@ impl Engine {
             self.contour = MelodyContour::default();
             self.trading.jumped();
         }
-        if plan.motion != Motion::Stopped && self.last_play != Some((settings.mode, settings.seed)) {
-            // A new seed or mode: fresh choices from where the song is.
+        if plan.motion != Motion::Stopped && self.last_play != Some((settings.mode, settings.seed, settings.harmony)) {
+            // A new seed, mode or harmony: fresh choices from where the song is.
             self.composer.unlock();
             self.decided = None;
-            self.last_play = Some((settings.mode, settings.seed));
+            self.last_play = Some((settings.mode, settings.seed, settings.harmony));
         }
-        let form = self.composer.form();
+        if plan.motion == Motion::Stopped {
+            self.harmony.stopped();
+        }
+        let following =
+            settings.harmony != HarmonySource::Learned && self.composer.follows_given_chords(settings.mode);
+        let mut form = self.harmony.form(settings.harmony, following, self.composer.form());
+        self.display.set_bars(form.bars);
         let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped && !settings.bypass;
         self.capture.set_form(form);
         if !capturing || plan.motion == Motion::Jumped {
@@ -202,8 +231,11 @@ impl Engine {
             self.capture.reset();
         }
         let split = self.capture_shared.split();
-        let (plays_bass, comping, chord_low) =
-            (self.composer.plays_bass(), self.composer.comping(settings.mode), self.composer.chord_low());
+        let (plays_bass, comping, chord_low) = (
+            self.composer.plays_bass(following),
+            self.composer.comping(settings.mode, following),
+            self.composer.chord_low(),
+        );
         self.voices.release_changed(0, &settings.voices, &mut out);
         let gate = f64::from(if feel.gate.is_finite() { feel.gate.clamp(0.05, 1.0) } else { 1.0 });
 
@@ -232,6 +264,11 @@ impl Engine {
                     self.pending_in = Some(note);
                     break;
                 }
+                if settings.harmony == HarmonySource::ChordInput && note.channel == settings.chord_channel {
+                    // The chord track: heard as the harmony, never echoed, steered or captured.
+                    self.harmony.played(note.key, note.on);
+                    continue;
+                }
                 if note.on {
                     let part = settings.input.part(note.channel, plays_bass);
                     if let Some(part) = part {
@@ -252,6 +289,15 @@ impl Engine {
             }
 
             if let Some(index) = deciding {
+                if following && settings.harmony == HarmonySource::Chart && form.step_in_bar(index) == 0 {
+                    // A new chart takes over at a bar line (the old one is dropped elsewhere).
+                    if self.harmony.take_chart() {
+                        self.composer.unlock();
+                        form = self.harmony.form(settings.harmony, following, self.composer.form());
+                        self.display.set_bars(form.bars);
+                    }
+                }
+                let given = if following { self.harmony.given(index, settings.harmony, form) } else { None };
                 let mut engine = Deciding {
                     composer: &mut self.composer,
                     steering: &mut self.steering,
@@ -259,7 +305,7 @@ impl Engine {
                     position: self.position,
                     trading: &mut self.trading,
                 };
-                let frame = decide(&mut engine, index, settings, form);
+                let frame = decide(&mut engine, index, settings, form, given.as_ref());
                 self.decided = Some((index, frame));
                 if let (Some(offset), false) = (decide_at, settings.bypass) {
                     let melody = self.trading.melody_played(index, frame.melody, &trade, form);
@@ -314,7 +360,7 @@ impl Engine {
 /// The composer's frame for step `index`, steered by the notes played in since the last.
 /// Trading, the input's melody is the player's in their turn (silence is a rest) and the
 /// network's own in the plugin's; what the player played is shown and kept for export.
-fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form) -> Frame {
+fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form, given: Option<&Given>) -> Frame {
     let mut steer = engine.steering.take_input();
     let trade = settings.trade;
     if engine.trading.listens_at(index - 1, &trade, form) {
@@ -327,7 +373,10 @@ fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form
     } else if trade.is_on() {
         steer.melody = None;
     }
-    engine.composer.frame(settings.mode, index, settings.seed, steer, settings.temperature)
+    match given {
+        Some(given) => engine.composer.frame_over(settings.mode, index, settings.seed, steer, settings.temperature, given),
+        None => engine.composer.frame(settings.mode, index, settings.seed, steer, settings.temperature),
+    }
 }
 
 /// What deciding a frame touches of the engine (the rest is lent to the output).

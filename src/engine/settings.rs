@@ -2,6 +2,7 @@
 //! command line fill it; the engine never sees a parameter).
 
 use super::feel::Feel;
+use super::harmony::HarmonySource;
 use super::input_map::InputMap;
 use super::trade::Trade;
 use super::voices::VoiceSettings;
@@ -39,6 +40,10 @@ pub struct Settings {
     pub trade: Trade,
     /// Which part the notes played in live steer.
     pub input: InputMap,
+    /// Where the chords come from: the learned form, the chart, or the chords played in.
+    pub harmony: HarmonySource,
+    /// The channel (0–15) whose notes are the chords, with `HarmonySource::ChordInput`.
+    pub chord_channel: u8,
 }
 
 impl Default for Settings {
@@ -53,6 +58,8 @@ impl Default for Settings {
             feel: Feel::default(),
             trade: Trade::OFF,
             input: InputMap::default(),
+            harmony: HarmonySource::Learned,
+            chord_channel: 15,
         }
     }
 }
