@@ -12,7 +12,8 @@ use crate::model::builtin::band_recipe_for;
 use crate::model::builtin::BUILTINS;
 use crate::model::{self, check_form, Model, Recipe};
 use crate::music::corpus::Corpus;
-use crate::music::encoding::{Encoding, Voice};
+use crate::music::encoding::Encoding;
+use crate::music::part::Part;
 use crate::project::Project;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
@@ -308,10 +309,10 @@ impl Training {
 /// play (a corpus without a bass line learns none, and the bass stays silent).
 pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
     let mut encoding = Encoding::band(corpus.form.bars);
-    if !corpus.plays(Voice::Bass) {
+    if !corpus.plays(Part::Bass) {
         encoding.bass = None;
     }
-    if !corpus.plays(Voice::Comp) {
+    if !corpus.plays(Part::Comp) {
         encoding.comp = false;
     }
     if !corpus.plays_drums() {

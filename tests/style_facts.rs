@@ -9,7 +9,8 @@
 //! section, the alternative and the bar and beat, so that one failing test lists all that is
 //! wrong at once; `the_checks_can_fail` breaks the data on purpose to show each check bites.
 
-use blues_lstm::music::notation::{parse_style, ChordSymbol, Part, Section, Slot, StyleText, SLOTS_PER_BAR};
+use blues_lstm::music::notation::{parse_style, ChordSymbol, Section, Slot, StyleText, SLOTS_PER_BAR};
+use blues_lstm::music::part::Part;
 use blues_lstm::music::style::{builtin_style, style_files};
 use std::collections::HashSet;
 

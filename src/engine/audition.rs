@@ -7,7 +7,8 @@
 
 use crate::lstm::rng::mix;
 use crate::music::corpus::Corpus;
-use crate::music::encoding::{Form, Frame, Voice};
+use crate::music::encoding::{Form, Frame};
+use crate::music::part::Part;
 
 /// Plays corpus choruses in a seeded order.
 #[derive(Clone, Debug)]
@@ -24,7 +25,7 @@ pub struct Audition {
 impl Audition {
     pub fn new(corpus: Corpus) -> Self {
         let chorus = vec![Frame::default(); corpus.form.steps()];
-        let comping = corpus.style.is_some_and(|s| s.has(Voice::Comp)) || !corpus.user.is_empty();
+        let comping = corpus.style.is_some_and(|s| s.has(Part::Comp)) || !corpus.user.is_empty();
         Self { corpus, loaded: None, chorus, comping }
     }
 

@@ -26,7 +26,8 @@
 
 use crate::music::chord_names::chord_root;
 use crate::music::drums::{is_fill, leads_into_section, Piece, GHOST, SILENT};
-use crate::music::encoding::{Form, Frame, Voice};
+use crate::music::encoding::{Form, Frame};
+use crate::music::part::Part;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -112,7 +113,7 @@ struct Struck {
 }
 
 /// The notes of `voice` in `frames` (see the module docs for where a note begins).
-fn notes(frames: &[Frame], voice: Voice) -> Vec<Struck> {
+fn notes(frames: &[Frame], voice: Part) -> Vec<Struck> {
     let mut out: Vec<Struck> = Vec::new();
     let mut previous = None;
     for (step, frame) in frames.iter().enumerate() {
@@ -180,7 +181,7 @@ fn phrases(frames: &[Frame], notes: &[Struck], form: Form) -> f64 {
 }
 
 fn melody(frames: &[Frame], form: Form, choruses: usize) -> Option<Melody> {
-    let notes = notes(frames, Voice::Melody);
+    let notes = notes(frames, Part::Melody);
     if notes.is_empty() {
         return None;
     }
@@ -211,7 +212,7 @@ fn melody(frames: &[Frame], form: Form, choruses: usize) -> Option<Melody> {
 }
 
 fn bass(frames: &[Frame], form: Form) -> Option<Bass> {
-    let notes = notes(frames, Voice::Bass);
+    let notes = notes(frames, Part::Bass);
     if notes.is_empty() {
         return None;
     }
@@ -247,7 +248,7 @@ fn bass(frames: &[Frame], form: Form) -> Option<Bass> {
 }
 
 fn comping(frames: &[Frame], form: Form, choruses: usize) -> Option<Comping> {
-    let strikes = notes(frames, Voice::Comp);
+    let strikes = notes(frames, Part::Comp);
     if strikes.is_empty() {
         return None;
     }

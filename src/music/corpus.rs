@@ -2,7 +2,8 @@
 //! choruses, or both — all of one form. Read-only once built: any thread, including the
 //! audio thread, which writes choruses into buffers of its own ([`Corpus::write_chorus`]).
 
-use super::encoding::{Form, Frame, Voice, STEPS_PER_BAR};
+use super::encoding::{Form, Frame, STEPS_PER_BAR};
+use super::part::Part;
 use super::style::Style;
 
 /// One chorus: one frame per step of the form.
@@ -110,7 +111,7 @@ impl Corpus {
     }
 
     /// Whether any chorus plays `voice`.
-    pub fn plays(&self, voice: Voice) -> bool {
+    pub fn plays(&self, voice: Part) -> bool {
         let mut frames = vec![Frame::default(); self.form.steps()];
         (0..self.len()).any(|i| {
             self.write_chorus(i, &mut frames);
@@ -152,9 +153,9 @@ impl Corpus {
             .to_string());
         }
         let missing = [
-            (Voice::Melody, "Your choruses have no melody (notes from C4 up, or on neither the chords' nor the bass channel): the new model will play none."),
-            (Voice::Bass, "Your choruses have no bass line (notes below C3, or on the bass channel): the new model will play none."),
-            (Voice::Comp, "Your choruses have no comping rhythm: the new model holds its chords as pads."),
+            (Part::Melody, "Your choruses have no melody (notes from C4 up, or on neither the chords' nor the bass channel): the new model will play none."),
+            (Part::Bass, "Your choruses have no bass line (notes below C3, or on the bass channel): the new model will play none."),
+            (Part::Comp, "Your choruses have no comping rhythm: the new model holds its chords as pads."),
         ];
         let mut warnings: Vec<String> =
             missing.iter().filter(|(voice, _)| !self.plays(*voice)).map(|(_, warning)| warning.to_string()).collect();

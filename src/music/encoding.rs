@@ -44,9 +44,6 @@ pub const DRUM_UNITS: usize = PIECES * LEVELS;
 /// Steps in the longest chorus: buffers on the audio thread are this long.
 pub const MAX_STEPS_PER_CHORUS: usize = MAX_BARS * STEPS_PER_BAR;
 
-// NOTE: `Voice` is the old name of `Part`, kept while the rest of the code moves over.
-pub use super::part::Part as Voice;
-
 /// How a line voice is encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineLayout {
@@ -366,6 +363,16 @@ impl Encoding {
         }
     }
 
+    /// The chart band's encoding: the band's units, over windows of `bars` bars of charts,
+    /// every group told where the step falls in the bar and the chart and which chord is
+    /// given for it. Its chords are given, never its own: it plays over any changes.
+    pub const fn chart_band(bars: usize) -> Self {
+        Self {
+            context: ContextLayout { bar_position: true, given_chord: true, chart_place: true, ..ContextLayout::NONE },
+            ..Self::band(bars)
+        }
+    }
+
     /// The form this encoding counts.
     pub fn form(&self) -> Form {
         Form { steps_per_bar: self.steps_per_bar, bars: self.bars }
@@ -480,8 +487,11 @@ impl Encoding {
     /// chord group sees nothing, every other group sees the chords (the paper's split) and
     /// hears the context. The drums are detached: their error does not flow back into the
     /// chord cells, so learning a kit's busy lanes cannot unsettle how the form is counted.
+    /// Where a chord is given, the chord group hears it too (its cells follow the changes).
     pub fn topology(&self, blocks: &[usize], cells_per_block: usize) -> Topology {
-        let mut groups = vec![GroupShape::new("chord", CHORD_UNITS, blocks[0], &[])];
+        let mut chords = GroupShape::new("chord", CHORD_UNITS, blocks[0], &[]);
+        chords.hears_context = self.context.given_chord;
+        let mut groups = vec![chords];
         let hears = !self.context.is_none();
         for (i, (part, units)) in self.groups().enumerate() {
             let mut g = GroupShape::new(part.name(), units, blocks[i + 1], &[0]);
@@ -648,8 +658,8 @@ mod tests {
             );
             assert_eq!(enc.decode(&units, &Frame::default(), 1), frame);
         }
-        let lines: Vec<(Voice, usize)> = enc.lines().map(|(v, _, o)| (v, o)).collect();
-        assert_eq!(lines, vec![(Voice::Melody, 12), (Voice::Bass, 44), (Voice::Comp, 67)]);
+        let lines: Vec<(Part, usize)> = enc.lines().map(|(v, _, o)| (v, o)).collect();
+        assert_eq!(lines, vec![(Part::Melody, 12), (Part::Bass, 44), (Part::Comp, 67)]);
     }
 
     #[test]

@@ -46,7 +46,7 @@
 //!   least one alternative. Errors name the line and what is wrong.
 
 use super::drums::{Hits, Piece, ACCENT, GHOST, NORMAL, SILENT};
-pub use super::part::Part;
+use super::part::Part;
 use std::fmt;
 
 /// One eighth note of a line or of the comping.

@@ -6,8 +6,9 @@
 //! Built on first use on any thread; afterwards read-only.
 
 use super::drums::Hits;
-use super::encoding::{Form, Frame, Note, Voice, STEPS_PER_BAR};
-use super::notation::{parse_chord, parse_style, Part, Slot, StyleText};
+use super::encoding::{Form, Frame, Note, STEPS_PER_BAR};
+use super::part::Part;
+use super::notation::{parse_chord, parse_style, Slot, StyleText};
 use crate::lstm::rng::mix;
 use std::sync::OnceLock;
 
@@ -26,7 +27,7 @@ const STYLE_FILES: [(&str, &str); 7] = [
 /// drums, the strokes of each).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Expanded {
-    voice: Voice,
+    voice: Part,
     first_step: usize,
     alternatives: Vec<Vec<Note>>,
     drums: Vec<Vec<Hits>>,
@@ -106,7 +107,7 @@ impl Style {
     }
 
     /// Whether its corpus has `voice`.
-    pub fn has(&self, voice: Voice) -> bool {
+    pub fn has(&self, voice: Part) -> bool {
         self.sections.iter().any(|s| s.voice == voice)
     }
 
@@ -126,8 +127,8 @@ impl Style {
     fn follows_a_line(&self, section: usize) -> bool {
         let voice = self.sections[section].voice;
         self.connected_phrases
-            && voice == Voice::Melody
-            && self.sections[..section].iter().any(|s| s.voice == Voice::Melody)
+            && voice == Part::Melody
+            && self.sections[..section].iter().any(|s| s.voice == Part::Melody)
     }
 
     /// The product of every section's choices, when it fits a `usize`.
@@ -163,14 +164,14 @@ impl Style {
                 (true, Some(key)) => nth_nearest(&section.alternatives, key, digit),
                 _ => digit,
             };
-            if section.voice == Voice::Drums {
+            if section.voice == Part::Drums {
                 for (frame, &hits) in out[section.first_step..].iter_mut().zip(&section.drums[pick]) {
                     frame.drums = hits;
                 }
                 continue;
             }
             let notes = &section.alternatives[pick];
-            if section.voice == Voice::Melody {
+            if section.voice == Part::Melody {
                 last_melody_key = notes.iter().rev().find_map(|n| n.key).or(last_melody_key);
             }
             for (frame, &note) in out[section.first_step..].iter_mut().zip(notes) {
@@ -260,7 +261,7 @@ mod tests {
     fn the_papers_corpus_is_one_chord_a_bar_and_quarter_notes() {
         let style = paper();
         assert_eq!(style.choruses(), 4096);
-        assert!(style.has(Voice::Melody) && !style.has(Voice::Bass) && !style.has(Voice::Comp));
+        assert!(style.has(Part::Melody) && !style.has(Part::Bass) && !style.has(Part::Comp));
         let form_masks = [
             chord_mask(&[48, 52, 55, 58]), // C7
             chord_mask(&[48, 51, 53, 57]), // F7
@@ -303,7 +304,7 @@ mod tests {
             let c = style.chorus((mix(i, 99) % style.choruses() as u64) as usize);
             for (s, section) in style.sections.iter().enumerate() {
                 let steps = &c[section.first_step..];
-                let line = if section.voice == Voice::Drums {
+                let line = if section.voice == Part::Drums {
                     format!("{:?}", steps.iter().take(section.drums[0].len()).map(|f| f.drums).collect::<Vec<_>>())
                 } else {
                     let len = section.alternatives[0].len();
@@ -323,7 +324,7 @@ mod tests {
         for style in builtin_styles() {
             let seen = lines_heard(style);
             for (s, section) in style.sections.iter().enumerate() {
-                if section.voice != Voice::Melody || !style.connected_phrases {
+                if section.voice != Part::Melody || !style.connected_phrases {
                     assert_eq!(seen[s].len(), section.len(), "{}: section {s}, every line", style.id);
                 }
             }
@@ -345,7 +346,7 @@ mod tests {
             for i in 0..500u64 {
                 let c = style.chorus((mix(i, 7) % style.choruses() as u64) as usize);
                 let mut last = None;
-                for section in style.sections.iter().filter(|s| s.voice == Voice::Melody) {
+                for section in style.sections.iter().filter(|s| s.voice == Part::Melody) {
                     let len = section.alternatives[0].len();
                     let keys: Vec<u8> =
                         c[section.first_step..section.first_step + len].iter().filter_map(|f| f.melody.key).collect();
