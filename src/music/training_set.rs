@@ -1,6 +1,7 @@
 //! A corpus as the trainer sees it: its choruses written as the units of an encoding
 //! ([`crate::lstm::training_set::TrainingSet`]). Trainer thread or CLI.
 
+use super::chart::Chart;
 use super::corpus::Corpus;
 use super::encoding::{Encoding, Frame, StepContext};
 use crate::lstm::training_set::{sample_indices, TrainingSet, SURVEY_CHORUSES};
@@ -55,6 +56,75 @@ impl TrainingSet for EncodedCorpus<'_> {
     }
 }
 
+/// Performances over charts (the chart band's corpus) as the trainer sees them: windows of
+/// `encoding.bars` bars starting every [`WINDOW_STRIDE_BARS`] bars of every take, each step
+/// followed by the context of the step after it — its place in the bar and the chart, and the
+/// chord the chart gives it.
+pub struct ChartWindows<'a> {
+    pub takes: &'a [(Chart, Vec<Frame>)],
+    pub encoding: Encoding,
+    /// (take, first step) of every window.
+    windows: Vec<(usize, usize)>,
+}
+
+/// Bars between the starts of two windows of a take.
+pub const WINDOW_STRIDE_BARS: usize = 4;
+
+impl<'a> ChartWindows<'a> {
+    pub fn new(takes: &'a [(Chart, Vec<Frame>)], encoding: Encoding) -> Self {
+        let steps = encoding.steps_per_chorus();
+        let stride = WINDOW_STRIDE_BARS * encoding.steps_per_bar;
+        let windows = takes
+            .iter()
+            .enumerate()
+            .flat_map(|(t, (_, frames))| {
+                (0..frames.len().saturating_sub(steps - 1)).step_by(stride).map(move |start| (t, start))
+            })
+            .collect();
+        Self { takes, encoding, windows }
+    }
+}
+
+impl TrainingSet for ChartWindows<'_> {
+    fn len(&self) -> usize {
+        self.windows.len()
+    }
+
+    fn steps_per_chorus(&self) -> usize {
+        self.encoding.steps_per_chorus()
+    }
+
+    fn n_units(&self) -> usize {
+        self.encoding.n_inputs()
+    }
+
+    fn write_chorus(&self, index: usize, out: &mut [f32]) {
+        let (take, start) = self.windows[index];
+        let (chart, frames) = &self.takes[take];
+        let (n, n_in) = (self.encoding.n_units(), self.encoding.n_inputs());
+        let per_bar = self.encoding.steps_per_bar;
+        for (i, units) in out.chunks_exact_mut(n_in).take(self.steps_per_chorus()).enumerate() {
+            let step = start + i;
+            self.encoding.encode(&frames[step], &mut units[..n]);
+            let next = step + 1;
+            let chord = frames.get(next).map_or_else(|| chart.chord_at_step(next).mask(), |f| f.chord);
+            let context = StepContext {
+                step_in_bar: next % per_bar,
+                bar: (next / per_bar) % chart.len(),
+                bars: chart.len(),
+                chord,
+                intensity: 0.5,
+                their_turn: false,
+            };
+            self.encoding.encode_context(&context, units);
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!("{} windows of {} bars over {} chart takes", self.windows.len(), self.encoding.bars, self.takes.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +147,30 @@ mod tests {
         chords.write_chorus(5, &mut only);
         assert_eq!(only[..12], units[..12]);
         assert_eq!(set.survey().len(), 4096, "the paper's corpus is read whole");
+    }
+
+    #[test]
+    fn chart_windows_give_each_step_the_next_steps_chord_and_place() {
+        use crate::music::chart::{ChartChord, Quality};
+        let (c7, f7) = (ChartChord::new(0, Quality::Dom7), ChartChord::new(5, Quality::Dom7));
+        let chart = Chart { bars: vec![[c7; 4], [f7; 4]] };
+        // Eight bars of the two-bar chart, every frame over its chord.
+        let frames: Vec<Frame> =
+            (0..64).map(|s| Frame { chord: chart.chord_at_step(s).mask(), ..Frame::default() }).collect();
+        let takes = vec![(chart, frames)];
+        let encoding = Encoding::chart_band(4);
+        let set = ChartWindows::new(&takes, encoding);
+        assert_eq!(set.len(), 2, "windows from bars 1 and 5");
+        let n_in = encoding.n_inputs();
+        let mut units = vec![0.0; set.steps_per_chorus() * n_in];
+        set.write_chorus(1, &mut units);
+        let context = |step: usize| &units[step * n_in + encoding.n_units()..(step + 1) * n_in];
+        // Step 7 of the window (bar 5's last eighth) tells of bar 6's downbeat: over F7, the
+        // chart's last bar.
+        let at = context(7);
+        assert_eq!(at[0], 1.0, "the downbeat comes next");
+        let chord: Vec<usize> = (0..12).filter(|&pc| at[8 + pc] == 1.0).collect();
+        assert_eq!(chord, vec![0, 3, 5, 9], "F7's pitch classes");
+        assert_eq!(&at[20..24], &[0.0, 1.0, 0.0, 0.0], "the chart's last bar");
     }
 }
