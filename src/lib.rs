@@ -67,9 +67,11 @@ impl Default for BluesLstm {
         let handoff = Arc::new(Handoff::default());
         let capture = Arc::new(CaptureShared::default());
         let project = Project::new(handoff.clone(), capture.clone());
+        let engine = Engine::with_capture(project.composer(), display.clone(), capture);
+        project.connect_charts(engine.charts());
         Self {
             params: Arc::new(BluesParams::new(project.clone())),
-            engine: Engine::with_capture(project.composer(), display.clone(), capture),
+            engine,
             training: Training::new(Some(project.clone())),
             project,
             handoff,
@@ -193,7 +195,7 @@ impl Plugin for BluesLstm {
         }
         // A saved field that is not even a JSON string would be dropped by the framework without
         // a word: hand it to our own field, which reports it and keeps its text.
-        for key in ["corpus", "model"] {
+        for key in ["corpus", "model", "chart"] {
             if let Some(raw) = state.fields.get_mut(key) {
                 if serde_json::from_str::<String>(raw).is_err() {
                     let marked = format!("{}{raw}", project::UNREADABLE_MARK);

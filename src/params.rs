@@ -13,7 +13,7 @@ use crate::engine::{Mode, Settings, DEFAULT_TEMPERATURE};
 use crate::model::builtin::{Builtin, BUILTINS, MENU, SAVED_IDS};
 use crate::music::drums::KitMap;
 use crate::music::part::{Part, PerPart};
-use crate::project::{CorpusField, ModelField, Project};
+use crate::project::{ChartField, CorpusField, ModelField, Project};
 use nice_plug::prelude::*;
 use std::sync::Arc;
 
@@ -237,6 +237,9 @@ pub struct BluesParams {
     /// The model being played, saved with the project (empty for the built-in one).
     #[persist = "model"]
     pub model: ModelField,
+    /// The chart the band follows with Harmony = Chart, as the user wrote it.
+    #[persist = "chart"]
+    pub chart: ChartField,
 }
 
 /// Range of the key (transpose) parameter, shared with the editor.
@@ -321,7 +324,8 @@ impl BluesParams {
             harmony: EnumParam::new("Harmony", HarmonyChoice::Learned),
             chord_input_channel: IntParam::new("Chord input channel", 16, channel_range()),
             corpus: CorpusField(project.clone()),
-            model: ModelField(project),
+            model: ModelField(project.clone()),
+            chart: ChartField(project),
         }
     }
 

@@ -14,16 +14,18 @@ use crate::engine::audition::Audition;
 use crate::engine::capture::CaptureShared;
 use crate::engine::composer::Composer;
 use crate::engine::handoff::Handoff;
+use crate::engine::harmony::ChartSteps;
 use crate::engine::improviser::Improviser;
-use crate::model::builtin::{builtin, default_builtin, Builtin};
+use crate::model::builtin::{builtin, chart_band, default_builtin, Builtin};
 use crate::model::Model;
+use crate::music::chart::{self, Chart};
 use crate::music::chorus_text::{chorus_from_text, chorus_to_text, text_version};
 use crate::music::corpus::{Chorus, Corpus};
 use crate::music::encoding::{MAX_BARS, MIN_BARS, STEPS_PER_BAR};
 use nice_plug::params::persist::PersistentField;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 /// Format name and version of the saved corpus (version 1: 12-bar choruses of chords and a
 /// C4–C5 melody; version 2: any form, with bass and comping).
@@ -103,6 +105,10 @@ pub struct Project {
     notices: Mutex<Vec<String>>,
     /// Bumped on every change, so the editor knows when to refresh.
     revision: AtomicU64,
+    /// The chart as the user wrote it (kept even when it cannot be read, so nothing typed is
+    /// lost), and where a readable one goes to the audio thread.
+    chart_text: Mutex<String>,
+    charts: OnceLock<Arc<Handoff<ChartSteps>>>,
 }
 
 impl Project {
@@ -122,7 +128,52 @@ impl Project {
             }),
             notices: Mutex::new(Vec::new()),
             revision: AtomicU64::new(0),
+            chart_text: Mutex::new(String::new()),
+            charts: OnceLock::new(),
         })
+    }
+
+    /// Where charts go to the audio thread (the engine's hand-off); the chart already set, if
+    /// readable, is staged at once.
+    pub fn connect_charts(&self, charts: Arc<Handoff<ChartSteps>>) {
+        if self.charts.set(charts).is_ok() {
+            if let Ok(Some(chart)) = self.chart() {
+                self.stage_chart(&chart);
+            }
+        }
+    }
+
+    /// The chart's text, as written.
+    pub fn chart_text(&self) -> String {
+        self.chart_text.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The chart, read from its text: `None` when there is none, an error naming the bar and
+    /// the symbol when it cannot be read.
+    pub fn chart(&self) -> Result<Option<Chart>, String> {
+        let text = self.chart_text();
+        if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            return Ok(None);
+        }
+        chart::parse(&text).map(Some).map_err(|e| e.to_string())
+    }
+
+    /// Sets the chart to `text` (typed, pasted or loaded). The text is kept whatever it holds;
+    /// a readable chart takes over at the next bar, with no retrain. Returns the chart read.
+    pub fn set_chart_text(&self, text: &str) -> Result<Option<Chart>, String> {
+        *self.chart_text.lock().unwrap_or_else(|e| e.into_inner()) = text.to_string();
+        self.revision.fetch_add(1, Ordering::Relaxed);
+        let chart = self.chart()?;
+        if let Some(chart) = &chart {
+            self.stage_chart(chart);
+        }
+        Ok(chart)
+    }
+
+    fn stage_chart(&self, chart: &Chart) {
+        if let Some(charts) = self.charts.get() {
+            charts.stage(Box::new(ChartSteps::new(chart)));
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -164,7 +215,9 @@ impl Project {
                 }
             }
         };
-        Box::new(composer)
+        // The chart band follows a chart or the chords played in, whatever the style.
+        let chart_band = chart_band().and_then(|m| Improviser::new(m, m.primer.clone()).ok());
+        Box::new(composer.with_chart_band(chart_band))
     }
 
     /// The corpus of `state`: the user's choruses, with the built-in style's when asked and of
@@ -508,6 +561,26 @@ pub struct CorpusField(pub Arc<Project>);
 /// The persisted field holding the current model (`#[persist = "model"]`).
 #[derive(Debug)]
 pub struct ModelField(pub Arc<Project>);
+
+/// The persisted field holding the chart's text (`#[persist = "chart"]`). A chart that cannot
+/// be read is kept as written and reported.
+#[derive(Debug)]
+pub struct ChartField(pub Arc<Project>);
+
+impl<'a> PersistentField<'a, String> for ChartField {
+    fn set(&self, text: String) {
+        let text = text.strip_prefix(UNREADABLE_MARK).unwrap_or(&text);
+        if let Err(why) = self.0.set_chart_text(text) {
+            self.0.notify(format!("The saved chart cannot be read ({why}); its text is kept in the chart box."));
+        }
+    }
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&String) -> R,
+    {
+        f(&self.0.chart_text())
+    }
+}
 
 impl<'a> PersistentField<'a, String> for CorpusField {
     fn set(&self, text: String) {

@@ -76,7 +76,7 @@ pub fn render_playing_in(
     let mut next_in = 0;
     let tempo = spec.tempo_bpm.clamp(clock::MIN_TEMPO_BPM, clock::MAX_TEMPO_BPM);
     let samples_per_beat = f64::from(spec.sample_rate) * 60.0 / tempo;
-    let steps = engine.form().steps();
+    let steps = engine.form_for(settings).steps();
     let total_beats = f64::from(spec.choruses) * steps as f64 / clock::STEPS_PER_BEAT;
     let mut notes = Vec::new();
     let mut sample: u64 = 0;

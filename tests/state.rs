@@ -339,6 +339,7 @@ fn parameter_ids_never_change() {
             "bsvel",
             "bypass",
             "chch",
+            "chinch",
             "chon",
             "chvel",
             "comp",
@@ -347,6 +348,7 @@ fn parameter_ids_never_change() {
             "drvel",
             "dyn",
             "gate",
+            "harm",
             "human",
             "inbass",
             "key",
@@ -367,4 +369,36 @@ fn parameter_ids_never_change() {
             "voice"
         ]
     );
+}
+
+#[test]
+fn a_chart_survives_a_save_and_one_that_cannot_be_read_is_kept_as_typed() {
+    let plugin = BluesLstm::default();
+    let chart = "# my tune\n| Gb7 | B7 | Gb7 | Dbm7 Gb7 |";
+    plugin.project().set_chart_text(chart).unwrap();
+    let fields = save(&plugin);
+    let restored = load(fields.clone());
+    assert_eq!(restored.project().chart_text(), chart);
+    assert_eq!(restored.project().chart().unwrap().unwrap().len(), 4);
+    assert_eq!(save(&restored), fields, "a second save is byte-identical");
+
+    // A chart this version cannot read (a symbol it does not know) is kept and reported.
+    let mut broken = fields;
+    broken.insert("chart".to_string(), serde_json::to_string("| C7 | Fsus13b5?? |").unwrap());
+    let b = load(broken);
+    assert_eq!(b.project().chart_text(), "| C7 | Fsus13b5?? |");
+    let notices = b.project().notices().join(" ");
+    assert!(notices.contains("chart") && notices.contains("bar 2"), "{notices}");
+    assert_eq!(save(&b)["chart"], serde_json::to_string("| C7 | Fsus13b5?? |").unwrap());
+}
+
+#[test]
+fn a_project_saved_before_charts_plays_its_learned_form() {
+    let plugin = BluesLstm::default();
+    let mut fields = save(&plugin);
+    fields.remove("chart");
+    let b = load(fields);
+    assert!(b.project().notices().is_empty(), "{:?}", b.project().notices());
+    assert_eq!(b.project().chart_text(), "");
+    assert_eq!(b.settings().harmony, blues_lstm::engine::harmony::HarmonySource::Learned);
 }

@@ -1,4 +1,4 @@
-//! The controls panel: what plays (mode, style, temperature, seed, key), the player's feel, the
+//! The controls panel: what plays (mode, style, harmony, temperature, seed, key), the player's feel, the
 //! three voices, and trading; and whose turn it is, for the form view. GUI thread only.
 
 use crate::engine::display::Display;
@@ -18,6 +18,10 @@ const LABEL_WIDTH: f32 = 100.0;
 pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, form_bars: usize) {
     choice(ui, "Mode", &p.mode, setter);
     choice(ui, "Style", &p.style, setter);
+    choice(ui, "Harmony", &p.harmony, setter);
+    if p.harmony.value() == crate::params::HarmonyChoice::ChordInput {
+        slider(ui, "Chord input ch.", &p.chord_input_channel, setter);
+    }
     slider(ui, "Temperature", &p.temperature, setter);
     ui.horizontal(|ui| {
         ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new("Seed"));
@@ -72,7 +76,7 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, form_bars: usize
     ui.separator();
     ui.label(
         RichText::new(
-            "Play into the plugin to steer it: every note you play is its melody, in any register, unless it comes on the bass input channel; the chords stay the form's. Trading, your turns are its call: it answers what it heard.",
+            "Play into the plugin to steer it: every note you play is its melody, in any register, unless it comes on the bass input channel (or the chord input channel, with Harmony: Chord input); the chords stay the form's, or the chart's. Trading, your turns are its call: it answers what it heard.",
         )
         .small()
         .color(Color32::GRAY),

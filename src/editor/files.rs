@@ -15,6 +15,7 @@ pub enum Purpose {
     ImportModel,
     ExportModel,
     ExportTake,
+    ImportChart,
 }
 
 /// The dialog in flight, if any.
@@ -49,6 +50,14 @@ fn commands(purpose: Purpose) -> [Command; 2] {
                 "--filename=blues-lstm-model.json",
             ]);
             kdialog.args(["--getsavefilename", "blues-lstm-model.json", "Blues LSTM model (*.json)"]);
+        }
+        Purpose::ImportChart => {
+            zenity.args([
+                "--title=Load a chart",
+                "--file-filter=Charts and lead sheets | *.txt *.chart *.musicxml *.xml *.mxl",
+                "--file-filter=All files | *",
+            ]);
+            kdialog.args(["--getopenfilename", ".", "Charts and lead sheets (*.txt *.chart *.musicxml *.xml *.mxl)"]);
         }
         Purpose::ExportTake => {
             zenity.args(["--save", "--confirm-overwrite", "--title=Export the take", "--filename=blues-lstm-take.mid"]);

@@ -4,6 +4,7 @@
 //! and changes parameters only through the host-aware setter (begin/set/end), so automation
 //! records it.
 
+mod chart_panel;
 mod controls;
 mod corpus_panel;
 mod files;
@@ -15,6 +16,7 @@ mod piano_roll;
 use crate::engine::composer::Composer;
 use crate::engine::display::Display;
 use crate::engine::handoff::Handoff;
+use crate::engine::harmony::HarmonySource;
 use crate::params::BluesParams;
 use crate::project::Project;
 use crate::training::Training;
@@ -64,6 +66,7 @@ pub fn create(
         files: files::Files::default(),
         model_panel: model_panel::ModelPanel::default(),
         corpus_panel: corpus_panel::CorpusPanel::default(),
+        chart_panel: chart_panel::ChartPanel::default(),
         take_choruses: 2,
     };
     create_egui_editor(state, repaint, settings, app)
@@ -78,6 +81,7 @@ pub struct BluesEditor {
     files: files::Files,
     model_panel: model_panel::ModelPanel,
     corpus_panel: corpus_panel::CorpusPanel,
+    chart_panel: chart_panel::ChartPanel,
     /// Choruses the take's export writes.
     take_choruses: usize,
 }
@@ -126,7 +130,16 @@ impl NiceEguiApp for BluesEditor {
             });
             let display = &self.shared.display;
             let marks = |bar: usize| controls::turn_mark(display, &trade, bar);
-            form_view::show(ui, display, &self.shared.project.form_chords(), &marks);
+            let following_chart = self.shared.params.settings().harmony == HarmonySource::Chart;
+            let chart = self.shared.project.chart().ok().flatten().filter(|_| following_chart);
+            let written = match &chart {
+                // Before it plays, the chart as written: a chord per eighth note.
+                Some(c) => (0..c.len() * 8).map(|s| c.chord_at_step(s).mask()).collect(),
+                None => self.shared.project.form_chords(),
+            };
+            form_view::show(ui, display, &written, &marks);
+            ui.add_space(6.0);
+            self.chart_panel.show(ui, &self.shared, &mut self.files, following_chart);
             ui.add_space(10.0);
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Last two choruses").strong());
@@ -170,6 +183,7 @@ impl BluesEditor {
                     corpus_panel::import_midi(&self.shared, &path, self.corpus_panel.import_bars)
                 }
                 files::Purpose::ExportTake => self.export_take(&path),
+                files::Purpose::ImportChart => self.chart_panel.load(&self.shared, &path),
             }
         }
     }

@@ -35,20 +35,25 @@ pub struct ChartSteps {
 
 impl ChartSteps {
     /// `chart` as fixed-size steps (any thread). A chart longer than [`MAX_BARS`] is cut there
-    /// (the parser refuses one); an empty one becomes a bar of C major.
+    /// (the parser refuses one); an empty one is no chart.
     pub fn new(chart: &Chart) -> Self {
         let fallback = ChartChord::new(0, crate::music::chart::Quality::Major);
         let mut chords = [fallback; MAX_BARS * BEATS_PER_BAR];
-        let bars = chart.len().clamp(1, MAX_BARS);
+        let bars = chart.len().min(MAX_BARS);
         for (bar, beats) in chart.bars.iter().take(bars).enumerate() {
             chords[bar * BEATS_PER_BAR..(bar + 1) * BEATS_PER_BAR].copy_from_slice(beats);
         }
         Self { chords, bars }
     }
 
+    /// Whether there is no chart (nothing typed yet).
+    pub fn is_empty(&self) -> bool {
+        self.bars == 0
+    }
+
     /// The form it is played in: its bars of eighth notes.
     pub fn form(&self) -> Form {
-        Form { steps_per_bar: STEPS_PER_BAR, bars: self.bars }
+        Form { steps_per_bar: STEPS_PER_BAR, bars: self.bars.max(1) }
     }
 
     /// The chord at song step `step` (the chart repeats as choruses).
@@ -163,6 +168,21 @@ impl Harmony {
     /// Where a new chart is staged.
     pub fn charts(&self) -> Arc<Handoff<ChartSteps>> {
         self.charts.clone()
+    }
+
+    /// Whether there is harmony to follow from `source`: a chart, when it is the chart (the
+    /// chords played in are followed from the first one played).
+    pub fn can_follow(&self, source: HarmonySource) -> bool {
+        match source {
+            HarmonySource::Learned => false,
+            HarmonySource::Chart => !self.chart.is_empty(),
+            HarmonySource::ChordInput => true,
+        }
+    }
+
+    /// Takes a staged chart at once (before playing from the start: a render, an activation).
+    pub fn adopt_chart(&mut self) -> bool {
+        self.take_chart()
     }
 
     /// The form the song is counted in when following `source` (`learned` otherwise).

@@ -131,7 +131,12 @@ impl Engine {
     /// Whether the band follows chords given from outside: `settings` ask for it and the
     /// composer has a chart band for its mode.
     pub fn following(&self, settings: &Settings) -> bool {
-        settings.harmony != HarmonySource::Learned && self.composer.follows_given_chords(settings.mode)
+        self.harmony.can_follow(settings.harmony) && self.composer.follows_given_chords(settings.mode)
+    }
+
+    /// Takes a staged chart at once, before playing from the start (a render).
+    pub fn adopt_chart(&mut self) -> bool {
+        self.harmony.adopt_chart()
     }
 
     /// The form the song is counted in under `settings`: the chart's bars when following a
@@ -220,8 +225,8 @@ impl Engine {
         if plan.motion == Motion::Stopped {
             self.harmony.stopped();
         }
-        let following =
-            settings.harmony != HarmonySource::Learned && self.composer.follows_given_chords(settings.mode);
+        let mut following =
+            self.harmony.can_follow(settings.harmony) && self.composer.follows_given_chords(settings.mode);
         let mut form = self.harmony.form(settings.harmony, following, self.composer.form());
         self.display.set_bars(form.bars);
         let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped && !settings.bypass;
@@ -289,10 +294,12 @@ impl Engine {
             }
 
             if let Some(index) = deciding {
-                if following && settings.harmony == HarmonySource::Chart && form.step_in_bar(index) == 0 {
+                if settings.harmony == HarmonySource::Chart && form.step_in_bar(index) == 0 {
                     // A new chart takes over at a bar line (the old one is dropped elsewhere).
                     if self.harmony.take_chart() {
                         self.composer.unlock();
+                        following = self.harmony.can_follow(settings.harmony)
+                            && self.composer.follows_given_chords(settings.mode);
                         form = self.harmony.form(settings.harmony, following, self.composer.form());
                         self.display.set_bars(form.bars);
                     }

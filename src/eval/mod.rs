@@ -19,6 +19,7 @@
 
 pub mod markov;
 pub mod memory;
+pub mod over_chart;
 pub mod metrics;
 pub mod phrasing;
 pub mod picture;

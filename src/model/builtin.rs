@@ -166,6 +166,36 @@ pub fn band_recipe_for(encoding: Encoding, seed: u64) -> Recipe {
     }
 }
 
+/// Bars of the chart band's training windows (its "form": it has none of its own).
+pub const CHART_BAND_WINDOW_BARS: usize = 8;
+
+/// How the chart band is made (`blues-lstm train --chart-band`), from `seed`: the band's groups
+/// with more melody blocks (it must know every chord quality in every key), each hearing the
+/// chord given for the step it plays and where it falls in the bar and the chart.
+pub fn chart_band_recipe(seed: u64) -> Recipe {
+    let seeded = TrainConfig::seeded(seed);
+    Recipe {
+        encoding: Encoding::chart_band(CHART_BAND_WINDOW_BARS),
+        blocks: vec![4, 12, 8, 3, 4],
+        cells_per_block: 2,
+        config: TrainConfig {
+            choruses_per_sequence: 2,
+            max_epochs: 30_000,
+            plateau_tolerance: 0.005,
+            // Its chords are given: the chord blocks copy them, and a window's worth shows it.
+            check_choruses: 1,
+            ..seeded
+        },
+    }
+}
+
+/// The chart band, compiled in: plays over chords given from outside (a chart, chords played
+/// in). `None` only if the build embedded a broken file (a test guards against that).
+pub fn chart_band() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    MODEL.get_or_init(|| Model::from_json(include_str!("../../models/chart-band.json")).ok()).as_ref()
+}
+
 /// The built-in model `id`.
 pub fn builtin(id: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.id == id)

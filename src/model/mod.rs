@@ -15,7 +15,8 @@ use crate::lstm::training_set::TrainingSet;
 use crate::lstm::weights::Weights;
 use crate::music::corpus::Corpus;
 use crate::music::encoding::{Encoding, Frame, CHORD_UNITS};
-use crate::music::training_set::EncodedCorpus;
+use crate::music::chart::Chart;
+use crate::music::training_set::{ChartWindows, EncodedCorpus};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::AtomicBool;
 
@@ -131,5 +132,43 @@ pub fn train(
             chord_check_choruses: recipe.config.check_choruses,
         },
         primer: corpus.chorus(0),
+    })
+}
+
+/// Trains the chart band of `recipe` on `takes` (performances over charts) to the stop
+/// criterion; names it `name`. Its first window becomes its primer.
+pub fn train_chart_band(
+    recipe: &Recipe,
+    takes: &[(Chart, Vec<Frame>)],
+    name: &str,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
+    recipe.encoding.validate().map_err(TrainError::InvalidSetup)?;
+    if !recipe.encoding.context.given_chord {
+        return Err(TrainError::InvalidSetup("a chart band's encoding must hear a given chord".to_string()));
+    }
+    let set = ChartWindows::new(takes, recipe.encoding);
+    if set.is_empty() {
+        return Err(TrainError::EmptyCorpus);
+    }
+    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
+    let readout = recipe.encoding.readout();
+    let (weights, trained) = crate::lstm::train_lstm(&topology, &set, &readout, &recipe.config, on_progress, cancel)?;
+    let steps = recipe.encoding.steps_per_chorus();
+    Ok(Model {
+        weights,
+        encoding: recipe.encoding,
+        metadata: Metadata {
+            name: name.to_string(),
+            corpus: set.describe(),
+            corpus_hash: corpus_hash(&set),
+            seed: recipe.config.seed,
+            epochs: trained.epochs,
+            final_loss: trained.final_loss,
+            train_seconds: trained.seconds,
+            chord_check_choruses: recipe.config.check_choruses,
+        },
+        primer: takes[0].1[..steps].to_vec(),
     })
 }

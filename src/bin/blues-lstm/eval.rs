@@ -4,7 +4,10 @@
 //! with `--phrasing`, then the phrasing and rhythm-section measures beside the corpus's.
 
 use super::args::Args;
+use super::chart_arg::read_chart;
 use super::choice::chosen;
+use blues_lstm::eval::over_chart::{chords_played, measure, play_chart, OverChanges};
+use blues_lstm::model::builtin::{chart_band, BUILTINS};
 use blues_lstm::engine::DEFAULT_TEMPERATURE;
 use blues_lstm::eval::memory::{memory_by_form, memory_table};
 use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
@@ -26,6 +29,7 @@ const FLAGS: &[&str] = &[
     "png-dir",
     "png-from",
     "png-choruses",
+    "chart",
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -46,6 +50,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let temperature: f32 = a.number("temperature", DEFAULT_TEMPERATURE, 0.0..=2.0)?;
     if a.has("forms") {
         return forms(&a, choruses, seed, temperature);
+    }
+    if a.has("chart") {
+        return charts(&a, choruses, seed, temperature);
     }
     let png_from: usize = a.number("png-from", 1, 1..=choruses)?;
     let png_choruses: usize = a.number("png-choruses", 2, 1..=choruses - png_from + 1)?;
@@ -124,5 +131,47 @@ fn forms(a: &Args, choruses: usize, seed: u64, temperature: f32) -> Result<(), S
         println!("{choruses} free-running choruses per form, seed {seed}, temperature {temperature}\n");
     }
     print!("{}", memory_table(&rows, choruses));
+    Ok(())
+}
+
+/// `eval --chart C [--chart C …]`: the chart band over each chart, then every built-in band over
+/// its own learned changes, by the same measures.
+fn charts(a: &Args, choruses: usize, seed: u64, temperature: f32) -> Result<(), String> {
+    for other in ["model", "style", "compare", "phrasing", "png-dir", "json"] {
+        if a.has(other) {
+            return Err(format!("--chart measures the chart band; it does not go with --{other}"));
+        }
+    }
+    let band = chart_band().ok_or("this build has no chart band (models/chart-band.json)")?;
+    let mut rows: Vec<(String, usize, OverChanges)> = Vec::new();
+    for value in a.values("chart") {
+        let chart = read_chart(value)?;
+        let frames = play_chart(band, &chart, choruses, seed, temperature)?;
+        let given: Vec<_> = (0..frames.len()).map(|s| Some(chart.chord_at_step(s))).collect();
+        let name = std::path::Path::new(value).file_stem().and_then(|n| n.to_str()).filter(|_| !value.contains('|'));
+        rows.push((format!("chart band: {}", name.unwrap_or("the chart")), chart.len(), measure(&frames, &given)));
+    }
+    for b in BUILTINS.iter().filter(|b| b.model().is_some_and(|m| m.encoding.bass.is_some())) {
+        let model = b.model().ok_or("a built-in model is missing")?;
+        let frames = blues_lstm::eval::lstm_frames(model, &b.corpus(), choruses, seed, temperature)?;
+        rows.push((format!("{} (its own changes)", b.name), model.encoding.bars, measure(&frames, &chords_played(&frames))));
+    }
+    let percent = |x: f64| format!("{:.1} %", 100.0 * x);
+    if !a.has("markdown") {
+        println!("{choruses} choruses each, seed {seed}, temperature {temperature}\n");
+    }
+    println!("| band over | bars | chords as given (half-bars) | bass on the root at a change | bass on a chord tone at a change | melody in the chord and its tensions | chord tones on beats 1 and 3 | distinct melody pitches |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, bars, m) in rows {
+        println!(
+            "| {name} | {bars} | {} | {} | {} | {} | {} | {} |",
+            percent(m.chords_as_given),
+            percent(m.bass_root_at_changes),
+            percent(m.bass_chord_tone_at_changes),
+            percent(m.melody_in_chord),
+            percent(m.chord_tones_on_1_and_3),
+            m.distinct_pitches
+        );
+    }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! runs; `train` trains a model the paper's way; `eval` measures a model, and baselines beside it.
 
 mod args;
+mod chart_arg;
 mod choice;
 mod eval;
 mod render;
@@ -35,6 +36,9 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --key K             transpose by K semitones, -12..12 (default 0)
     --out FILE.mid      chords on channel 1, melody on channel 2, bass on channel 3
     --png FILE.png      also draw it as a piano roll (at most the first 32 choruses)
+    --chart C           play over a chart instead of the learned form: a chart text file, a
+                        MusicXML lead sheet (.musicxml .xml .mxl), or the chart itself
+                        (\"| C7 | F7 | C7 | % |\"); the chart band improvises over it, in its key
   the player's feel (the plugin's parameters, its defaults):
     --swing P           off-beat eighths at P % of the beat, 50 (straight)..75 (default 58)
     --dynamics P        accents of the dynamics rule, 0..100 % (default 60)
@@ -71,6 +75,8 @@ train: trains a model by BPTT until its free-running chords hold the form for 10
     --with-builtin      learn the built-in corpus along with --corpus
     --name TEXT         the model's name
     --out FILE.json     the model file to write
+    --chart-band        the chart band (plays over any chart), on performances we wrote over
+                        the progressions of src/music/styles/progressions.txt in all 12 keys
 
 ";
 
@@ -96,6 +102,10 @@ eval: free-runs a model from bar 1 and measures it against its form and corpus
                         random-walk, corpus)
     --png-from C        first chorus drawn, 1-based (default 1)
     --png-choruses N    choruses drawn (default 2)
+    --chart C           the chart band over chart C (repeat for several; a file or the chart's
+                        text): chords as given, the bass at the changes, the melody against the
+                        chord, chord tones on 1 and 3; then every built-in band over its own
+                        changes by the same measures
 ";
 
 fn main() -> ExitCode {

@@ -1,13 +1,16 @@
 //! `blues-lstm render`: choruses through the plugin's own engine into a Standard MIDI File.
 
 use super::args::Args;
+use super::chart_arg::read_chart;
 use super::choice::chosen;
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::feel::Feel;
+use blues_lstm::engine::harmony::{ChartSteps, HarmonySource};
 use blues_lstm::engine::improviser::Improviser;
 use blues_lstm::engine::trade::Trade;
 use blues_lstm::engine::voicing::Voicing;
+use blues_lstm::model::builtin::chart_band;
 use blues_lstm::engine::{Engine, Mode, Settings, DEFAULT_TEMPERATURE};
 use blues_lstm::music::midi_file::write_smf;
 use blues_lstm::music::midi_import::notes_from_smf;
@@ -40,6 +43,7 @@ const FLAGS: &[&str] = &[
     "bass-in",
     "no-drums",
     "drum-channel",
+    "chart",
 ];
 
 /// The most choruses a picture draws: 32 twelve-bar choruses are 24,576 pixels wide already.
@@ -81,9 +85,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None => Vec::new(),
     };
 
+    let chart = a.value("chart")?.map(read_chart).transpose()?;
     let chosen = chosen(&a)?;
-    let model_name = chosen.name.clone();
-    let form_bars = chosen.model.encoding.form().bars;
+    let mut model_name = chosen.name.clone();
+    let form_bars = chart.as_ref().map_or(chosen.model.encoding.form().bars, |c| c.len());
     if usize::from(settings.trade.bars) > form_bars {
         eprintln!(
             "warning: --trade {}: a turn is longer than the form ({form_bars} bars), so each turn runs on into the next chorus",
@@ -91,9 +96,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     let improviser = Improviser::new(&chosen.model, chosen.model.primer_or(&chosen.corpus))?;
-    let form = chosen.model.encoding.form();
-    let composer = Box::new(Composer::new(Audition::new(chosen.corpus), Some(improviser)));
-    let mut engine = Engine::new(composer, Default::default());
+    let mut composer = Composer::new(Audition::new(chosen.corpus), Some(improviser));
+    if chart.is_some() {
+        let band = chart_band().ok_or("this build has no chart band (models/chart-band.json)")?;
+        composer = composer.with_chart_band(Some(Improviser::new(band, band.primer.clone())?));
+        settings.harmony = HarmonySource::Chart;
+        model_name = format!("{} over the chart", band.metadata.name);
+    }
+    let mut engine = Engine::new(Box::new(composer), Default::default());
+    if let Some(chart) = &chart {
+        engine.charts().stage(Box::new(ChartSteps::new(chart)));
+        engine.adopt_chart();
+    }
+    let form = engine.form_for(&settings);
     let spec = RenderSpec { choruses, tempo_bpm: tempo, ..RenderSpec::default() };
     let notes = render_playing_in(&mut engine, &settings, &spec, &played_in);
 

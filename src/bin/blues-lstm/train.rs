@@ -5,7 +5,8 @@
 use super::args::Args;
 use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
-use blues_lstm::model::builtin::{band_recipe, builtin};
+use blues_lstm::model::builtin::{band_recipe, builtin, chart_band_recipe};
+use blues_lstm::music::chart_corpus::chart_band_corpus;
 use blues_lstm::model::{self, check_form, Recipe};
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
@@ -30,6 +31,7 @@ const FLAGS: &[&str] = &[
     "with-builtin",
     "name",
     "out",
+    "chart-band",
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -37,6 +39,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Checked before training, so a run never ends unable to save what it learned.
     let out = a.output("out")?.ok_or_else(|| a.mistake("train needs --out FILE.json"))?;
     let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
+    if a.has("chart-band") {
+        return train_chart_band(&a, &out, seed);
+    }
     let id = match (a.value("builtin")?, a.value("experiment")?) {
         (Some(_), Some(_)) => return Err("choose one of --builtin and --experiment".to_string()),
         (Some(id), None) => Some(id.to_string()),
@@ -106,6 +111,45 @@ pub fn run(args: &[String]) -> Result<(), String> {
     model.save(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!(
         "wrote {}: {} epochs, loss {:.4}, {:.1} s; free-running (new seed) the form held {held} of 1000 choruses",
+        out.display(),
+        model.metadata.epochs,
+        model.metadata.final_loss,
+        started.elapsed().as_secs_f32()
+    );
+    Ok(())
+}
+
+/// `train --chart-band`: the band that plays over any chart, on performances we wrote over
+/// the progressions of `src/music/styles/progressions.txt` in all twelve keys.
+fn train_chart_band(a: &Args, out: &std::path::Path, seed: u64) -> Result<(), String> {
+    if !a.values("chart-band").is_empty() {
+        return Err(a.mistake("--chart-band takes no value"));
+    }
+    let mut recipe = chart_band_recipe(seed);
+    recipe.config.max_epochs = a.number("max-epochs", recipe.config.max_epochs, 1..=1_000_000)?;
+    let takes: Vec<_> = chart_band_corpus(seed).into_iter().map(|t| (t.chart, t.frames)).collect();
+    let name = a.value("name")?.unwrap_or("Chart band").to_string();
+    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
+    let steps: usize = takes.iter().map(|(_, f)| f.len()).sum();
+    println!(
+        "training {name} ({} weights) on {} takes over charts ({} bars), seed {seed}",
+        topology.n_params(),
+        takes.len(),
+        steps / 8
+    );
+    let started = Instant::now();
+    let mut last_print = Instant::now();
+    let mut on_progress = |p: &Progress| {
+        if last_print.elapsed().as_secs_f32() >= 5.0 {
+            println!("  epoch {:5}  loss {:.4}  {:.1} s", p.epoch, p.loss, p.elapsed_seconds);
+            last_print = Instant::now();
+        }
+    };
+    let model = model::train_chart_band(&recipe, &takes, &name, &mut on_progress, &AtomicBool::new(false))
+        .map_err(|e| e.to_string())?;
+    model.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "wrote {}: {} epochs, loss {:.4}, {:.1} s",
         out.display(),
         model.metadata.epochs,
         model.metadata.final_loss,
