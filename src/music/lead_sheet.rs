@@ -2,19 +2,21 @@
 //! `.mxl`) as a `Chart`, each chord on the beat its position in the bar puts it, repeats and
 //! endings played out. The melody is not read: the band improvises its own lines over the
 //! changes. Runs where a file is loaded (CLI, editor file dialog), never on the audio thread.
-//! The chord symbols are read in `harmony`, the zip of an .mxl is opened in `mxl`.
+//! The chord symbols are read in `harmony`, repeats are played out in `repeats`, the zip of an
+//! .mxl is opened in `mxl`.
 
 mod harmony;
 mod mxl;
+mod repeats;
 
 use std::borrow::Cow;
 
 use roxmltree::Node;
 
 use super::chart::{Chart, ChartChord, BEATS_PER_BAR};
-use super::encoding::MAX_BARS;
 use harmony::harmony_chord;
 use mxl::{decode_text, root_file_of_mxl};
+use repeats::playing_order;
 
 /// The chord symbols (`<harmony>`) of the first part that has any, as a chart. Refused, with a
 /// message saying why: no chord symbols, a time signature other than 4/4 (or its cut-time twin
@@ -42,7 +44,7 @@ pub fn chart_from_musicxml(bytes: &[u8]) -> Result<Chart, String> {
 }
 
 /// One written measure of the part, as far as the chart needs it.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Measure {
     /// The chords written in it: (beat 0..4, chord), in document order.
     changes: Vec<(usize, ChartChord)>,
@@ -51,8 +53,11 @@ struct Measure {
     pickup: bool,
     /// A `|:` at its start.
     repeat_start: bool,
-    /// A `:|` at its end, and how many times the section is played in all.
-    repeat_end: Option<u32>,
+    /// A `:|` at its end.
+    repeat_end: bool,
+    /// How many times the section is played in all, where written (`times`); else twice, or
+    /// as many times as its volta brackets say.
+    repeat_times: Option<u32>,
     /// The volta bracket it lies under: an id per bracket and the passes it is played on.
     ending: Option<(usize, Vec<u32>)>,
     /// The bracket it lies under ends with it.
@@ -108,8 +113,8 @@ fn read_measures(part: Node) -> Result<Vec<Measure>, String> {
                         match repeat.attribute("direction") {
                             Some("forward") => measure.repeat_start = true,
                             Some("backward") => {
-                                let times = repeat.attribute("times").and_then(|t| t.trim().parse().ok());
-                                measure.repeat_end = Some(times.unwrap_or(2).max(1));
+                                measure.repeat_end = true;
+                                measure.repeat_times = repeat.attribute("times").and_then(|t| t.trim().parse().ok());
                             }
                             _ => {}
                         }
@@ -118,8 +123,14 @@ fn read_measures(part: Node) -> Result<Vec<Measure>, String> {
                         match ending.attribute("type") {
                             Some("start") => {
                                 brackets += 1;
-                                open_ending =
-                                    Some((brackets, ending_numbers(ending.attribute("number").unwrap_or(""))));
+                                let mut numbers = ending_numbers(ending.attribute("number").unwrap_or(""));
+                                if numbers.is_empty() {
+                                    // No number written: the bracket after another is the next time through.
+                                    let before = measures.last().and_then(|m: &Measure| m.ending.as_ref());
+                                    let last = before.and_then(|(_, numbers)| numbers.iter().max());
+                                    numbers.push(last.map_or(1, |n| n + 1));
+                                }
+                                open_ending = Some((brackets, numbers));
                             }
                             Some("stop" | "discontinue") => measure.ending_closes = open_ending.is_some(),
                             _ => {}
@@ -167,53 +178,6 @@ fn check_time(time: Node) -> Result<(), String> {
     }
 }
 
-/// The measures in the order they are played: `|: :|` repeats (as many times as `times`
-/// says, twice by default), a `:|` with no `|:` back to the start or the last repeat, volta
-/// brackets taken on their passes. More than `MAX_BARS` bars played is refused here, before
-/// a `times="1000000"` could run on.
-fn playing_order(measures: &[Measure]) -> Result<Vec<usize>, String> {
-    let mut order = Vec::new();
-    let (mut index, mut pass, mut section_start) = (0, 1, 0);
-    let mut bars = 0;
-    while index < measures.len() {
-        let measure = &measures[index];
-        if measure.repeat_start {
-            section_start = index;
-        }
-        if let Some((bracket, passes)) = &measure.ending {
-            // A bracket with no number readable is taken every time.
-            if !passes.is_empty() && !passes.contains(&pass) {
-                // Skip the whole bracket: it is for another time through.
-                while measures.get(index).is_some_and(|m| m.ending.as_ref().is_some_and(|(b, _)| b == bracket)) {
-                    index += 1;
-                }
-                continue;
-            }
-        }
-        order.push(index);
-        bars += usize::from(!measure.pickup);
-        // A pickup bar repeated on its own is no bar, but it must not go round for ever either.
-        if bars > MAX_BARS || order.len() > 4 * MAX_BARS {
-            return Err(format!(
-                "the tune plays more than {MAX_BARS} bars with its repeats; a chart holds at most {MAX_BARS}"
-            ));
-        }
-        match measure.repeat_end {
-            Some(times) if pass < times => {
-                pass += 1;
-                index = section_start;
-                continue;
-            }
-            Some(_) => (pass, section_start) = (1, index + 1),
-            // The last bracket of a section ends with no repeat: the next section starts anew.
-            None if measure.ending_closes => (pass, section_start) = (1, index + 1),
-            None => {}
-        }
-        index += 1;
-    }
-    Ok(order)
-}
-
 /// The chart the measures make when played in `order`: each bar's beats take the chord last
 /// written, carried over from bar to bar; beats before the first chord take the first chord.
 fn bars_as_played(measures: &[Measure], order: &[usize]) -> Result<Chart, String> {
@@ -254,6 +218,7 @@ fn child_text<'a>(node: Node<'a, '_>, name: &'static str) -> Option<&'a str> {
 mod tests {
     use super::*;
     use crate::music::chart;
+    use crate::music::encoding::MAX_BARS;
     use std::io::{Cursor, Write};
 
     /// A score as notation programs export it: declaration, DOCTYPE, part list, then the parts.
@@ -406,6 +371,13 @@ mod tests {
     }
 
     #[test]
+    fn endings_written_without_numbers_count_up() {
+        let unnumbered = blues_in_f().replace("number=\"1\"", "number=\"\"").replace("number=\"2\"", "number=\"\"");
+        assert!(unnumbered.contains("<ending number=\"\" type=\"start\">2.</ending>"));
+        assert_eq!(import(&unnumbered), import(&blues_in_f()));
+    }
+
+    #[test]
     fn chords_sit_on_the_beat_their_notes_backups_forwards_and_offsets_put_them() {
         // Four divisions a quarter. C7 at the start; a chord tone and a grace note take no
         // time, so F7 is on beat 2; voice 2 backs up and moves forward to beat 3 (G7); an
@@ -506,15 +478,6 @@ mod tests {
         assert_eq!(repeated(32).map(|c| c.len()), Ok(64));
         let err = repeated(33).unwrap_err();
         assert!(err.contains("more than 64 bars"), "{err}");
-        // A pickup that repeats itself a million times is refused, not played out.
-        let pickup = format!(
-            "{}{}{}<barline location=\"right\"><repeat direction=\"backward\" times=\"1000000\"/></barline>",
-            attributes(4, 4),
-            harmony("C", 0, "dominant"),
-            note(2)
-        );
-        let measures = format!("<measure number=\"0\" implicit=\"yes\">{pickup}</measure>{}", measure("1", &note(8)));
-        assert!(import(&score(&[&measures])).unwrap_err().contains("more than 64 bars"));
     }
 
     #[test]
