@@ -2,11 +2,13 @@
 //! bar, a chord per beat at most. The band follows a chart instead of the form it learned: the
 //! chords are given, the lines, the bass, the comping and the drums are improvised over them.
 //! Plain data, any thread; parsing allocates (editor, CLI, project load), reading does not.
-//! The text form (parsing and writing) is in `text`.
+//! Chord symbols are read in `symbol`, chart text is read and written in `text`.
 
+mod symbol;
 mod text;
 
-pub use text::{parse, parse_chord, ChartError};
+pub use symbol::parse_chord;
+pub use text::{parse, ChartError};
 
 /// The chord qualities a chart can name, each by its pitch classes above the root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
