@@ -513,4 +513,65 @@ mod tests {
         println!("comp: at most {} strikes a bar; {} lengths", f.comp_most_strikes_in_a_bar, f.comp_lengths);
         println!("comp: strikes by step of the bar (1 & 2 & 3 & 4 &): {:?}", f.comp_strikes_by_step);
     }
+
+    /// Writes one take to /tmp/chartband.mid (swung, at 160 bpm) and prints its melody and bass
+    /// bar by bar, for a human to hear and look at: `cargo test --lib chart_corpus::tests::render
+    /// -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn render_a_take() {
+        use crate::music::drums::KitMap;
+        use crate::music::midi_file::{write_smf, TimedNote};
+        let take = corpus().iter().find(|t| t.name.starts_with("Jazz blues in G")).expect("the jazz blues");
+        let swing = |step: usize| (step / 2) as f64 + if step % 2 == 1 { 2.0 / 3.0 } else { 0.0 };
+        let mut notes = Vec::new();
+        let mut line = |channel: u8, velocity: u8, keys: Vec<(usize, usize, i32)>| {
+            for (s, len, key) in keys {
+                let key = key as u8;
+                notes.push(TimedNote { beats: swing(s), channel, key, velocity, on: true });
+                notes.push(TimedNote { beats: swing(s + len) - 0.05, channel, key, velocity: 0, on: false });
+            }
+        };
+        line(1, 96, notes_of(take, |f| f.melody));
+        line(2, 90, notes_of(take, |f| f.bass));
+        let chords: Vec<(usize, usize, i32)> = notes_of(take, |f| f.comp)
+            .into_iter()
+            .flat_map(|(s, len, _)| {
+                let mask = take.frames[s].chord;
+                (52..64).filter(move |k| mask >> (k % 12) & 1 == 1).map(move |k| (s, len, k))
+            })
+            .collect();
+        line(0, 70, chords);
+        for (s, f) in take.frames.iter().enumerate() {
+            for (piece, level) in f.drums.struck() {
+                let (key, velocity) = (KitMap::GeneralMidi.key(piece), 30 + 30 * level);
+                notes.push(TimedNote { beats: swing(s), channel: 9, key, velocity, on: true });
+                notes.push(TimedNote { beats: swing(s) + 0.1, channel: 9, key, velocity: 0, on: false });
+            }
+        }
+        notes.sort_by(|a, b| a.beats.total_cmp(&b.beats).then(a.on.cmp(&b.on)));
+        let names =
+            |c: u8| ["Piano", "Melody", "Bass"].get(usize::from(c)).map_or("Drums".to_string(), |n| n.to_string());
+        std::fs::write("/tmp/chartband.mid", write_smf(&notes, 160.0, &names)).unwrap();
+        let name = |k: u8| format!("{}{}", crate::music::chart::ROOT_NAMES[usize::from(k % 12)], k / 12 - 1);
+        for (bar, frames) in take.frames.chunks(8).enumerate() {
+            let show = |note: fn(&Frame) -> Note| {
+                frames
+                    .iter()
+                    .map(|f| match note(f) {
+                        Note { key: Some(k), begin: true } => format!("{:<4}", name(k)),
+                        Note { key: Some(_), begin: false } => "-   ".to_string(),
+                        _ => ".   ".to_string(),
+                    })
+                    .collect::<String>()
+            };
+            let chords: Vec<String> = take.chart.bars[bar % take.chart.len()].iter().map(|c| c.name()).collect();
+            println!("{:>3} {:<28} | {} | {}", bar + 1, chords.join(" "), show(|f| f.melody), show(|f| f.bass));
+        }
+        println!("wrote /tmp/chartband.mid: {}", take.name);
+    }
+
+    fn notes_of(take: &ChartTake, part: fn(&Frame) -> Note) -> Vec<(usize, usize, i32)> {
+        notes(take.frames.iter().map(part))
+    }
 }
