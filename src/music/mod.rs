@@ -4,6 +4,7 @@
 //! framework: used by the audio thread (read-only tables), the trainer and the command-line tool.
 
 pub mod chart;
+pub mod chart_corpus;
 pub mod chord_names;
 pub mod chorus_text;
 pub mod corpus;
