@@ -11,7 +11,7 @@ mod drummer;
 mod soloist;
 mod walking;
 
-use super::chart::{Chart, ChartChord, Quality, BEATS_PER_BAR};
+use super::chart::{Chart, ChartChord, Quality};
 use super::encoding::{Frame, STEPS_PER_BAR};
 use crate::lstm::rng::{mix, Rng};
 
@@ -107,7 +107,7 @@ pub fn progressions() -> Result<Vec<Progression>, String> {
     blocks
         .into_iter()
         .map(|(name, text)| {
-            let chart = read_progressions_temporarily(&text).map_err(|e| format!("{name}: {e}"))?;
+            let chart = crate::music::chart::parse(&text).map_err(|e| format!("{name}: {e}"))?;
             let feel = if name.starts_with("Ballad") { Feel::Ballad } else { Feel::Medium };
             Ok(Progression { name: name.to_string(), feel, chart })
         })
@@ -188,54 +188,7 @@ fn chance(rng: &mut Rng, p: f32) -> bool {
     rng.next_f32() < p
 }
 
-// TEMPORARY: replaced by chart::parse on merge
-/// Reads one progression's chart text: bars between `|` (line breaks are not bar lines, empty
-/// bars are nothing), one to four chords a bar (two take half each, three are two beats then
-/// one and one), `%` for the bar before, `#` comment lines; a chord is a root (A–G, with b or
-/// #), a `Quality::symbol`, and an optional `/bass` note.
-fn read_progressions_temporarily(text: &str) -> Result<Chart, String> {
-    let note = |name: &str| -> Option<u8> {
-        let mut chars = name.chars();
-        let natural = [0, 2, 4, 5, 7, 9, 11]["CDEFGAB".find(chars.next()?)?];
-        let shift: i32 = match chars.as_str() {
-            "" => 0,
-            "b" => -1,
-            "#" => 1,
-            _ => return None,
-        };
-        Some((natural + shift).rem_euclid(12) as u8)
-    };
-    let chord = |word: &str| -> Result<ChartChord, String> {
-        let (symbol, bass) = word.split_once('/').map_or((word, None), |(s, b)| (s, Some(b)));
-        let root_len = if symbol.get(1..).is_some_and(|r| r.starts_with(['b', '#'])) { 2 } else { 1 };
-        let root = symbol.get(..root_len).and_then(note).ok_or(format!("\"{word}\": no root"))?;
-        let quality = Quality::ALL.into_iter().find(|q| Some(q.symbol()) == symbol.get(root_len..));
-        let quality = quality.ok_or(format!("\"{word}\": unknown quality"))?;
-        let bass = bass.map(|b| note(b).ok_or(format!("\"{word}\": bad bass"))).transpose()?;
-        Ok(ChartChord { bass, ..ChartChord::new(root, quality) })
-    };
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with('#')).collect();
-    let mut bars: Vec<[ChartChord; BEATS_PER_BAR]> = Vec::new();
-    for bar in lines.join(" ").split('|').map(str::trim).filter(|b| !b.is_empty()) {
-        let beats = if bar == "%" {
-            *bars.last().ok_or("% with no bar before it")?
-        } else {
-            match bar.split_whitespace().map(chord).collect::<Result<Vec<_>, _>>()?[..] {
-                [a] => [a; 4],
-                [a, b] => [a, a, b, b],
-                [a, b, c] => [a, a, b, c],
-                [a, b, c, d] => [a, b, c, d],
-                _ => return Err(format!("\"{bar}\": one to four chords a bar")),
-            }
-        };
-        bars.push(beats);
-    }
-    if bars.is_empty() {
-        return Err("no bars".into());
-    }
-    Ok(Chart { bars })
-}
-// END TEMPORARY
+
 
 #[cfg(test)]
 mod tests {
@@ -395,7 +348,7 @@ mod tests {
 
     #[test]
     fn the_temporary_reader_reads_the_chart_syntax() {
-        let chart = read_progressions_temporarily(
+        let chart = crate::music::chart::parse(
             "# a comment\n| Cmaj7/E | % |\n| Dm7 G7 | Bm7b5 E7b9 Am6 |\n| Ebdim7 Bb7#11 F7alt Gsus4 |",
         )
         .unwrap();
@@ -412,10 +365,10 @@ mod tests {
             chart.bars[4],
             [c(3, Quality::Dim7), c(10, Quality::Dom7Sharp11), c(5, Quality::Alt), c(7, Quality::Sus4)]
         );
-        assert!(read_progressions_temporarily("| C7 | Hm7 |").is_err());
-        assert!(read_progressions_temporarily("| C7 | Cfoo |").is_err());
-        assert!(read_progressions_temporarily("| % |").is_err());
-        assert!(read_progressions_temporarily("| C D E F G |").is_err());
+        assert!(crate::music::chart::parse("| C7 | Hm7 |").is_err());
+        assert!(crate::music::chart::parse("| C7 | Cfoo |").is_err());
+        assert!(crate::music::chart::parse("| % |").is_err());
+        assert!(crate::music::chart::parse("| C D E F G |").is_err());
     }
 
     #[test]
