@@ -1,30 +1,80 @@
 //! Retraining to the criterion (free-running chords right for 100 choruses, loss plateaued),
 //! from scratch, deterministic seed: what a user waits for after pressing Retrain — 8 choruses
-//! of a user's own, with the recipe the plugin retrains with. Run: `cargo bench --bench retrain`.
+//! of a user's own, with the recipe the plugin retrains with — on 1 and on 2 threads, with the
+//! recipe's batch of 8 sequences (one lock-step chunk: nothing to share out) and with 16 (two
+//! chunks). One epoch of each first. The weights are the same on any number of threads, so a
+//! run on 2 threads stops at the same epoch as on 1. Run: `cargo bench --bench retrain`
+//! (`-- epoch` for the epochs alone).
 
+use blues_lstm::lstm::bptt::LstmLearner;
+use blues_lstm::lstm::trainer::{TrainConfig, Trainer};
 use blues_lstm::model::builtin::default_builtin;
+use blues_lstm::model::Recipe;
 use blues_lstm::music::corpus::Corpus;
+use blues_lstm::music::training_set::EncodedCorpus;
 use blues_lstm::training::retrain_recipe;
 use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-fn retrain(c: &mut Criterion) {
-    // Eight choruses a user might have captured: eight of the default style's corpus.
+/// Sequences per update and threads of each case.
+const CASES: [(usize, usize); 4] = [(8, 1), (8, 2), (16, 1), (16, 2)];
+
+/// Eight choruses a user might have captured: eight of the default style's corpus.
+fn user_corpus() -> Corpus {
     let style = default_builtin().style();
     let user: Vec<_> = (0..8).map(|i| style.chorus(i * 977)).collect();
-    let corpus = Corpus::from_choruses(user, style.bars);
-    let recipe = retrain_recipe(&corpus, 1);
-    let mut group = c.benchmark_group("retrain to the criterion");
-    group.sample_size(10).measurement_time(Duration::from_secs(60));
-    group.bench_function(format!("8 user choruses of {} bars, seed 1", style.bars), |b| {
-        b.iter(|| {
-            blues_lstm::model::train(&recipe, &corpus, "bench", &mut |_| {}, &AtomicBool::new(false))
-                .expect("converges")
-        })
-    });
+    Corpus::from_choruses(user, style.bars)
+}
+
+/// The plugin's retrain recipe with `batch` sequences an update on `threads` threads.
+fn recipe(corpus: &Corpus, batch: usize, threads: usize) -> Recipe {
+    let mut recipe = retrain_recipe(corpus, 1);
+    recipe.config = TrainConfig { batch, threads, ..recipe.config };
+    recipe
+}
+
+fn name(batch: usize, threads: usize) -> String {
+    let plural = if threads == 1 { "" } else { "s" };
+    format!("batch {batch}, {threads} thread{plural}")
+}
+
+fn epoch(c: &mut Criterion) {
+    let corpus = user_corpus();
+    let mut group = c.benchmark_group("retrain epoch");
+    group.sample_size(50);
+    for (batch, threads) in CASES {
+        let recipe = recipe(&corpus, batch, threads);
+        let set = EncodedCorpus::new(&corpus, recipe.encoding);
+        let readout = recipe.encoding.readout();
+        let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
+        let mut trainer = Trainer::new(LstmLearner::new(topology), &set, &readout, &recipe.config).expect("trainer");
+        group.bench_function(name(batch, threads), |b| b.iter(|| black_box(trainer.epoch())));
+    }
     group.finish();
 }
 
-criterion_group!(benches, retrain);
+fn retrain(c: &mut Criterion) {
+    let corpus = user_corpus();
+    let mut group = c.benchmark_group("retrain to the criterion");
+    group.sample_size(10).measurement_time(Duration::from_secs(60));
+    for (batch, threads) in CASES {
+        let recipe = recipe(&corpus, batch, threads);
+        let id = format!("8 user choruses of {} bars, seed 1, {}", corpus.form.bars, name(batch, threads));
+        let mut epochs = 0;
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                let model = blues_lstm::model::train(&recipe, &corpus, "bench", &mut |_| {}, &AtomicBool::new(false))
+                    .expect("converges");
+                epochs = model.metadata.epochs;
+                model
+            })
+        });
+        println!("  ({epochs} epochs)");
+    }
+    group.finish();
+}
+
+criterion_group!(benches, epoch, retrain);
 criterion_main!(benches);

@@ -274,7 +274,8 @@ impl Training {
 
     fn run(&self, corpus: &Corpus, seed: u64) -> Result<Model, String> {
         let started = Instant::now();
-        let recipe = retrain_recipe(corpus, seed);
+        let mut recipe = retrain_recipe(corpus, seed);
+        recipe.config.threads = retrain_threads();
         let mut on_progress = |p: &Progress| {
             self.apply_builtin();
             self.update(|s| {
@@ -333,6 +334,12 @@ pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
         recipe.config.learning_rate = 0.05;
     }
     recipe
+}
+
+/// Threads the plugin retrains on: every core but one, which stays with the host's audio and
+/// GUI, and at least one. The weights do not depend on it (`lstm::trainer` docs).
+pub fn retrain_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
 /// `builtin_wanted` when nothing is asked.

@@ -22,7 +22,7 @@ use crate::lstm::ops::{
 use crate::lstm::readout::Readout;
 use crate::lstm::real::{sigmoid_f32, tanh_f32, Real};
 use crate::lstm::rng::Rng;
-use crate::lstm::trainer::{output_bias, train, Learner, Progress, TrainConfig, TrainError, Trained};
+use crate::lstm::trainer::{output_bias, train, Fork, Learner, Progress, TrainConfig, TrainError, Trained};
 use crate::lstm::training_set::TrainingSet;
 use crate::music::encoding::{Encoding, Frame};
 use std::sync::atomic::AtomicBool;
@@ -258,6 +258,12 @@ impl RnnLearner {
     }
 }
 
+impl Fork for RnnLearner {
+    fn fork(&self) -> Self {
+        Self::new(self.shape)
+    }
+}
+
 impl Learner for RnnLearner {
     type Player = Rnn;
 
@@ -405,6 +411,12 @@ mod tests {
         assert!(losses[39] < 0.8 * losses[0], "{} → {}", losses[0], losses[39]);
         let (_, b) = train_rnn(&set, &encoding.readout(), shape, &config, &mut |_| {}).unwrap();
         assert_eq!(a.params, b.params);
+        // Two chunks of sequences on two threads learn what they learn on one.
+        let [one, two] = [1, 2].map(|threads| {
+            let c = TrainConfig { batch: 16, threads, max_epochs: 5, ..config.clone() };
+            train_rnn(&set, &encoding.readout(), shape, &c, &mut |_| {}).unwrap().1.params
+        });
+        assert_eq!(one, two);
         let start = corpus.chorus(0)[0];
         let frames = rnn.generate(start, &encoding, 2, 1.0, &mut Rng::new(1));
         assert_eq!(frames.len(), 192);

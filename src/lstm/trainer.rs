@@ -7,12 +7,21 @@
 //! callback every epoch and stops within one epoch of `cancel` being set. One epoch is one
 //! minibatch update (`batch` sequences), as in the reference runs we compare against.
 //!
+//! Threads: the minibatch's chunks of [`SEQUENCES`] lock-step sequences are shared out to
+//! `threads` workers (this thread and scoped helpers started and joined within the epoch, so
+//! no thread outlives it), each with a learner (workspace) of its own. Every chunk adds its
+//! gradient into a buffer of its own, and the buffers are summed in chunk order afterwards:
+//! the same seed and data give bit-identical weights on any number of threads. The data are
+//! drawn on this thread in chunk order, as on one thread. A batch of one chunk (the default)
+//! has nothing to share and runs on this thread alone.
+//!
 //! Plateau rule: the mean loss of the last `plateau_window` epochs is less than
 //! max(`plateau_tolerance` × it, `plateau_min_drop`) below the mean of the `plateau_window`
 //! epochs before them, i.e. the loss fell by under 2 % (default) over the last 250 epochs, or
 //! by under 0.002 when it is near 0 (a chords-only net). The learning rate decays (inverse
 //! time) so the loss settles instead of bouncing.
 
+use super::bptt::LstmLearner;
 use super::free_run::{form_check, AllowedChords, Stepper};
 use super::ops::{Lanes, SEQUENCES};
 use super::optimizer::{clip_global_norm, Adam};
@@ -24,8 +33,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// A trainable network: its flat parameters' start, its loss and gradient over a lock-step
-/// chunk of sequences, and a player of its parameters for the free-run check.
-pub trait Learner {
+/// chunk of sequences, and a player of its parameters for the free-run check. `Send` and
+/// [`Fork`]: the trainer's workers each run one of their own.
+pub trait Learner: Fork + Send {
     /// The network that plays a set of parameters one step at a time.
     type Player: Stepper;
     /// Number of flat parameters.
@@ -47,6 +57,20 @@ pub trait Learner {
     ) -> f64;
     /// A player of `params`.
     fn player(&self, params: &[f32]) -> Self::Player;
+}
+
+/// A learner that can make another of the same network with a workspace of its own, for one
+/// of the trainer's worker threads.
+pub trait Fork {
+    fn fork(&self) -> Self;
+}
+
+// NOTE: here rather than beside `LstmLearner` in bptt.rs, which only needs the topology to
+// make another.
+impl Fork for LstmLearner {
+    fn fork(&self) -> Self {
+        LstmLearner::new(self.layout().topology.clone())
+    }
 }
 
 /// How the output biases start.
@@ -97,6 +121,9 @@ pub struct TrainConfig {
     pub plateau_window: u32,
     pub plateau_tolerance: f32,
     pub plateau_min_drop: f32,
+    /// Threads an epoch's chunks of [`SEQUENCES`] sequences are shared out to (0 or 1: this
+    /// thread alone; more than the batch's chunks: one a chunk). The weights do not depend on it.
+    pub threads: usize,
 }
 
 impl Default for TrainConfig {
@@ -130,6 +157,7 @@ impl TrainConfig {
             plateau_window: 250,
             plateau_tolerance: 0.02,
             plateau_min_drop: 0.002,
+            threads: 1,
         }
     }
 }
@@ -218,23 +246,30 @@ pub fn plateaued(losses: &[f32], window: usize, tolerance: f32, min_drop: f32) -
     before - last < (f64::from(tolerance) * before).max(f64::from(min_drop))
 }
 
-/// A training run in progress: the learner, its parameters, the optimiser and every buffer,
+/// A training run in progress: the learners, the parameters, the optimiser and every buffer,
 /// allocated once. [`train`] drives it to the stop criterion; benches and tools can step it.
 pub struct Trainer<'a, L: Learner> {
-    learner: L,
+    /// One learner per worker (the first is this thread's, and plays the check), at most one
+    /// per chunk of the batch.
+    learners: Vec<L>,
     set: &'a dyn TrainingSet,
     readout: &'a Readout,
     config: TrainConfig,
-    /// Flat parameters and their gradients.
+    /// Flat parameters.
     params: Vec<f32>,
+    /// Gradients, one flat buffer per chunk of the batch in turn (chunks, n_params): the first
+    /// becomes the batch's sum, taken in chunk order.
     grads: Vec<f32>,
     adam: Adam,
     /// Draws the choruses of every minibatch.
     rng: Rng,
-    /// One sequence as the set writes it (T + 1, n_units), and a chunk of SEQUENCES of them
-    /// interleaved (T + 1, n_units) lanes.
+    /// One sequence as the set writes it (T + 1, n_units), and every chunk of SEQUENCES of
+    /// them interleaved (chunks, T + 1, n_units) lanes.
     sequence: Vec<f32>,
     frames: Vec<Lanes<f32>>,
+    /// Each chunk's lane weights (0 for the lanes past the batch's end), and its weighted loss.
+    weights: Vec<Lanes<f32>>,
+    chunk_losses: Vec<f64>,
     /// Steps per sequence (frames − 1).
     steps: usize,
     /// The chords allowed at each step of the form, for the free-run check.
@@ -245,6 +280,26 @@ pub struct Trainer<'a, L: Learner> {
     check_start: Vec<f32>,
     /// Loss of every epoch so far.
     losses: Vec<f32>,
+}
+
+/// The chunks one worker computes: their frames and lane weights in; their gradients (each
+/// chunk's own buffer, zeroed) and losses out.
+struct Share<'s> {
+    frames: &'s [Lanes<f32>],
+    weights: &'s [Lanes<f32>],
+    grads: &'s mut [f32],
+    losses: &'s mut [f64],
+}
+
+impl Share<'_> {
+    fn run<L: Learner>(self, learner: &mut L, params: &[f32], steps: usize) {
+        let chunks = self.weights.len();
+        let (frames, grads) = (self.frames.len() / chunks, self.grads.len() / chunks);
+        let parts = self.frames.chunks_exact(frames).zip(self.grads.chunks_exact_mut(grads));
+        for (((f, g), w), loss) in parts.zip(self.weights).zip(self.losses.iter_mut()) {
+            *loss = learner.forward_backward(params, g, f, steps, w);
+        }
+    }
 }
 
 impl<'a, L: Learner> Trainer<'a, L> {
@@ -279,17 +334,25 @@ impl<'a, L: Learner> Trainer<'a, L> {
         let mut check_start = vec![0.0; steps_per_chorus * n];
         set.write_chorus(Rng::new(check_seed).below(set.len()), &mut check_start);
         let n_params = learner.n_params();
+        let chunks = config.batch.div_ceil(SEQUENCES);
+        let workers = config.threads.clamp(1, chunks);
+        let mut learners = vec![learner];
+        for _ in 1..workers {
+            learners.push(learners[0].fork());
+        }
         Ok(Self {
-            learner,
+            learners,
             set,
             readout,
             config: config.clone(),
-            grads: vec![0.0; n_params],
+            grads: vec![0.0; chunks * n_params],
             adam: Adam::new(n_params, config.learning_rate, config.beta1, config.beta2, config.adam_eps),
             params,
             rng,
             sequence: vec![0.0; frames_per_seq * n],
-            frames: vec![[0.0; SEQUENCES]; frames_per_seq * n],
+            frames: vec![[0.0; SEQUENCES]; chunks * frames_per_seq * n],
+            weights: vec![[0.0; SEQUENCES]; chunks],
+            chunk_losses: vec![0.0; chunks],
             steps: frames_per_seq - 1,
             allowed: AllowedChords::from_set(set, readout.groups[0].units),
             check_seed,
@@ -298,48 +361,110 @@ impl<'a, L: Learner> Trainer<'a, L> {
         })
     }
 
-    /// One epoch: a minibatch of `batch` random sequences, forward, backward, clip, Adam.
-    /// Returns the epoch's loss (mean cross-entropy per step, summed over units).
+    /// One epoch: a minibatch of `batch` random sequences, forward, backward (shared out to
+    /// the workers), the chunks' gradients summed in chunk order, clip, Adam. Returns the
+    /// epoch's loss (mean cross-entropy per step, summed over units).
     pub fn epoch(&mut self) -> f32 {
+        self.draw_batch();
+        self.grads.fill(0.0);
+        self.chunk_gradients();
+        // The sum over chunks, always in chunk order (f32 addition is not associative).
+        let n_params = self.params.len();
+        let (grads, others) = self.grads.split_at_mut(n_params);
+        for other in others.chunks_exact(n_params) {
+            for (g, o) in grads.iter_mut().zip(other) {
+                *g += o;
+            }
+        }
+        let loss = self.chunk_losses.iter().fold(0.0f64, |sum, &l| sum + l);
+        clip_global_norm(grads, self.config.clip_norm);
+        if self.config.lr_halving_epochs > 0 {
+            let e = self.losses.len() as f32 / self.config.lr_halving_epochs as f32;
+            self.adam.learning_rate = self.config.learning_rate / (1.0 + e);
+        }
+        self.adam.update(&mut self.params, grads);
+        self.losses.push(loss as f32);
+        loss as f32
+    }
+
+    /// Writes the minibatch's sequences into the chunks' frames, and the lane weights, drawn
+    /// in chunk and lane order on this thread (so on any number of workers the same).
+    fn draw_batch(&mut self) {
         let batch = self.config.batch;
         // Loss and gradient are means over sequences and steps (summed over units).
         let scale = 1.0 / (batch * self.steps) as f32;
-        self.grads.fill(0.0);
-        let mut loss = 0.0f64;
-        for chunk in 0..batch.div_ceil(SEQUENCES) {
+        let chunk_frames = self.frames.len() / self.weights.len();
+        let chorus = self.set.steps_per_chorus() * self.set.n_units();
+        for (chunk, (frames, weight)) in self.frames.chunks_exact_mut(chunk_frames).zip(&mut self.weights).enumerate() {
             // Lanes past the end of the batch run on empty frames with weight 0.
-            let mut weight = [0.0; SEQUENCES];
             for (lane, w) in weight.iter_mut().enumerate() {
                 let used = chunk * SEQUENCES + lane < batch;
                 *w = if used { scale } else { 0.0 };
                 if used {
-                    let chorus = self.set.steps_per_chorus() * self.set.n_units();
                     for part in self.sequence.chunks_exact_mut(chorus) {
                         self.set.write_chorus(self.rng.below(self.set.len()), part);
                     }
                 } else {
                     self.sequence.fill(0.0);
                 }
-                for (f, &u) in self.frames.iter_mut().zip(&self.sequence) {
+                for (f, &u) in frames.iter_mut().zip(&self.sequence) {
                     f[lane] = u;
                 }
             }
-            loss += self.learner.forward_backward(&self.params, &mut self.grads, &self.frames, self.steps, &weight);
         }
-        clip_global_norm(&mut self.grads, self.config.clip_norm);
-        if self.config.lr_halving_epochs > 0 {
-            let e = self.losses.len() as f32 / self.config.lr_halving_epochs as f32;
-            self.adam.learning_rate = self.config.learning_rate / (1.0 + e);
+    }
+
+    /// Every chunk's loss and gradient (into its own zeroed buffer): consecutive chunks per
+    /// worker, the first share on this thread, the others on scoped threads joined before
+    /// this returns. A share whose thread cannot be started is computed here afterwards.
+    fn chunk_gradients(&mut self) {
+        let chunks = self.weights.len();
+        let per_worker = chunks.div_ceil(self.learners.len());
+        let (n_params, chunk_frames) = (self.params.len(), self.frames.len() / chunks);
+        let shares = self
+            .frames
+            .chunks(per_worker * chunk_frames)
+            .zip(self.weights.chunks(per_worker))
+            .zip(self.grads.chunks_mut(per_worker * n_params))
+            .zip(self.chunk_losses.chunks_mut(per_worker))
+            .map(|(((frames, weights), grads), losses)| Share { frames, weights, grads, losses });
+        let (params, steps) = (&self.params[..], self.steps);
+        let mut learners = self.learners.iter_mut();
+        let mut not_started = Vec::new();
+        std::thread::scope(|scope| {
+            let mut shares = shares.enumerate();
+            let mine = shares.next();
+            let own = learners.next();
+            for ((w, share), learner) in shares.zip(&mut learners) {
+                let spawned = std::thread::Builder::new()
+                    // NOTE: named like the training worker ("blues-lstm trai…"), so the host
+                    // tests that count the plugin's training threads count these too.
+                    .name("blues-lstm trainer".to_string())
+                    .spawn_scoped(scope, move || share.run(learner, params, steps));
+                if spawned.is_err() {
+                    not_started.push(w);
+                }
+            }
+            if let (Some((_, share)), Some(learner)) = (mine, own) {
+                share.run(learner, params, steps);
+            }
+        });
+        for w in not_started {
+            let chunks = w * per_worker..((w + 1) * per_worker).min(chunks);
+            let share = Share {
+                frames: &self.frames[chunks.start * chunk_frames..chunks.end * chunk_frames],
+                weights: &self.weights[chunks.clone()],
+                grads: &mut self.grads[chunks.start * n_params..chunks.end * n_params],
+                losses: &mut self.chunk_losses[chunks],
+            };
+            share.run(&mut self.learners[0], &self.params, self.steps);
         }
-        self.adam.update(&mut self.params, &self.grads);
-        self.losses.push(loss as f32);
-        loss as f32
     }
 
     /// The free-run check of the current parameters: whole choruses with every chord
     /// allowed, at most `config.check_choruses`.
     pub fn check(&self) -> u32 {
-        let mut net = self.learner.player(&self.params);
+        let mut net = self.learners[0].player(&self.params);
         let mut rng = Rng::new(self.check_seed);
         form_check(&mut net, self.readout, &self.allowed, &self.check_start, self.config.check_choruses, &mut rng)
     }
@@ -353,6 +478,11 @@ impl<'a, L: Learner> Trainer<'a, L> {
     /// The current parameters.
     pub fn params(&self) -> &[f32] {
         &self.params
+    }
+
+    /// Workers an epoch is shared out to: `config.threads`, at most one per chunk, at least 1.
+    pub fn workers(&self) -> usize {
+        self.learners.len()
     }
 
     /// The loss a finished run reports: the mean over the plateau window's last epochs.
@@ -453,24 +583,59 @@ mod tests {
 
     #[test]
     fn cancel_stops_within_an_epoch() {
-        let cancel = AtomicBool::new(false);
-        let mut seen = 0;
+        // On this thread alone, and with three chunks shared out to two threads.
+        for c in [config(1), TrainConfig { batch: 19, threads: 2, ..config(1) }] {
+            let cancel = AtomicBool::new(false);
+            let mut seen = 0;
+            let set = TinySet { choruses: 16, melody: true };
+            let r = train(
+                learner(&tiny()),
+                &set,
+                &readout(true),
+                &c,
+                &mut |p| {
+                    seen = p.epoch;
+                    if p.epoch == 3 {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                },
+                &cancel,
+            );
+            assert_eq!(r.unwrap_err(), TrainError::Cancelled);
+            assert_eq!(seen, 3);
+        }
+    }
+
+    /// Chunks shared out to threads: each chunk's gradient is summed in chunk order, so the
+    /// weights are bit-identical on 1, 2, 3 or 8 threads (3 chunks, the last one partly empty).
+    #[test]
+    fn any_number_of_threads_gives_the_same_weights() {
         let set = TinySet { choruses: 16, melody: true };
-        let r = train(
-            learner(&tiny()),
-            &set,
-            &readout(true),
-            &config(1),
-            &mut |p| {
-                seen = p.epoch;
-                if p.epoch == 3 {
-                    cancel.store(true, Ordering::Relaxed);
-                }
-            },
-            &cancel,
-        );
-        assert_eq!(r.unwrap_err(), TrainError::Cancelled);
-        assert_eq!(seen, 3);
+        let r = readout(true);
+        let run = |batch, threads| {
+            let c = TrainConfig { batch, threads, ..config(5) };
+            let mut t = Trainer::new(learner(&tiny()), &set, &r, &c).unwrap();
+            let losses: Vec<u32> = (0..5).map(|_| t.epoch().to_bits()).collect();
+            (t.workers(), losses, t.params().to_vec())
+        };
+        let (workers, losses, params) = run(19, 1);
+        assert_eq!(workers, 1);
+        for threads in [0, 2, 3, 8] {
+            let (w, l, p) = run(19, threads);
+            assert_eq!(w, threads.clamp(1, 3), "one worker a chunk at most");
+            assert_eq!(l, losses, "{threads} threads");
+            assert_eq!(p, params, "{threads} threads");
+        }
+        // One chunk has nothing to share.
+        assert_eq!(run(8, 4).0, 1);
+        assert_eq!(run(8, 4).2, run(8, 1).2);
+        // And a whole run stops at the same epoch with the same weights.
+        let whole = |threads| {
+            let c = TrainConfig { batch: 16, threads, max_epochs: 40, ..config(5) };
+            let t = train(learner(&tiny()), &set, &r, &c, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+            (t.epochs, t.final_loss.to_bits(), t.best_check, t.params)
+        };
+        assert_eq!(whole(1), whole(2));
     }
 
     #[test]

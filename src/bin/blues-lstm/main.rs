@@ -67,6 +67,9 @@ train: trains a model by BPTT until its free-running chords hold the form for 10
     --blocks C,M,B,P    its cell blocks per group: chords, melody, bass, comping (default by form)
     --max-epochs N      give up after N epochs (default 10000)
     --forget-bias B     the forget gates' initial bias (default 1: remember from the start)
+    --batch N           sequences per update, 1..1024 (default 8: one lock-step chunk of 8)
+    --threads N         threads that share each update's chunks of 8 sequences (default: every
+                        core; a batch of 8 is one chunk, one thread); any N gives the same weights
     --corpus A.mid …    learn your own choruses instead
     --form-bars N       bars per chorus of the files, 4..64 (default: a file is one chorus)
     --split range|channel:N[,bass:M]   which notes are chords (C3-B3 by range, default, with the

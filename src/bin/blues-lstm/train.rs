@@ -23,6 +23,8 @@ const FLAGS: &[&str] = &[
     "blocks",
     "max-epochs",
     "forget-bias",
+    "batch",
+    "threads",
     "seed",
     "corpus",
     "form-bars",
@@ -88,6 +90,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if a.has("forget-bias") {
         recipe.config.forget_bias = Some(a.number("forget-bias", 1.0, -10.0..=10.0)?);
     }
+    recipe.config.batch = a.number("batch", recipe.config.batch, 1..=1024)?;
+    let all_cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    recipe.config.threads = a.number("threads", all_cores, 1..=1024)?;
     let name = a.value("name")?.map_or(default_name, str::to_string);
     let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
     let forget = recipe.config.forget_bias.map_or("the paper's".to_string(), |b| format!("{b}"));
