@@ -15,6 +15,7 @@ pub mod io;
 pub mod output;
 pub mod settings;
 pub mod steering;
+pub mod swing;
 pub mod thru;
 pub mod trade;
 pub mod voices;
