@@ -36,7 +36,10 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --out FILE.mid      chords on channel 1, melody on channel 2, bass on channel 3
     --png FILE.png      also draw it as a piano roll (at most the first 32 choruses)
   the player's feel (the plugin's parameters, its defaults):
-    --swing P           off-beat eighths at P % of the beat, 50 (straight)..75 (default 58)
+    --swing S           where off-beat eighths fall, as a share of the beat: auto (default) follows
+                        the tempo from 58 % at 120 BPM (more when slower, less when faster, straight
+                        from 300 BPM; Friberg & Sundström 2002); auto:P the same from P % at 120;
+                        P alone plays P % at every tempo; P is 50 (straight)..75
     --dynamics P        accents of the dynamics rule, 0..100 % (default 60)
     --humanize P        seeded timing (up to 8 ms) and velocity variation, 0..100 % (default 0)
     --gate P            share of its last eighth a melody note sounds, 20..100 % (default 90)

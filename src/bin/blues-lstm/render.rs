@@ -6,6 +6,7 @@ use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::feel::Feel;
 use blues_lstm::engine::improviser::Improviser;
+use blues_lstm::engine::swing::SwingMode;
 use blues_lstm::engine::trade::Trade;
 use blues_lstm::engine::voicing::Voicing;
 use blues_lstm::engine::{Engine, Mode, Settings, DEFAULT_TEMPERATURE};
@@ -140,8 +141,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         "auditioning the corpus".to_string()
     };
+    let swing = match settings.feel.swing_mode {
+        SwingMode::Fixed => format!("swing {:.0} %", settings.feel.swing * 100.0),
+        SwingMode::FollowsTempo => format!(
+            "swing {:.1} % (following the tempo from {:.0} % at 120 BPM)",
+            settings.feel.swing_at(tempo) * 100.0,
+            settings.feel.swing * 100.0
+        ),
+    };
     println!(
-        "wrote {} ({choruses} choruses, {onsets} notes, {tempo} BPM, seed {}; {what})",
+        "wrote {} ({choruses} choruses, {onsets} notes, {tempo} BPM, {swing}, seed {}; {what})",
         out.display(),
         settings.seed
     );
@@ -161,8 +170,10 @@ fn feel(a: &Args) -> Result<Feel, String> {
         "learned" => Voicing::AsLearned,
         other => return Err(a.mistake(format!("--voicing: '{other}' is none of led, shell, learned"))),
     };
+    let (swing, swing_mode) = swing(a, d)?;
     Ok(Feel {
-        swing: percent("swing", d.swing, 50.0..=75.0)?,
+        swing,
+        swing_mode,
         dynamics: percent("dynamics", d.dynamics, 0.0..=100.0)?,
         humanize: percent("humanize", d.humanize, 0.0..=100.0)?,
         gate: percent("gate", d.gate, 20.0..=100.0)?,
@@ -170,6 +181,27 @@ fn feel(a: &Args) -> Result<Feel, String> {
         comp: percent("comp", d.comp, 0.0..=100.0)?,
         bass_octave: a.number("bass-octave", 0, -2..=2)?,
     })
+}
+
+/// The swing from `--swing`: `auto` follows the tempo from the default Swing, `auto:P` from P %
+/// (P at 120 BPM, `engine::swing`), a number P plays P % at every tempo; the plugin's default
+/// (following the tempo) when not given.
+fn swing(a: &Args, d: Feel) -> Result<(f32, SwingMode), String> {
+    let Some(text) = a.value("swing")? else { return Ok((d.swing, d.swing_mode)) };
+    let (knob, mode) = match text.strip_prefix("auto") {
+        Some("") => return Ok((d.swing, SwingMode::FollowsTempo)),
+        Some(rest) => match rest.strip_prefix(':') {
+            Some(knob) => (knob, SwingMode::FollowsTempo),
+            None => return Err(a.mistake(format!("--swing: '{text}' is none of auto, auto:P, P (a percentage)"))),
+        },
+        None => (text, SwingMode::Fixed),
+    };
+    let p: f32 =
+        knob.parse().map_err(|_| a.mistake(format!("--swing: '{text}' is none of auto, auto:P, P (a percentage)")))?;
+    if !(50.0..=75.0).contains(&p) {
+        return Err(a.mistake(format!("--swing: {p} is outside 50..75")));
+    }
+    Ok((p / 100.0, mode))
 }
 
 /// Trading from the flags: `--trade 4` (bars a turn), who starts, and whether silent turns
