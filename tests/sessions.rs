@@ -65,7 +65,7 @@ fn run_session(seed: u64) {
     s.set_param("swing", (knob * 100.0).round() as f32);
     // Even sessions follow the tempo, odd ones play the Swing as set (from the seed, so the
     // random draws stay as they were before there was a choice).
-    let mode = if seed % 2 == 0 { SwingMode::FollowsTempo } else { SwingMode::Fixed };
+    let mode = if seed.is_multiple_of(2) { SwingMode::FollowsTempo } else { SwingMode::Fixed };
     s.set_param("swmode", if mode == SwingMode::Fixed { 0.0 } else { 1.0 });
     s.seek(rng.below(200) as f64 / 4.0);
     let display = s.plugin.display();
