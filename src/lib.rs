@@ -2,6 +2,7 @@
 //! Schmidhuber 2002. This file is the plugin shell only: it translates between the host
 //! (nice-plug) and the plain-Rust engine. Everything musical lives in `engine`, `lstm`, `music`.
 
+pub mod audio_render;
 pub mod editor;
 pub mod engine;
 pub mod eval;

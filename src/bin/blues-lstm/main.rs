@@ -16,7 +16,7 @@ blues-lstm: improvise bebop blues with an LSTM (Eck & Schmidhuber 2002)
 Options are `--name value` or `--name=value`; `blues-lstm COMMAND --help` shows one command's.
 
 USAGE:
-    blues-lstm render [options] --out FILE.mid
+    blues-lstm render [options] --out FILE.mid   (or --wav FILE.wav, or both)
     blues-lstm train  [options] --out FILE.json
     blues-lstm eval   [options]
     blues-lstm models   lists the built-in models
@@ -24,7 +24,7 @@ USAGE:
 ";
 
 const RENDER: &str = "\
-render: plays choruses through the plugin's engine into a Standard MIDI File
+render: plays choruses through the plugin's engine into a Standard MIDI File (and/or a WAV)
     --choruses N        choruses of the model's form (default 1)
     --tempo BPM         20..999 (default 120)
     --seed S            the same seed renders the same music (default 1)
@@ -35,6 +35,11 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --key K             transpose by K semitones, -12..12 (default 0)
     --out FILE.mid      chords on channel 1, melody on channel 2, bass on channel 3
     --png FILE.png      also draw it as a piano roll (at most the first 32 choruses)
+    --wav FILE.wav      hear it: the same notes through a General MIDI SoundFont (piano chords,
+                        tenor sax melody, acoustic bass, drums on channel 10), 44.1 kHz 16-bit
+                        stereo, one second of release after the end
+    --soundfont F.sf2   the SoundFont for --wav (default /usr/share/sounds/sf2/FluidR3_GM.sf2,
+                        Debian's fluid-soundfont-gm package)
   the player's feel (the plugin's parameters, its defaults):
     --swing S           where off-beat eighths fall, as a share of the beat: auto (default) follows
                         the tempo from 58 % at 120 BPM (more when slower, less when faster, straight

@@ -1,7 +1,9 @@
-//! `blues-lstm render`: choruses through the plugin's own engine into a Standard MIDI File.
+//! `blues-lstm render`: choruses through the plugin's own engine into a Standard MIDI File, and
+//! (`--wav`) the same events through a General MIDI SoundFont into a WAV file.
 
 use super::args::Args;
 use super::choice::chosen;
+use blues_lstm::audio_render::{load_soundfont, synthesize, wav_bytes, Instruments, DEFAULT_SOUNDFONT};
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::feel::Feel;
@@ -41,6 +43,8 @@ const FLAGS: &[&str] = &[
     "bass-in",
     "no-drums",
     "drum-channel",
+    "wav",
+    "soundfont",
 ];
 
 /// The most choruses a picture draws: 32 twelve-bar choruses are 24,576 pixels wide already.
@@ -48,7 +52,14 @@ const MAX_PICTURE_CHORUSES: u32 = 32;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse("render", args, FLAGS)?;
-    let out = a.output("out")?.ok_or_else(|| a.mistake("render needs --out FILE.mid"))?;
+    let out = a.output("out")?;
+    let wav = a.output("wav")?;
+    if out.is_none() && wav.is_none() {
+        return Err(a.mistake("render needs --out FILE.mid, --wav FILE.wav or both"));
+    }
+    if a.has("soundfont") && wav.is_none() {
+        return Err(a.mistake("--soundfont is for --wav: the .mid has no sound of its own"));
+    }
     let png = a.output("png")?;
     let choruses: u32 = a.number("choruses", 1, 1..=10_000)?;
     let tempo: f64 = a.number("tempo", 120.0, 20.0..=999.0)?;
@@ -82,6 +93,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None => Vec::new(),
     };
 
+    // Read before the music is played: a missing SoundFont is said at once.
+    let soundfont = match wav {
+        Some(_) => Some(load_soundfont(&a.path("soundfont")?.unwrap_or_else(|| DEFAULT_SOUNDFONT.into()))?),
+        None => None,
+    };
+
     let chosen = chosen(&a)?;
     let model_name = chosen.name.clone();
     let form_bars = chosen.model.encoding.form().bars;
@@ -104,8 +121,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None if played_in.iter().any(|n| n.channel == channel) => format!("Played in (channel {})", channel + 1),
         None => format!("Blues LSTM channel {}", channel + 1),
     };
-    std::fs::write(&out, write_smf(&notes, tempo, &names))
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    if let Some(out) = &out {
+        std::fs::write(out, write_smf(&notes, tempo, &names))
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    if let (Some(wav), Some(font)) = (&wav, &soundfont) {
+        let end_beats = f64::from(choruses) * form.steps() as f64 / 2.0;
+        let audio = synthesize(&notes, tempo, end_beats, font, &Instruments::band(&v))?;
+        std::fs::write(wav, wav_bytes(&audio)).map_err(|e| format!("cannot write {}: {e}", wav.display()))?;
+        println!("wrote {} ({:.1} s of audio)", wav.display(), audio.len() as f64 / 44_100.0);
+    }
     if let Some(png) = png {
         let drawn = choruses.min(MAX_PICTURE_CHORUSES);
         if drawn < choruses {
@@ -149,11 +174,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             settings.feel.swing * 100.0
         ),
     };
-    println!(
-        "wrote {} ({choruses} choruses, {onsets} notes, {tempo} BPM, {swing}, seed {}; {what})",
-        out.display(),
-        settings.seed
-    );
+    let written = out.as_ref().map_or_else(|| "played".to_string(), |out| format!("wrote {}", out.display()));
+    println!("{written} ({choruses} choruses, {onsets} notes, {tempo} BPM, {swing}, seed {}; {what})", settings.seed);
     Ok(())
 }
 
