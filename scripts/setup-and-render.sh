@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian/Ubuntu machine with Rust (rustup, 1.95+): install the few system
-# packages the build needs, bundle the plugin (CLAP + VST3), and render a blues chorus with the
-# embedded model to target/blues-chorus.mid (and a piano-roll picture of it).
+# packages the build and the tests need, bundle the plugin (CLAP + VST3), and render a blues
+# chorus with the embedded model to target/blues-chorus.mid (and a piano-roll picture of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# The General MIDI SoundFont `blues-lstm render --wav` plays through (and tests/wav.rs needs).
+[ -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ] || need+=(fluid-soundfont-gm)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq

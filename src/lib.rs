@@ -2,6 +2,7 @@
 //! Schmidhuber 2002. This file is the plugin shell only: it translates between the host
 //! (nice-plug) and the plain-Rust engine. Everything musical lives in `engine`, `lstm`, `music`.
 
+pub mod audio_render;
 pub mod editor;
 pub mod engine;
 pub mod eval;
@@ -180,6 +181,13 @@ impl Plugin for BluesLstm {
     }
 
     fn filter_state(state: &mut PluginState) {
+        // NOTE: nice-plug saves every parameter with the project, so a saved state without one
+        // was saved by a version that did not have it (loading leaves a missing parameter as it
+        // is: at its default in a new instance). Such a state gets the value that version played.
+        if !state.params.contains_key("swmode") {
+            // Saved before Swing could follow the tempo: its Swing plays at every tempo, as it did.
+            state.params.insert("swmode".to_string(), ParamValue::String("fixed".to_string()));
+        }
         if !state.params.contains_key("style") {
             // Saved before the band: it keeps playing as it did, the paper's model straight,
             // flat and legato, chords as learned.

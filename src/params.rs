@@ -6,6 +6,7 @@
 use crate::engine::feel::Feel;
 use crate::engine::harmony::HarmonySource;
 use crate::engine::input_map::InputMap;
+use crate::engine::swing::SwingMode;
 use crate::engine::trade::Trade;
 use crate::engine::voices::{PartOutput, VoiceSettings};
 use crate::engine::voicing::Voicing;
@@ -45,6 +46,21 @@ pub enum VoicingChoice {
     #[id = "lrn"]
     #[name = "As learned"]
     AsLearned,
+}
+
+/// How the Swing knob is read (`engine::swing`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwingModeChoice {
+    /// The off-beat at the Swing share of the beat at every tempo (projects saved before there
+    /// was a choice keep it: `BluesLstm::filter_state`).
+    #[id = "fixed"]
+    #[name = "Fixed"]
+    Fixed,
+    /// The Swing is the swing at 120 BPM; slower tempos swing more, faster less, straight from
+    /// 300 BPM (Friberg & Sundström 2002).
+    #[id = "tempo"]
+    #[name = "Follows tempo"]
+    FollowsTempo,
 }
 
 /// Which built-in band plays (a model loaded or retrained in the project takes its place): an
@@ -195,6 +211,10 @@ pub struct BluesParams {
     /// triplets.
     #[id = "swing"]
     pub swing: FloatParam,
+    /// Whether the Swing is played at every tempo or is the swing at 120 BPM, carried to the
+    /// tempo by a curve (new instances follow the tempo; older projects load as Fixed).
+    #[id = "swmode"]
+    pub swing_mode: EnumParam<SwingModeChoice>,
     /// How much the accents of the dynamics rule move velocities, %.
     #[id = "dyn"]
     pub dynamics: FloatParam,
@@ -302,6 +322,7 @@ impl BluesParams {
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             style: EnumParam::new("Style", StyleChoice::DEFAULT),
             swing: percent("Swing", 58.0, 50.0, 75.0),
+            swing_mode: EnumParam::new("Swing mode", SwingModeChoice::FollowsTempo),
             dynamics: percent("Dynamics", 60.0, 0.0, 100.0),
             humanize: percent("Humanize", 0.0, 0.0, 100.0),
             gate: percent("Gate", 90.0, 20.0, 100.0),
@@ -396,6 +417,10 @@ impl BluesParams {
         };
         Feel {
             swing: share(&self.swing, 50.0, 75.0),
+            swing_mode: match self.swing_mode.value() {
+                SwingModeChoice::Fixed => SwingMode::Fixed,
+                SwingModeChoice::FollowsTempo => SwingMode::FollowsTempo,
+            },
             dynamics: share(&self.dynamics, 0.0, 100.0),
             humanize: share(&self.humanize, 0.0, 100.0),
             gate: share(&self.gate, 20.0, 100.0),

@@ -40,7 +40,8 @@ const CHORDS: [(&str, [u8; 4]); 6] = [
 /// The 12-bar form, the plugin's default (bebop blues in C). A bar with two chords changes at
 /// beat 3 (its 5th eighth).
 const FORM: [&str; 12] = ["C7", "F7", "C7", "Gm7 C7", "F7", "F7", "C7", "A7", "Dm7", "G7", "C7 A7", "Dm7 G7"];
-/// The plugin's default swing: step n (eighth notes from song beat 0) sounds at beat
+/// The plugin's default swing at the session's 120 BPM (the default Swing follows the tempo and
+/// is its knob, 58 %, at 120): step n (eighth notes from song beat 0) sounds at beat
 /// floor(n/2), or floor(n/2) + 0.58 when n is odd, on the first sample at or after it.
 const SWING: f64 = 0.58;
 /// The parameter the session sets (its label and value, plain, in %): the chords as pads.
@@ -357,6 +358,10 @@ fn check_setup(c: &Capture, f: &mut Findings) {
             "setup",
             format!("the track reports latency {:?}: the probe's sample times would be off by it", c.latency),
         );
+    }
+    if c.bpm != 120.0 {
+        // The default Swing follows the tempo: SWING is its value at 120 BPM only.
+        f.problem("setup", format!("the session runs at {} BPM; the grid here is the default swing at 120", c.bpm));
     }
     let beat = c.samples_per_beat();
     if (beat * SWING - (beat * SWING).round()).abs() > 1e-6 || (beat - beat.round()).abs() > 1e-9 {

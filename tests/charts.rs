@@ -25,7 +25,7 @@ fn sounding(events: &[Recorded], channel: u8, beats: f64) -> u16 {
 
 /// A session of the default band set to follow `chart`, chords as pads.
 fn following(chart: &str) -> Session {
-    let mut s = Session::band(48_000.0, 140.0);
+    let s = Session::band(48_000.0, 140.0);
     s.plugin.project().set_chart_text(chart).expect("the chart reads");
     set_plain(&s.plugin, "harm", 1.0);
     set_plain(&s.plugin, "comp", 0.0);

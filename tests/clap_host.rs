@@ -285,6 +285,7 @@ impl Player {
                 sample: block_start + u64::from(timing),
                 beats: start_beats + f64::from(timing) / spb,
                 samples_per_beat: spb,
+                tempo: self.tempo,
                 previous_sample_beats: if timing == 0 {
                     self.last_sample_beats
                 } else {
@@ -535,7 +536,7 @@ fn the_binary_trades_fours_with_a_player() {
                 for bar in 0..4u64 {
                     for (i, key) in [67u8, 69, 70, 72, 74, 72, 70].into_iter().enumerate() {
                         let step = i as i64 + 1;
-                        let beats = (4 * bar) as f64 + swung_step_start(step, default_swing());
+                        let beats = (4 * bar) as f64 + swung_step_start(step, default_swing_at(120.0));
                         let on = (beats * spb) as u64;
                         player.to_send.push_back((on, key - bar as u8, true));
                         player.to_send.push_back((on + (0.4 * spb) as u64, key - bar as u8, false));

@@ -14,24 +14,24 @@ const MELODY: u8 = 1;
 /// Ardour 7 reports `projectTimeMusic` in 1/1920 of a quarter note.
 const ARDOUR_ROUNDING: f64 = 1.0 / 1920.0;
 
-/// The first sample at or after song step `step` (eighth notes, swung as the plugin's default)
-/// at `spb` samples per beat.
-fn step_sample(step: i64, spb: f64) -> u64 {
-    (swung_step_start(step, default_swing()) * spb - 1e-7).ceil() as u64
+/// The first sample at or after song step `step` (eighth notes, swung as the plugin's default
+/// at `tempo`) at `spb` samples per beat.
+fn step_sample(step: i64, spb: f64, tempo: f64) -> u64 {
+    (swung_step_start(step, default_swing_at(tempo)) * spb - 1e-7).ceil() as u64
 }
 
 /// Every NoteOn's distance, in samples, from the exact sample of the eighth note it belongs to,
 /// for a session played from beat 0 without jumps.
 fn worst_onset_error(session: &Session) -> u64 {
-    let spb = session.samples_per_beat();
+    let (spb, tempo) = (session.samples_per_beat(), session.tempo());
     session
         .events
         .iter()
         .filter(|e| e.on && (e.channel == CHORDS || e.channel == MELODY))
         .map(|e| {
             // The step it belongs to, even a few samples early (steps are a quarter beat apart or more).
-            let step = swung_step_at(e.sample as f64 / spb + 1.0 / 16.0, default_swing());
-            e.sample.abs_diff(step_sample(step, spb))
+            let step = swung_step_at(e.sample as f64 / spb + 1.0 / 16.0, default_swing_at(tempo));
+            e.sample.abs_diff(step_sample(step, spb, tempo))
         })
         .max()
         .unwrap_or(0)
@@ -72,12 +72,13 @@ fn onsets_are_exact_when_the_host_rounds_its_beats_but_gives_exact_samples() {
             s.seek(sample / spb);
             let first_event = s.events.len();
             s.play_until(sample / spb + 8.0, || block);
-            let next_step = (swung_step_at(sample / spb - 1e-7, default_swing()) + 1..)
-                .find(|&n| swung_step_start(n, default_swing()) * spb >= sample - 1e-7)
+            let swing = default_swing_at(tempo);
+            let next_step = (swung_step_at(sample / spb - 1e-7, swing) + 1..)
+                .find(|&n| swung_step_start(n, swing) * spb >= sample - 1e-7)
                 .expect("a step follows");
             let first_on = s.events[first_event..].iter().find(|e| e.on).expect("something plays");
             let at = first_on.beats * spb;
-            assert_eq!(at.round() as u64, step_sample(next_step, spb), "after a seek to beat {target}");
+            assert_eq!(at.round() as u64, step_sample(next_step, spb, tempo), "after a seek to beat {target}");
         }
         s.stop(block);
         assert_no_hanging(&s.events);

@@ -20,7 +20,7 @@ use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::midi_file::TimedNote;
 use blues_lstm::render::{render, RenderSpec};
 use common::analysis::{
-    assert_chords_follow_the_form, assert_in_order, assert_no_hanging, default_swing, pitch_classes, swung_step_at,
+    assert_chords_follow_the_form, assert_in_order, assert_no_hanging, default_swing_at, pitch_classes, swung_step_at,
     swung_step_start,
 };
 use common::builtins::exp1;
@@ -288,6 +288,6 @@ fn a_model_swap_mid_song_sounds_at_a_step_and_leaves_nothing_hanging() {
     assert_eq!(late_melody, 0, "the chords-only model took over at the next step");
     // The first note struck after the swap is on a (swung) step, not between.
     let swap = s.events.iter().filter(|e| e.on && e.beats > 13.3).map(|e| e.beats).next().unwrap();
-    let step = swung_step_start(swung_step_at(swap, default_swing()), default_swing());
+    let step = swung_step_start(swung_step_at(swap, default_swing_at(120.0)), default_swing_at(120.0));
     assert!((swap - step).abs() < 1e-3, "the swap sounds on a step, not between: beat {swap}");
 }

@@ -100,7 +100,7 @@ fn a_seek_into_bar_8_plays_bar_8s_chord_from_the_next_step() {
         check(&s);
         let first_chord = s.events[before..].iter().find(|e| e.on && e.channel == CHORDS).unwrap();
         // The next step is the swung "and" of beat 29.
-        let next = swung_step_start(swung_step_at(29.3, default_swing()) + 1, default_swing());
+        let next = swung_step_start(swung_step_at(29.3, default_swing_at(120.0)) + 1, default_swing_at(120.0));
         assert!((first_chord.beats - next).abs() < 1e-3, "first chord after the seek at beat {}", first_chord.beats);
         assert_eq!(form_bar(first_chord.beats), 7);
         s.write_mid(&format!("seek_bar_8_{mode:?}"));
@@ -161,7 +161,7 @@ fn stop_releases_everything_and_play_resumes_in_place() {
         s.stop(256);
         check(&s);
         let resumed = s.events[stopped_at..].iter().find(|e| e.on && e.channel == CHORDS).unwrap();
-        let next = swung_step_start(swung_step_at(5.3, default_swing()) + 1, default_swing());
+        let next = swung_step_start(swung_step_at(5.3, default_swing_at(120.0)) + 1, default_swing_at(120.0));
         assert!((resumed.beats - next).abs() < 1e-3, "{mode:?} resumes at the next step: {}", resumed.beats);
     }
 }
@@ -189,6 +189,94 @@ fn tempo_changes_mid_song_keep_every_bar_on_its_chord() {
             assert_eq!(steps, (0..192).step_by(2).collect::<Vec<_>>(), "a quarter note on every beat");
         }
         s.write_mid(&format!("tempo_changes_{mode:?}"));
+    }
+}
+
+/// Swing following the tempo (the default): the band's off-beats fall at the curve's swing of
+/// each tempo it plays, on the exact sample, and a tempo change in the middle of a beat neither
+/// skips nor doubles a step.
+#[test]
+fn swing_follows_the_tempo_through_tempo_changes() {
+    let mut s = Session::band(48_000.0, 60.0);
+    let tempos = [60.0, 120.0, 200.0, 300.0, 90.0];
+    for (bar, tempo) in tempos.iter().enumerate() {
+        s.transport.tempo = Some(*tempo);
+        s.play_until((bar + 1) as f64 * 4.0, || 333);
+    }
+    s.stop(1);
+    assert_in_order(&s.events);
+    assert_no_hanging(&s.events);
+    assert_on_grid(&s.events, &[CHORDS, MELODY, 9]);
+    for tempo in tempos {
+        let swing = default_swing_at(tempo);
+        let off_beats: Vec<f64> = s
+            .events
+            .iter()
+            .filter(|e| e.on && e.tempo == tempo && e.beats.fract() > 0.25)
+            .map(|e| e.beats.fract())
+            .collect();
+        assert!(!off_beats.is_empty(), "off-beats at {tempo} BPM");
+        // On the first sample at or after the swung off-beat.
+        let sample_beats = 1.0 / (48_000.0 * 60.0 / tempo);
+        assert!(
+            off_beats.iter().all(|f| *f >= swing - 1e-9 && *f < swing + sample_beats),
+            "{tempo} BPM: off-beats at {off_beats:?}, the curve says {swing}"
+        );
+    }
+    assert!((default_swing_at(60.0) - (default_swing_at(120.0) + 0.08 / 0.3 * 0.1)).abs() < 1e-6, "more swing slow");
+    assert_eq!(default_swing_at(300.0), 0.5, "straight at 300 BPM");
+
+    // Tempo changes inside beats, to tempos that swing more or less: every step plays once.
+    let mut s = Session::band(44_100.0, 100.0);
+    let mut rng = TestRng(7);
+    let mut beats = 0.0;
+    while beats < 46.0 {
+        beats += 0.1 + rng.below(17) as f64 / 10.0;
+        s.transport.tempo = Some(40.0 + rng.below(300) as f64);
+        s.play_until(beats, || 256);
+    }
+    s.play_until(48.0, || 256);
+    s.stop(1);
+    assert_in_order(&s.events);
+    assert_no_hanging(&s.events);
+    assert_eq!(s.plugin.display().recorded(), 96, "every step of 12 bars once");
+}
+
+/// `render --swing`: `auto` follows the tempo from the default Swing, `auto:P` from P % at
+/// 120 BPM, a number plays that swing at every tempo; anything else is refused.
+#[test]
+fn the_command_lines_swing_follows_the_tempo_or_is_fixed() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("render-swing");
+    std::fs::create_dir_all(&dir).unwrap();
+    let off_beat = |swing: &str, tempo: &str| -> f64 {
+        let mid = dir.join(format!("{swing}-{tempo}.mid").replace(':', "_"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_blues-lstm"))
+            .args(["render", "--mode", "audition", "--swing", swing, "--tempo", tempo, "--out"])
+            .arg(&mid)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let notes = blues_lstm::music::midi_import::notes_from_smf(&std::fs::read(&mid).unwrap()).unwrap();
+        let fracts: Vec<f64> = notes.iter().filter(|n| n.on).map(|n| n.beats.fract()).filter(|f| *f > 0.25).collect();
+        // The file's ticks are 1/480 of a beat.
+        let first = fracts[0];
+        assert!(fracts.iter().all(|f| (f - first).abs() < 1.5 / 480.0), "{swing} at {tempo}: {fracts:?}");
+        first
+    };
+    let near = |got: f64, want: f64| (got - want).abs() < 1.5 / 480.0;
+    assert!(near(off_beat("auto", "200"), 0.5444), "the default follows the tempo");
+    assert!(near(off_beat("auto", "120"), 0.58));
+    assert!(near(off_beat("auto:66", "60"), 0.7133));
+    assert!(near(off_beat("62", "200"), 0.62), "a number is fixed");
+    assert!(near(off_beat("62", "60"), 0.62));
+    for bad in ["auto:80", "autox", "fast", "49", "auto:"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_blues-lstm"))
+            .args(["render", "--swing", bad, "--out"])
+            .arg(dir.join("bad.mid"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("--swing"), "--swing {bad}: {err}");
     }
 }
 

@@ -270,8 +270,9 @@ fn render_from_bar_1(
 fn chords_by_step(rendered: &[blues_lstm::music::midi_file::TimedNote]) -> std::collections::BTreeMap<i64, u16> {
     let mut by_step = std::collections::BTreeMap::<i64, u16>::new();
     for n in rendered.iter().filter(|n| n.on && n.channel == 0) {
-        *by_step.entry(common::analysis::swung_step_at(n.beats, common::analysis::default_swing())).or_default() |=
-            pitch_classes(&[n.key], 0);
+        *by_step
+            .entry(common::analysis::swung_step_at(n.beats, common::analysis::default_swing_at(120.0)))
+            .or_default() |= pitch_classes(&[n.key], 0);
     }
     by_step
 }

@@ -1,7 +1,9 @@
 //! Randomized host sessions: 10,000 seeded sessions through the real `Plugin::process` with
 //! random block sizes (1–8192), sample rates (22,050–192,000 Hz), tempos (20–999 BPM, changed
 //! mid-song), seeks forward and back, loops, stops, missing transport fields, parameter changes,
-//! incoming note storms and model swaps (the chords-only model, the built-in one, back again). After every block: no skipped or doubled step (checked against an
+//! incoming note storms and model swaps (the chords-only model, the built-in one, back again),
+//! half of them with the swing fixed and half with it following the tempo (so a tempo change
+//! moves the off-beats too). After every block: no skipped or doubled step (checked against an
 //! independent oracle of which steps start inside the block), events in order; at the end of each
 //! session no hanging note; and never an allocation in process() (the fake host's guard).
 //!
@@ -11,6 +13,7 @@
 
 mod common;
 
+use blues_lstm::engine::swing::SwingMode;
 use common::analysis::{assert_in_order, assert_no_hanging, swung_step_at, swung_step_start};
 use common::{Session, TestRng};
 
@@ -58,8 +61,12 @@ fn run_session(seed: u64) {
     let sample_rate = SAMPLE_RATES[rng.below(6) as usize];
     let tempo = 20.0 + rng.below(980) as f64;
     let mut s = Session::new(sample_rate, tempo);
-    let swing = SWINGS[rng.below(SWINGS.len() as u64) as usize];
-    s.set_param("swing", (swing * 100.0).round() as f32);
+    let knob = SWINGS[rng.below(SWINGS.len() as u64) as usize];
+    s.set_param("swing", (knob * 100.0).round() as f32);
+    // Even sessions follow the tempo, odd ones play the Swing as set (from the seed, so the
+    // random draws stay as they were before there was a choice).
+    let mode = if seed.is_multiple_of(2) { SwingMode::FollowsTempo } else { SwingMode::Fixed };
+    s.set_param("swmode", if mode == SwingMode::Fixed { 0.0 } else { 1.0 });
     s.seek(rng.below(200) as f64 / 4.0);
     let display = s.plugin.display();
     let blocks = 20 + rng.below(120);
@@ -67,22 +74,25 @@ fn run_session(seed: u64) {
     let mut next_step: Option<i64> = None;
     // Whether the next block continues the last one (no seek, loop jump, stop or lost position).
     let mut continuous = false;
+    // Whether the song position moved since the last block (a seek, a loop jump or a stop), as
+    // opposed to the position being hidden or given again (see below).
+    let mut jumped = true;
 
     for _ in 0..blocks {
         match rng.below(40) {
             0 => {
                 s.seek(rng.below(4000) as f64 / 8.0 - 8.0);
-                continuous = false;
+                (continuous, jumped) = (false, true);
             }
             1 => {
                 let start = rng.below(48) as f64;
                 s.transport.loop_range_beats = Some((start, start + 4.0 * (1 + rng.below(8)) as f64));
                 s.seek(start);
-                continuous = false;
+                (continuous, jumped) = (false, true);
             }
             2 => {
                 s.stop(block_size(&mut rng));
-                continuous = false;
+                (continuous, jumped) = (false, true);
                 continue;
             }
             3 => s.transport.tempo = Some(20.0 + rng.below(980) as f64),
@@ -121,13 +131,25 @@ fn run_session(seed: u64) {
         if let Some((loop_start, loop_end)) = s.transport.loop_range_beats {
             if s.pos_beats >= loop_end {
                 s.seek(loop_start);
-                continuous = false;
+                (continuous, jumped) = (false, true);
             }
         }
         let (start_beats, spb) = (s.pos_beats, s.samples_per_beat());
+        // The swing of this block's tempo (the oracle's own reading of the stated curve).
+        let swing = mode.swing(knob, s.tempo());
         if !continuous {
             let exact = s.transport.give_position && !near_a_step_boundary(start_beats, swing);
             next_step = exact.then(|| swung_step_at(start_beats - 1e-9, swing) + 1);
+            // The position given again without a jump: the plugin plays on if its own count
+            // agrees with the host's, or re-aligns if not (its count ran on from bar 1 after a
+            // stop). When it has already played the step the swing now puts next (played at an
+            // earlier tempo's smaller swing), either may be right: unknown until a step plays.
+            if let (false, Some(next), Some(last)) = (jumped, next_step, display.step()) {
+                if last >= next {
+                    next_step = None;
+                }
+            }
+            jumped = false;
         }
         let (events_before, recorded_before) = (s.events.len(), display.recorded());
         let samples = block_size(&mut rng);

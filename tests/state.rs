@@ -4,12 +4,13 @@
 
 mod common;
 
+use blues_lstm::engine::swing::SwingMode;
 use blues_lstm::engine::voicing::Voicing;
 use blues_lstm::model::builtin::builtin;
 use blues_lstm::music::encoding::Note;
 use blues_lstm::project::ModelChoice;
 use blues_lstm::BluesLstm;
-use common::analysis::{assert_chords_follow, assert_no_hanging, assert_on_swung_grid, paper_form};
+use common::analysis::{assert_chords_follow, assert_no_hanging, assert_on_grid, assert_on_swung_grid, paper_form};
 use common::builtins::{exp1, paper_chorus as builtin_chorus};
 use common::{PlayMode, Session};
 use nice_plug::plugin::ParamValue;
@@ -304,6 +305,7 @@ fn a_project_saved_by_the_previous_version_keeps_loading() {
     assert!(std::ptr::eq(b.project().builtin(), builtin("paper-exp2").unwrap()));
     let feel = b.settings().feel;
     assert_eq!((feel.swing, feel.dynamics, feel.gate, feel.voicing), (0.5, 0.0, 1.0, Voicing::AsLearned));
+    assert_eq!(feel.swing_mode, SwingMode::Fixed);
     assert_eq!(b.project().corpus().user, vec![chorus], "the quarter notes come back as they were played");
     match b.project().model() {
         ModelChoice::Custom { model, .. } => {
@@ -322,6 +324,73 @@ fn a_project_saved_by_the_previous_version_keeps_loading() {
     assert_on_swung_grid(&s.events, &[0, 1], 0.5);
     let again: String = serde_json::from_str(&save(&s.plugin)["corpus"]).unwrap();
     assert!(again.contains("\"version\":2"), "{again}");
+}
+
+/// Every parameter's value as nice-plug saves it with a project (its `serialize_object`):
+/// floats, integers and switches as plain values, choices by their ids.
+fn saved_params(plugin: &BluesLstm) -> BTreeMap<String, ParamValue> {
+    let mut saved = BTreeMap::new();
+    for (id, ptr, _) in plugin.params().param_map() {
+        // SAFETY: the pointers point into the plugin's parameters, alive for this function.
+        let value = unsafe {
+            match ptr {
+                ParamPtr::FloatParam(p) => ParamValue::F32((*p).unmodulated_plain_value()),
+                ParamPtr::IntParam(p) => ParamValue::I32((*p).unmodulated_plain_value()),
+                ParamPtr::BoolParam(p) => ParamValue::Bool((*p).unmodulated_plain_value()),
+                ParamPtr::EnumParam(p) => match (*p).unmodulated_plain_id() {
+                    Some(id) => ParamValue::String(id.to_string()),
+                    None => ParamValue::I32((*p).unmodulated_plain_value()),
+                },
+            }
+        };
+        saved.insert(id, value);
+    }
+    saved
+}
+
+/// Swing follows the tempo in a new instance, and a project saved before it could (its saved
+/// parameters have no `swmode`) keeps its Swing at every tempo, as it played when saved.
+#[test]
+fn a_project_saved_before_swing_followed_the_tempo_keeps_its_swing_fixed() {
+    let fresh = BluesLstm::default();
+    assert_eq!(fresh.settings().feel.swing_mode, SwingMode::FollowsTempo, "a new instance follows the tempo");
+
+    // What the version before the choice saved: all its parameters (this one's but `swmode`),
+    // its Swing at 62 %.
+    let old = BluesLstm::default();
+    common::set_plain(&old, "swing", 62.0);
+    let mut params = saved_params(&old);
+    assert!(matches!(params.remove("swmode"), Some(ParamValue::String(id)) if id == "tempo"), "saved by its id");
+    let loaded = load_state(params, save(&old));
+    let feel = loaded.settings().feel;
+    assert_eq!((feel.swing_mode, feel.swing), (SwingMode::Fixed, 0.62), "the old project's Swing, fixed");
+    assert_eq!(feel.swing_at(200.0), 0.62f32 as f64);
+
+    // It plays so: at 200 BPM its off-beats fall at 62 % of the beat, where a new instance's
+    // fall at its curve's 54.4 %.
+    let play = |plugin: BluesLstm| {
+        let mut s = Session::new(48_000.0, 200.0);
+        s.plugin = plugin;
+        s.plugin.reset();
+        s.play_until(32.0, || 512);
+        s.stop(1);
+        s
+    };
+    let old_song = play(loaded);
+    assert_on_swung_grid(&old_song.events, &[0, 1], f64::from(0.62f32));
+    let new_song = play(BluesLstm::default());
+    assert_on_grid(&new_song.events, &[0, 1]);
+    let off_beat = |s: &Session| {
+        s.events.iter().filter(|e| e.on && e.channel == 1).map(|e| e.beats.fract()).find(|f| *f > 0.25).unwrap()
+    };
+    assert!((off_beat(&old_song) - 0.62).abs() < 1e-3, "{}", off_beat(&old_song));
+    assert!((off_beat(&new_song) - 0.544).abs() < 1e-3, "{}", off_beat(&new_song));
+
+    // Saved again, each keeps its mode: neither is read as an old project any more.
+    for (plugin, mode) in [(BluesLstm::default(), SwingMode::FollowsTempo), (old_song.plugin, SwingMode::Fixed)] {
+        let again = load_state(saved_params(&plugin), save(&plugin));
+        assert_eq!(again.settings().feel.swing_mode, mode);
+    }
 }
 
 #[test]
@@ -361,6 +430,7 @@ fn parameter_ids_never_change() {
             "seed",
             "style",
             "swing",
+            "swmode",
             "temp",
             "thru",
             "trade",

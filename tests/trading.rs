@@ -67,7 +67,7 @@ const HIGH_CALL: Phrase = &[
 
 /// Where step `n` sounds at the plugin's default swing, in samples.
 fn step_sample(n: i64, spb: f64) -> f64 {
-    swung_step_start(n, default_swing()) * spb
+    swung_step_start(n, default_swing_at(TEMPO)) * spb
 }
 
 /// A session trading fours (the player first), with `call` played into bars 1–4 moved by

@@ -4,7 +4,7 @@
 use crate::engine::display::Display;
 use crate::engine::trade::Trade;
 use crate::music::encoding::{Form, STEPS_PER_BAR};
-use crate::params::BluesParams;
+use crate::params::{BluesParams, SwingModeChoice};
 use egui::{Color32, RichText, Ui};
 use nice_plug::prelude::*;
 
@@ -14,8 +14,10 @@ pub const PLUGIN_TURN: Color32 = Color32::from_rgb(214, 160, 60);
 
 const LABEL_WIDTH: f32 = 100.0;
 
-/// The controls; `form_bars` is the form being played (a trading turn longer than it is said).
-pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, form_bars: usize) {
+/// The controls; the display gives the form being played (a trading turn longer than it is
+/// said) and the swing played at the host's tempo.
+pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, display: &Display) {
+    let form_bars = display.bars();
     choice(ui, "Mode", &p.mode, setter);
     choice(ui, "Style", &p.style, setter);
     choice(ui, "Harmony", &p.harmony, setter);
@@ -37,6 +39,13 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, form_bars: usize
 
     heading(ui, "Feel");
     slider(ui, "Swing", &p.swing, setter);
+    choice(ui, "Swing mode", &p.swing_mode, setter);
+    if p.swing_mode.value() == SwingModeChoice::FollowsTempo {
+        // The Swing carried to the tempo the host last gave.
+        let tempo = display.time().0;
+        let played = format!("Swing at 120 BPM; at {tempo:.0} BPM: {:.0} %", p.feel().swing_at(tempo) * 100.0);
+        ui.label(RichText::new(played).small().color(Color32::GRAY));
+    }
     slider(ui, "Dynamics", &p.dynamics, setter);
     slider(ui, "Humanize", &p.humanize, setter);
     slider(ui, "Gate", &p.gate, setter);

@@ -112,7 +112,7 @@ impl NiceEguiApp for BluesEditor {
             ui.label(RichText::new("A jazz trio's LSTM, after Eck & Schmidhuber 2002").small().color(Color32::GRAY));
             ui.separator();
             egui::ScrollArea::vertical().id_salt("controls").show(ui, |ui| {
-                controls::show(ui, &self.shared.params, &setter, self.shared.display.bars());
+                controls::show(ui, &self.shared.params, &setter, &self.shared.display);
             });
         });
         egui::Panel::right("model").resizable(false).exact_size(300.0).show(ui, |ui| {

@@ -1,5 +1,5 @@
-//! How the band plays what the network chooses: the player's feel. Swing and humanize place
-//! the steps (the clock's [`Groove`]); dynamics, humanize and gate shape each note; the voicing
+//! How the band plays what the network chooses: the player's feel. Swing (fixed, or following
+//! the tempo: [`super::swing`]) and humanize place the steps (the clock's [`Groove`]); dynamics, humanize and gate shape each note; the voicing
 //! and the comping amount shape the chords; the bass octave places the bass. Pure functions of
 //! the frame, the step and the seed, so the same seed plays the same take. Audio thread.
 //!
@@ -17,6 +17,7 @@
 
 use super::clock::Groove;
 use super::settings::Settings;
+use super::swing::SwingMode;
 use super::voices::Touch;
 use super::voicing::{Voicer, Voicing};
 use crate::lstm::rng::mix;
@@ -26,8 +27,11 @@ use crate::music::part::{Part, PerPart};
 /// The player's feel, from the parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Feel {
-    /// Where the off-beat eighth falls: 0.5 straight … 0.75.
+    /// Where the off-beat eighth falls: 0.5 straight … 0.75 (at 120 BPM when it follows the
+    /// tempo).
     pub swing: f32,
+    /// Whether `swing` is played at every tempo or is the swing at 120 BPM of a curve.
+    pub swing_mode: SwingMode,
     /// How much the accents of the dynamics rule move velocities (0 flat … 1 full).
     pub dynamics: f32,
     /// How much timing and velocity vary, seeded (0 machine-exact … 1).
@@ -46,6 +50,7 @@ impl Default for Feel {
     fn default() -> Self {
         Self {
             swing: 0.58,
+            swing_mode: SwingMode::FollowsTempo,
             dynamics: 0.6,
             humanize: 0.0,
             gate: 0.9,
@@ -60,6 +65,7 @@ impl Feel {
     /// Machine-straight, flat and legato: what the plugin played before it had a feel.
     pub const PLAIN: Feel = Feel {
         swing: 0.5,
+        swing_mode: SwingMode::Fixed,
         dynamics: 0.0,
         humanize: 0.0,
         gate: 1.0,
@@ -68,11 +74,18 @@ impl Feel {
         bass_octave: 0,
     };
 
-    /// Where steps sound, at `samples_per_beat` (the jitter is at most 8 ms).
-    pub fn groove(&self, seed: u64, samples_per_beat: f64, sample_rate: f64) -> Groove {
-        let ms8 = 0.008 * sample_rate / samples_per_beat.max(1.0);
-        let jitter = f64::from(self.humanize.clamp(0.0, 1.0)) * ms8.min(Groove::MAX_JITTER_BEATS);
-        Groove { swing: f64::from(self.swing), jitter_beats: jitter, seed }
+    /// The share of the beat where the off-beat eighth falls at `tempo_bpm`: the Swing as set,
+    /// or carried to the tempo by the curve of [`super::swing`].
+    pub fn swing_at(&self, tempo_bpm: f64) -> f64 {
+        self.swing_mode.swing(f64::from(self.swing), tempo_bpm)
+    }
+
+    /// Where steps sound at `tempo_bpm` (the jitter is at most 8 ms).
+    pub fn groove(&self, seed: u64, tempo_bpm: f64) -> Groove {
+        // 8 ms in beats.
+        let ms8 = 0.008 * tempo_bpm / 60.0;
+        let jitter = if ms8.is_finite() { f64::from(self.humanize.clamp(0.0, 1.0)) * ms8.max(0.0) } else { 0.0 };
+        Groove { swing: self.swing_at(tempo_bpm), jitter_beats: jitter.min(Groove::MAX_JITTER_BEATS), seed }
     }
 
     /// A velocity (0–1) moved by `accent` (a share, from the dynamics rule) and the humanize

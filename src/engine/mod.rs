@@ -16,6 +16,7 @@ pub mod io;
 pub mod output;
 pub mod settings;
 pub mod steering;
+pub mod swing;
 pub mod thru;
 pub mod trade;
 pub mod voices;
@@ -192,11 +193,14 @@ impl Engine {
         let last_sample = transport.samples.saturating_sub(1);
         let mut out = Output::new(io, &mut self.owners, last_sample);
         let feel = settings.feel;
-        let samples_per_beat = clock::samples_per_beat(transport);
-        let groove = feel.groove(settings.seed, samples_per_beat, f64::from(transport.sample_rate));
+        // The swing of this block's tempo: onsets, the decision points and what capture hears
+        // all stand on this one grid.
+        let tempo = clock::host_tempo(transport);
+        let groove = feel.groove(settings.seed, tempo);
+        let swing = groove.clamped_swing();
         let mut plan = self.clock.plan_grooved(transport, groove);
         self.display.set_playing(plan.motion != Motion::Stopped);
-        self.display.set_time(clock::host_tempo(transport), groove.clamped_swing());
+        self.display.set_time(tempo, swing);
 
         if self.release_pending {
             // After a reset the host may never send the NoteOffs of notes it passed us.
@@ -288,7 +292,7 @@ impl Engine {
                 }
                 if capturing {
                     let step_pos = plan.beats_at(note.timing) * clock::STEPS_PER_BEAT;
-                    self.capture.note(step_pos, f64::from(feel.swing), note, split);
+                    self.capture.note(step_pos, swing, note, split);
                 }
                 self.thru.pass(note, settings.thru || settings.bypass, &mut out);
             }

@@ -105,9 +105,10 @@ pub fn in_corpus_scale(key: u8) -> bool {
     scale & (1 << (key % 12)) != 0
 }
 
-/// The plugin's default swing: where its off-beat eighths fall, as a share of the beat.
-pub fn default_swing() -> f64 {
-    f64::from(blues_lstm::engine::feel::Feel::default().swing)
+/// The plugin's default swing at `tempo` BPM: where its off-beat eighths fall, as a share of
+/// the beat (the default Swing follows the tempo: `engine::swing`).
+pub fn default_swing_at(tempo: f64) -> f64 {
+    blues_lstm::engine::feel::Feel::default().swing_at(tempo)
 }
 
 /// Where step `n` starts (beats) when off-beats fall at `swing` of the beat.
@@ -122,16 +123,23 @@ pub fn swung_step_at(beats: f64, swing: f64) -> i64 {
     2 * beat as i64 + i64::from(beats + EPS - beat >= swing)
 }
 
-/// Every NoteOn sits on the plugin's (default, swung) eighth-note grid: on the first sample at
-/// or after its step, so the sample before it is before the step.
+/// Every NoteOn sits on the plugin's (default, swung) eighth-note grid at the tempo it was
+/// played at: on the first sample at or after its step, so the sample before it is before the
+/// step.
 pub fn assert_on_grid(events: &[Recorded], channels: &[u8]) {
-    assert_on_swung_grid(events, channels, default_swing());
+    assert_on_grid_by(events, channels, default_swing_at);
 }
 
-/// The same, with off-beats at `swing` of the beat (0.5 straight).
+/// The same, with off-beats at `swing` of the beat at every tempo (0.5 straight).
 pub fn assert_on_swung_grid(events: &[Recorded], channels: &[u8], swing: f64) {
+    assert_on_grid_by(events, channels, |_| swing);
+}
+
+/// The same, with off-beats at `swing(tempo)` of the beat.
+pub fn assert_on_grid_by(events: &[Recorded], channels: &[u8], swing: impl Fn(f64) -> f64) {
     const EPS: f64 = 1e-9;
     for e in events.iter().filter(|e| e.on && channels.contains(&e.channel)) {
+        let swing = swing(e.tempo);
         let step_beats = swung_step_start(swung_step_at(e.beats, swing), swing);
         let on_or_after = e.beats + EPS >= step_beats;
         let first = e.previous_sample_beats < step_beats + EPS || e.previous_sample_beats.is_infinite();

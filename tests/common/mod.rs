@@ -20,6 +20,9 @@ pub struct Recorded {
     pub beats: f64,
     /// Samples per beat when it was sent.
     pub samples_per_beat: f64,
+    /// The host's tempo (BPM) in the block that sent it: the swing following the tempo is this
+    /// tempo's.
+    pub tempo: f64,
     /// Song position of the sample just before it (−∞ right after a seek or start).
     pub previous_sample_beats: f64,
     /// Offset inside its block, and the block's number.
@@ -180,7 +183,7 @@ impl Session {
 
     /// Runs one block of `samples` samples.
     pub fn block(&mut self, samples: u32) {
-        let spb = self.samples_per_beat();
+        let (spb, tempo) = (self.samples_per_beat(), self.tempo());
         let mut transport = Transport::new(self.sample_rate);
         transport.playing = self.transport.playing;
         transport.tempo = self.transport.tempo;
@@ -242,6 +245,7 @@ impl Session {
                 sample: self.sample + u64::from(timing),
                 beats: self.pos_beats + f64::from(timing) / spb,
                 samples_per_beat: spb,
+                tempo,
                 previous_sample_beats: if timing == 0 {
                     self.last_sample_beats
                 } else {

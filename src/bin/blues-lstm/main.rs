@@ -17,7 +17,7 @@ blues-lstm: improvise bebop blues with an LSTM (Eck & Schmidhuber 2002)
 Options are `--name value` or `--name=value`; `blues-lstm COMMAND --help` shows one command's.
 
 USAGE:
-    blues-lstm render [options] --out FILE.mid
+    blues-lstm render [options] --out FILE.mid   (or --wav FILE.wav, or both)
     blues-lstm train  [options] --out FILE.json
     blues-lstm eval   [options]
     blues-lstm models   lists the built-in models
@@ -25,7 +25,7 @@ USAGE:
 ";
 
 const RENDER: &str = "\
-render: plays choruses through the plugin's engine into a Standard MIDI File
+render: plays choruses through the plugin's engine into a Standard MIDI File (and/or a WAV)
     --choruses N        choruses of the model's form (default 1)
     --tempo BPM         20..999 (default 120)
     --seed S            the same seed renders the same music (default 1)
@@ -39,8 +39,16 @@ render: plays choruses through the plugin's engine into a Standard MIDI File
     --chart C           play over a chart instead of the learned form: a chart text file, a
                         MusicXML lead sheet (.musicxml .xml .mxl), or the chart itself
                         (\"| C7 | F7 | C7 | % |\"); the chart band improvises over it, in its key
+    --wav FILE.wav      hear it: the same notes through a General MIDI SoundFont (piano chords,
+                        tenor sax melody, acoustic bass, drums on channel 10), 44.1 kHz 16-bit
+                        stereo, one second of release after the end
+    --soundfont F.sf2   the SoundFont for --wav (default /usr/share/sounds/sf2/FluidR3_GM.sf2,
+                        Debian's fluid-soundfont-gm package)
   the player's feel (the plugin's parameters, its defaults):
-    --swing P           off-beat eighths at P % of the beat, 50 (straight)..75 (default 58)
+    --swing S           where off-beat eighths fall, as a share of the beat: auto (default) follows
+                        the tempo from 58 % at 120 BPM (more when slower, less when faster, straight
+                        from 300 BPM; Friberg & Sundström 2002); auto:P the same from P % at 120;
+                        P alone plays P % at every tempo; P is 50 (straight)..75
     --dynamics P        accents of the dynamics rule, 0..100 % (default 60)
     --humanize P        seeded timing (up to 8 ms) and velocity variation, 0..100 % (default 0)
     --gate P            share of its last eighth a melody note sounds, 20..100 % (default 90)

@@ -1,13 +1,16 @@
-//! `blues-lstm render`: choruses through the plugin's own engine into a Standard MIDI File.
+//! `blues-lstm render`: choruses through the plugin's own engine into a Standard MIDI File, and
+//! (`--wav`) the same events through a General MIDI SoundFont into a WAV file.
 
 use super::args::Args;
 use super::chart_arg::read_chart;
 use super::choice::chosen;
+use blues_lstm::audio_render::{load_soundfont, synthesize, wav_bytes, Instruments, DEFAULT_SOUNDFONT};
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::feel::Feel;
 use blues_lstm::engine::harmony::{ChartSteps, HarmonySource};
 use blues_lstm::engine::improviser::Improviser;
+use blues_lstm::engine::swing::SwingMode;
 use blues_lstm::engine::trade::Trade;
 use blues_lstm::engine::voicing::Voicing;
 use blues_lstm::model::builtin::chart_band;
@@ -44,6 +47,8 @@ const FLAGS: &[&str] = &[
     "no-drums",
     "drum-channel",
     "chart",
+    "wav",
+    "soundfont",
 ];
 
 /// The most choruses a picture draws: 32 twelve-bar choruses are 24,576 pixels wide already.
@@ -51,7 +56,14 @@ const MAX_PICTURE_CHORUSES: u32 = 32;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse("render", args, FLAGS)?;
-    let out = a.output("out")?.ok_or_else(|| a.mistake("render needs --out FILE.mid"))?;
+    let out = a.output("out")?;
+    let wav = a.output("wav")?;
+    if out.is_none() && wav.is_none() {
+        return Err(a.mistake("render needs --out FILE.mid, --wav FILE.wav or both"));
+    }
+    if a.has("soundfont") && wav.is_none() {
+        return Err(a.mistake("--soundfont is for --wav: the .mid has no sound of its own"));
+    }
     let png = a.output("png")?;
     let choruses: u32 = a.number("choruses", 1, 1..=10_000)?;
     let tempo: f64 = a.number("tempo", 120.0, 20.0..=999.0)?;
@@ -86,6 +98,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
 
     let chart = a.value("chart")?.map(read_chart).transpose()?;
+    // Read before the music is played: a missing SoundFont is said at once.
+    let soundfont = match wav {
+        Some(_) => Some(load_soundfont(&a.path("soundfont")?.unwrap_or_else(|| DEFAULT_SOUNDFONT.into()))?),
+        None => None,
+    };
+
     let chosen = chosen(&a)?;
     let mut model_name = chosen.name.clone();
     let form_bars = chart.as_ref().map_or(chosen.model.encoding.form().bars, |c| c.len());
@@ -118,8 +136,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None if played_in.iter().any(|n| n.channel == channel) => format!("Played in (channel {})", channel + 1),
         None => format!("Blues LSTM channel {}", channel + 1),
     };
-    std::fs::write(&out, write_smf(&notes, tempo, &names))
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    if let Some(out) = &out {
+        std::fs::write(out, write_smf(&notes, tempo, &names))
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    if let (Some(wav), Some(font)) = (&wav, &soundfont) {
+        let end_beats = f64::from(choruses) * form.steps() as f64 / 2.0;
+        let audio = synthesize(&notes, tempo, end_beats, font, &Instruments::band(&v))?;
+        std::fs::write(wav, wav_bytes(&audio)).map_err(|e| format!("cannot write {}: {e}", wav.display()))?;
+        println!("wrote {} ({:.1} s of audio)", wav.display(), audio.len() as f64 / 44_100.0);
+    }
     if let Some(png) = png {
         let drawn = choruses.min(MAX_PICTURE_CHORUSES);
         if drawn < choruses {
@@ -155,11 +181,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         "auditioning the corpus".to_string()
     };
-    println!(
-        "wrote {} ({choruses} choruses, {onsets} notes, {tempo} BPM, seed {}; {what})",
-        out.display(),
-        settings.seed
-    );
+    let swing = match settings.feel.swing_mode {
+        SwingMode::Fixed => format!("swing {:.0} %", settings.feel.swing * 100.0),
+        SwingMode::FollowsTempo => format!(
+            "swing {:.1} % (following the tempo from {:.0} % at 120 BPM)",
+            settings.feel.swing_at(tempo) * 100.0,
+            settings.feel.swing * 100.0
+        ),
+    };
+    let written = out.as_ref().map_or_else(|| "played".to_string(), |out| format!("wrote {}", out.display()));
+    println!("{written} ({choruses} choruses, {onsets} notes, {tempo} BPM, {swing}, seed {}; {what})", settings.seed);
     Ok(())
 }
 
@@ -176,8 +207,10 @@ fn feel(a: &Args) -> Result<Feel, String> {
         "learned" => Voicing::AsLearned,
         other => return Err(a.mistake(format!("--voicing: '{other}' is none of led, shell, learned"))),
     };
+    let (swing, swing_mode) = swing(a, d)?;
     Ok(Feel {
-        swing: percent("swing", d.swing, 50.0..=75.0)?,
+        swing,
+        swing_mode,
         dynamics: percent("dynamics", d.dynamics, 0.0..=100.0)?,
         humanize: percent("humanize", d.humanize, 0.0..=100.0)?,
         gate: percent("gate", d.gate, 20.0..=100.0)?,
@@ -185,6 +218,27 @@ fn feel(a: &Args) -> Result<Feel, String> {
         comp: percent("comp", d.comp, 0.0..=100.0)?,
         bass_octave: a.number("bass-octave", 0, -2..=2)?,
     })
+}
+
+/// The swing from `--swing`: `auto` follows the tempo from the default Swing, `auto:P` from P %
+/// (P at 120 BPM, `engine::swing`), a number P plays P % at every tempo; the plugin's default
+/// (following the tempo) when not given.
+fn swing(a: &Args, d: Feel) -> Result<(f32, SwingMode), String> {
+    let Some(text) = a.value("swing")? else { return Ok((d.swing, d.swing_mode)) };
+    let (knob, mode) = match text.strip_prefix("auto") {
+        Some("") => return Ok((d.swing, SwingMode::FollowsTempo)),
+        Some(rest) => match rest.strip_prefix(':') {
+            Some(knob) => (knob, SwingMode::FollowsTempo),
+            None => return Err(a.mistake(format!("--swing: '{text}' is none of auto, auto:P, P (a percentage)"))),
+        },
+        None => (text, SwingMode::Fixed),
+    };
+    let p: f32 =
+        knob.parse().map_err(|_| a.mistake(format!("--swing: '{text}' is none of auto, auto:P, P (a percentage)")))?;
+    if !(50.0..=75.0).contains(&p) {
+        return Err(a.mistake(format!("--swing: {p} is outside 50..75")));
+    }
+    Ok((p / 100.0, mode))
 }
 
 /// Trading from the flags: `--trade 4` (bars a turn), who starts, and whether silent turns
