@@ -453,7 +453,11 @@ fn check(heard: &Heard) {
     let at_bar_starts = bar_starts_with_chords(events, CHORDS).len();
     assert_eq!(at_bar_starts, heard.bar_starts, "{label}: a chord struck at every bar start played through");
 
-    if let Some(e) = events.iter().find(|e| ![CHORDS, MELODY, BASS, THRU].contains(&e.channel)) {
+    // The band's drummer plays on channel 10, on the swung grid like the others.
+    const DRUMS: u8 = 9;
+    assert!(events.iter().any(|e| e.on && e.channel == DRUMS), "{label}: the drummer is silent");
+    assert_on_grid(events, &[DRUMS]);
+    if let Some(e) = events.iter().find(|e| ![CHORDS, MELODY, BASS, THRU, DRUMS].contains(&e.channel)) {
         panic!("{label}: an event on channel {}: {e:?}", e.channel + 1);
     }
     let melody: Vec<u8> = events.iter().filter(|e| e.on && e.channel == MELODY).map(|e| e.key).collect();

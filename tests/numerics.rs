@@ -27,12 +27,12 @@ fn models() -> impl Iterator<Item = &'static Model> {
 #[test]
 fn absurd_weights_and_saturating_inputs_never_give_nan_or_out_of_range_outputs() {
     for base in models() {
-        let n = base.encoding.n_units();
+        let (n, n_in) = (base.encoding.n_units(), base.encoding.n_inputs());
         for scale in [0.0, 1e-38, 1e3, 1e12, 1e30, f32::MAX / 8.0] {
             let model = absurd(base, scale);
             let mut net = Network::new(&model.weights);
             let mut y = vec![0.0f32; n];
-            for x in [vec![1.0f32; n], vec![0.0; n]] {
+            for x in [vec![1.0f32; n_in], vec![0.0; n_in]] {
                 for _ in 0..2000 {
                     net.step(&x, &mut y);
                     assert!(y.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)), "scale {scale}: {y:?}");
