@@ -53,6 +53,8 @@ const STATE_SWING: &str = "swing";
 const CHORD_CHANNEL: u8 = 0;
 const MELODY_CHANNEL: u8 = 1;
 const BASS_CHANNEL: u8 = 2;
+/// The band's drummer (General MIDI channel 10).
+const DRUM_CHANNEL: u8 = 9;
 /// Ardour releases notes still sounding at a transport stop with NoteOffs of this velocity.
 const ARDOUR_NOTE_OFF_VELOCITY: u8 = 64;
 /// Problems listed per kind before "… and N more".
@@ -575,11 +577,11 @@ fn check_song(c: &Capture, song: &[Rec], f: &mut Findings) {
         f.problem("song", "no bass on channel 3".into());
     }
     let others: BTreeSet<u8> = notes(song)
-        .filter(|n| ![CHORD_CHANNEL, MELODY_CHANNEL, BASS_CHANNEL].contains(&n.channel))
+        .filter(|n| ![CHORD_CHANNEL, MELODY_CHANNEL, BASS_CHANNEL, DRUM_CHANNEL].contains(&n.channel))
         .map(|n| n.channel + 1)
         .collect();
     if !others.is_empty() {
-        f.problem("song", format!("notes on channels {others:?}, want only 1 (chords), 2 (melody) and 3 (bass)"));
+        f.problem("song", format!("notes on channels {others:?}, want only 1 (chords), 2 (melody), 3 (bass) and 10 (drums)"));
     }
 }
 
