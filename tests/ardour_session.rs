@@ -581,7 +581,10 @@ fn check_song(c: &Capture, song: &[Rec], f: &mut Findings) {
         .map(|n| n.channel + 1)
         .collect();
     if !others.is_empty() {
-        f.problem("song", format!("notes on channels {others:?}, want only 1 (chords), 2 (melody), 3 (bass) and 10 (drums)"));
+        f.problem(
+            "song",
+            format!("notes on channels {others:?}, want only 1 (chords), 2 (melody), 3 (bass) and 10 (drums)"),
+        );
     }
 }
 

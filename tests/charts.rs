@@ -124,7 +124,12 @@ fn written_charts() -> Vec<(String, Chart)> {
     let mut charts: Vec<(String, Chart)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().to_string(), parse(&std::fs::read_to_string(&p).unwrap()).unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().to_string(),
+                parse(&std::fs::read_to_string(&p).unwrap()).unwrap(),
+            )
+        })
         .collect();
     charts.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(charts.len() >= 8, "{} charts", charts.len());
@@ -141,7 +146,11 @@ fn the_chart_band_plays_every_chart_we_wrote_as_a_jazz_player_would() {
         eprintln!("{name}: {m:?}");
         assert_eq!(m.chords_as_given, 1.0, "{name}");
         assert!(m.bass_root_at_changes >= 0.8, "{name}: bass on the root at {:.2} of changes", m.bass_root_at_changes);
-        assert!(m.bass_chord_tone_at_changes >= 0.95, "{name}: bass on a chord tone {:.2}", m.bass_chord_tone_at_changes);
+        assert!(
+            m.bass_chord_tone_at_changes >= 0.95,
+            "{name}: bass on a chord tone {:.2}",
+            m.bass_chord_tone_at_changes
+        );
         assert!(m.melody_in_chord >= 0.9, "{name}: melody in the chord {:.2}", m.melody_in_chord);
         assert!(m.chord_tones_on_1_and_3 >= 0.65, "{name}: chord tones on 1 and 3 {:.2}", m.chord_tones_on_1_and_3);
         assert!(m.melody_notes > 10 * chart.len(), "{name}: {} notes in {} bars", m.melody_notes, 10 * chart.len());

@@ -385,7 +385,9 @@ fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form
         steer.melody = None;
     }
     match given {
-        Some(given) => engine.composer.frame_over(settings.mode, index, settings.seed, steer, settings.temperature, given),
+        Some(given) => {
+            engine.composer.frame_over(settings.mode, index, settings.seed, steer, settings.temperature, given)
+        }
         None => engine.composer.frame(settings.mode, index, settings.seed, steer, settings.temperature),
     }
 }

@@ -19,8 +19,8 @@
 
 pub mod markov;
 pub mod memory;
-pub mod over_chart;
 pub mod metrics;
+pub mod over_chart;
 pub mod phrasing;
 pub mod picture;
 pub mod random_walk;

@@ -13,7 +13,13 @@ use crate::music::chord_names::chord_root;
 use crate::music::encoding::{Frame, STEPS_PER_BAR};
 
 /// The chart band's free run over `chart`, `choruses` times through, from bar 1.
-pub fn play_chart(band: &Model, chart: &Chart, choruses: usize, seed: u64, temperature: f32) -> Result<Vec<Frame>, String> {
+pub fn play_chart(
+    band: &Model,
+    chart: &Chart,
+    choruses: usize,
+    seed: u64,
+    temperature: f32,
+) -> Result<Vec<Frame>, String> {
     if chart.is_empty() {
         return Err("the chart has no bars".to_string());
     }

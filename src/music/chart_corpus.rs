@@ -188,8 +188,6 @@ fn chance(rng: &mut Rng, p: f32) -> bool {
     rng.next_f32() < p
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;

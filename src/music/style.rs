@@ -7,8 +7,8 @@
 
 use super::drums::Hits;
 use super::encoding::{Form, Frame, Note, STEPS_PER_BAR};
-use super::part::Part;
 use super::notation::{parse_chord, parse_style, Slot, StyleText};
+use super::part::Part;
 use crate::lstm::rng::mix;
 use std::sync::OnceLock;
 

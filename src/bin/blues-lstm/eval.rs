@@ -6,13 +6,13 @@
 use super::args::Args;
 use super::chart_arg::read_chart;
 use super::choice::chosen;
-use blues_lstm::eval::over_chart::{chords_played, measure, play_chart, OverChanges};
-use blues_lstm::model::builtin::{chart_band, BUILTINS};
 use blues_lstm::engine::DEFAULT_TEMPERATURE;
 use blues_lstm::eval::memory::{memory_by_form, memory_table};
+use blues_lstm::eval::over_chart::{chords_played, measure, play_chart, OverChanges};
 use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
 use blues_lstm::eval::table::{self, RunInfo};
 use blues_lstm::eval::{self, picture, CompareConfig, Reference};
+use blues_lstm::model::builtin::{chart_band, BUILTINS};
 
 const FLAGS: &[&str] = &[
     "model",
@@ -154,7 +154,11 @@ fn charts(a: &Args, choruses: usize, seed: u64, temperature: f32) -> Result<(), 
     for b in BUILTINS.iter().filter(|b| b.model().is_some_and(|m| m.encoding.bass.is_some())) {
         let model = b.model().ok_or("a built-in model is missing")?;
         let frames = blues_lstm::eval::lstm_frames(model, &b.corpus(), choruses, seed, temperature)?;
-        rows.push((format!("{} (its own changes)", b.name), model.encoding.bars, measure(&frames, &chords_played(&frames))));
+        rows.push((
+            format!("{} (its own changes)", b.name),
+            model.encoding.bars,
+            measure(&frames, &chords_played(&frames)),
+        ));
     }
     let percent = |x: f64| format!("{:.1} %", 100.0 * x);
     if !a.has("markdown") {
