@@ -114,24 +114,37 @@ pub fn train(
     if corpus.is_empty() {
         return Err(TrainError::EmptyCorpus);
     }
-    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
     let set = EncodedCorpus::new(corpus, recipe.encoding);
+    train_on(recipe, &set, name, corpus.chorus(0), on_progress, cancel)
+}
+
+/// Trains a model of `recipe` on `set` and names it `name`, with `primer` to prime it: what
+/// every kind of model shares once its training set is made.
+fn train_on(
+    recipe: &Recipe,
+    set: &dyn TrainingSet,
+    name: &str,
+    primer: Vec<Frame>,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
+    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
     let readout = recipe.encoding.readout();
-    let (weights, trained) = crate::lstm::train_lstm(&topology, &set, &readout, &recipe.config, on_progress, cancel)?;
+    let (weights, trained) = crate::lstm::train_lstm(&topology, set, &readout, &recipe.config, on_progress, cancel)?;
     Ok(Model {
         weights,
         encoding: recipe.encoding,
         metadata: Metadata {
             name: name.to_string(),
-            corpus: corpus.describe(),
-            corpus_hash: corpus_hash(&set),
+            corpus: set.describe(),
+            corpus_hash: corpus_hash(set),
             seed: recipe.config.seed,
             epochs: trained.epochs,
             final_loss: trained.final_loss,
             train_seconds: trained.seconds,
             chord_check_choruses: recipe.config.check_choruses,
         },
-        primer: corpus.chorus(0),
+        primer,
     })
 }
 
@@ -152,23 +165,8 @@ pub fn train_chart_band(
     if set.is_empty() {
         return Err(TrainError::EmptyCorpus);
     }
-    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
-    let readout = recipe.encoding.readout();
-    let (weights, trained) = crate::lstm::train_lstm(&topology, &set, &readout, &recipe.config, on_progress, cancel)?;
+    // The first take long enough for a window (there is one: the set is not empty).
     let steps = recipe.encoding.steps_per_chorus();
-    Ok(Model {
-        weights,
-        encoding: recipe.encoding,
-        metadata: Metadata {
-            name: name.to_string(),
-            corpus: set.describe(),
-            corpus_hash: corpus_hash(&set),
-            seed: recipe.config.seed,
-            epochs: trained.epochs,
-            final_loss: trained.final_loss,
-            train_seconds: trained.seconds,
-            chord_check_choruses: recipe.config.check_choruses,
-        },
-        primer: takes[0].1[..steps].to_vec(),
-    })
+    let primer = takes.iter().find(|(_, f)| f.len() >= steps).map_or_else(Vec::new, |(_, f)| f[..steps].to_vec());
+    train_on(recipe, &set, name, primer, on_progress, cancel)
 }

@@ -264,7 +264,7 @@ mod tests {
     }
 
     /// A chord symbol with more inside it (degrees, a bass, an offset) after its kind.
-    fn harmony_with(step: &str, alter: i32, kind: &str, more: &str) -> String {
+    pub(super) fn harmony_with(step: &str, alter: i32, kind: &str, more: &str) -> String {
         let alter = if alter == 0 { String::new() } else { format!("<root-alter>{alter}</root-alter>") };
         format!(
             "<harmony print-frame=\"no\"><root><root-step>{step}</root-step>{alter}</root>\
@@ -272,7 +272,7 @@ mod tests {
         )
     }
 
-    fn degree(value: u32, alter: i32, kind: &str) -> String {
+    pub(super) fn degree(value: u32, alter: i32, kind: &str) -> String {
         format!(
             "<degree><degree-value>{value}</degree-value><degree-alter>{alter}</degree-alter>\
              <degree-type>{kind}</degree-type></degree>"

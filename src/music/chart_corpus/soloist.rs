@@ -105,13 +105,7 @@ impl Soloist<'_> {
             match cell {
                 Cell::Eighths => {
                     let next = self.next_beat(t, cur, end);
-                    match self.fill(cur, next, t + 1) {
-                        Some(x) => {
-                            self.strike(t, cur, 1);
-                            self.strike(t + 1, x, 1);
-                        }
-                        None => self.strike(t, cur, 2),
-                    }
+                    self.toward(t, cur, next, 2);
                     cur = next;
                     t += 2;
                 }
@@ -122,13 +116,7 @@ impl Soloist<'_> {
                 }
                 Cell::DottedQuarter => {
                     let next = self.target(t + 4, cur, final_at(t + 4));
-                    match self.fill(cur, next, t + 3) {
-                        Some(x) => {
-                            self.strike(t, cur, 3);
-                            self.strike(t + 3, x, 1);
-                        }
-                        None => self.strike(t, cur, 4),
-                    }
+                    self.toward(t, cur, next, 4);
                     cur = next;
                     t += 4;
                 }
@@ -279,6 +267,18 @@ impl Soloist<'_> {
     }
 
     /// Strikes `key` at `t`, held `len` eighths (to the end at most).
+    /// `cur` struck at `t` for `len` eighths, its last eighth a passing note into `next`
+    /// when one fits (else `cur` held through).
+    fn toward(&mut self, t: usize, cur: i32, next: i32, len: usize) {
+        match self.fill(cur, next, t + len - 1) {
+            Some(x) => {
+                self.strike(t, cur, len - 1);
+                self.strike(t + len - 1, x, 1);
+            }
+            None => self.strike(t, cur, len),
+        }
+    }
+
     fn strike(&mut self, t: usize, key: i32, len: usize) {
         debug_assert!((LOW..=HIGH).contains(&key), "melody key {key} out of range");
         let end = (t + len).min(self.line.len());

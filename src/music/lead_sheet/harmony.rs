@@ -126,21 +126,8 @@ fn quality_of_kind(kind: &str, shown_as: &str, degrees: &[Degree]) -> Result<Qua
 mod tests {
     use super::*;
 
-    /// A `<harmony>` as exporters write it: root, kind, then whatever follows (degrees, bass).
-    fn harmony(step: &str, alter: i32, kind: &str, more: &str) -> String {
-        let alter = if alter == 0 { String::new() } else { format!("<root-alter>{alter}</root-alter>") };
-        format!(
-            "<harmony print-frame=\"no\"><root><root-step>{step}</root-step>{alter}</root>\
-             <kind>{kind}</kind>{more}</harmony>"
-        )
-    }
-
-    fn degree(value: u32, alter: i32, kind: &str) -> String {
-        format!(
-            "<degree><degree-value>{value}</degree-value><degree-alter>{alter}</degree-alter>\
-             <degree-type>{kind}</degree-type></degree>"
-        )
-    }
+    // The lead sheets' own fixtures: a `<harmony>` as exporters write it, and its degrees.
+    use super::super::tests::{degree, harmony_with as harmony};
 
     fn chord_of(xml: &str) -> Result<ChartChord, String> {
         harmony_chord(roxmltree::Document::parse(xml).unwrap().root_element())
