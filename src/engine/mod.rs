@@ -132,7 +132,7 @@ impl Engine {
     /// Whether the band follows chords given from outside: `settings` ask for it and the
     /// composer has a chart band for its mode.
     pub fn following(&self, settings: &Settings) -> bool {
-        self.harmony.can_follow(settings.harmony) && self.composer.follows_given_chords(settings.mode)
+        follows(&self.harmony, &self.composer, settings)
     }
 
     /// Takes a staged chart at once, before playing from the start (a render).
@@ -229,8 +229,7 @@ impl Engine {
         if plan.motion == Motion::Stopped {
             self.harmony.stopped();
         }
-        let mut following =
-            self.harmony.can_follow(settings.harmony) && self.composer.follows_given_chords(settings.mode);
+        let mut following = follows(&self.harmony, &self.composer, settings);
         let mut form = self.harmony.form(settings.harmony, following, self.composer.form());
         self.display.set_bars(form.bars);
         let capturing = self.capture_shared.enabled() && plan.motion != Motion::Stopped && !settings.bypass;
@@ -302,8 +301,7 @@ impl Engine {
                     // A new chart takes over at a bar line (the old one is dropped elsewhere).
                     if self.harmony.take_chart() {
                         self.composer.unlock();
-                        following = self.harmony.can_follow(settings.harmony)
-                            && self.composer.follows_given_chords(settings.mode);
+                        following = follows(&self.harmony, &self.composer, settings);
                         form = self.harmony.form(settings.harmony, following, self.composer.form());
                         self.display.set_bars(form.bars);
                     }
@@ -366,6 +364,13 @@ impl Engine {
             self.capture.advance(end, &mut |chorus: &[Frame]| shared.push(chorus));
         }
     }
+}
+
+/// Whether the band follows chords given from outside: `settings` ask for harmony `harmony`
+/// has, and `composer` has a chart band for the mode. (A function of the fields, so the block
+/// loop can ask while the output borrows the engine.)
+fn follows(harmony: &Harmony, composer: &Composer, settings: &Settings) -> bool {
+    harmony.can_follow(settings.harmony) && composer.follows_given_chords(settings.mode)
 }
 
 /// The composer's frame for step `index`, steered by the notes played in since the last.
