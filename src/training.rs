@@ -10,11 +10,12 @@
 use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
 use crate::model::builtin::band_recipe_for;
 use crate::model::builtin::BUILTINS;
+use crate::model::fine_tune::{fine_tune, fine_tune_config, Start, StartChoice};
 use crate::model::{self, check_form, Model, Recipe};
-use crate::music::corpus::Corpus;
+use crate::music::corpus::{missing_part_warning, Corpus};
 use crate::music::encoding::Encoding;
 use crate::music::part::Part;
-use crate::project::Project;
+use crate::project::{ModelChoice, Project};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::thread::{JoinHandle, Thread};
@@ -38,6 +39,9 @@ pub struct TrainingStatus {
     pub choruses: usize,
     /// What the corpus lacks (parts no chorus plays), said when the run starts.
     pub warnings: Vec<String>,
+    /// What the run started from ("Bebop blues in C (moved down 2)", "random weights"), and
+    /// the parts the new model keeps from it or leaves out; said once known.
+    pub started_from: Option<String>,
     /// How the last run ended, for the user.
     pub outcome: Option<Result<String, String>>,
 }
@@ -50,12 +54,27 @@ impl TrainingStatus {
     }
 }
 
-/// What a run learns: the project's corpus as it was checked, with a seed; the new model
-/// goes to the project.
+/// Where a retrain starts, as the user chose it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetrainFrom {
+    pub choice: StartChoice,
+    /// Keep the start model's parts the choruses do not play (else the new model has none).
+    pub keep_missing: bool,
+}
+
+impl Default for RetrainFrom {
+    fn default() -> Self {
+        Self { choice: StartChoice::NearestBand, keep_missing: true }
+    }
+}
+
+/// What a run learns: the project's corpus as it was checked, with a seed, from where; the
+/// new model goes to the project.
 struct Job {
     project: Arc<Project>,
     corpus: Corpus,
     seed: u64,
+    from: RetrainFrom,
 }
 
 /// The training job: one worker thread per plugin, parked until asked, at most one run at a
@@ -76,6 +95,8 @@ pub struct Training {
     builtin_wanted: AtomicUsize,
     /// Held while a built-in band is staged: the worker's and the activation's never interleave.
     applying_builtin: Mutex<()>,
+    /// Where the next run starts (the editor sets it; a Retrain press uses it too).
+    from: Mutex<RetrainFrom>,
     /// Set once: the worker ends.
     closing: AtomicBool,
     worker: Mutex<Option<JoinHandle<()>>>,
@@ -102,6 +123,7 @@ impl Training {
             project: Mutex::new(project),
             builtin_wanted: AtomicUsize::new(NO_BUILTIN),
             applying_builtin: Mutex::new(()),
+            from: Mutex::default(),
             closing: AtomicBool::new(false),
             worker: Mutex::new(None),
             wake: OnceLock::new(),
@@ -120,6 +142,15 @@ impl Training {
 
     pub fn status(&self) -> TrainingStatus {
         lock(&self.status).clone()
+    }
+
+    /// Where retrains start from now on (any non-audio thread).
+    pub fn set_retrain_from(&self, from: RetrainFrom) {
+        *lock(&self.from) = from;
+    }
+
+    pub fn retrain_from(&self) -> RetrainFrom {
+        *lock(&self.from)
     }
 
     fn update(&self, f: impl FnOnce(&mut TrainingStatus)) {
@@ -223,7 +254,7 @@ impl Training {
         }
         self.cancel.store(false, Ordering::Release);
         self.update(|s| *s = TrainingStatus { running: true, choruses: corpus.len(), warnings, ..Default::default() });
-        *job = Some(Job { project, corpus, seed });
+        *job = Some(Job { project, corpus, seed, from: self.retrain_from() });
         drop(job);
         if let Some(thread) = self.wake.get() {
             thread.unpark();
@@ -253,14 +284,24 @@ impl Training {
 
     /// One run, start to end, on the worker thread.
     fn run_job(&self, job: Job) {
-        let result = self.run(&job.corpus, job.seed);
+        let current = match job.project.model() {
+            ModelChoice::Custom { model, .. } => Some(model),
+            ModelChoice::Builtin => None,
+        };
+        let result = self.run(&job.corpus, job.seed, job.from, current.as_deref());
         let message = match &result {
-            Ok(model) => Ok(format!(
-                "Learned {} choruses in {:.1} s ({} epochs): now playing the new model.",
-                job.corpus.len(),
-                model.metadata.train_seconds,
-                model.metadata.epochs,
-            )),
+            Ok(model) => {
+                let from = match model.metadata.started_from.as_str() {
+                    "" => "from scratch".to_string(),
+                    start => format!("from {start}"),
+                };
+                Ok(format!(
+                    "Learned {} choruses {from} in {:.1} s ({} epochs): now playing the new model.",
+                    job.corpus.len(),
+                    model.metadata.train_seconds,
+                    model.metadata.epochs,
+                ))
+            }
             Err(why) => Err(why.clone()),
         };
         if let Ok(model) = result {
@@ -272,10 +313,11 @@ impl Training {
         });
     }
 
-    fn run(&self, corpus: &Corpus, seed: u64) -> Result<Model, String> {
+    /// Learns `corpus`: fine-tuning the start `from` chooses where one fits (and from scratch
+    /// if that does not learn the form), else from scratch; then the plugin's check.
+    fn run(&self, corpus: &Corpus, seed: u64, from: RetrainFrom, current: Option<&Model>) -> Result<Model, String> {
         let started = Instant::now();
-        let mut recipe = retrain_recipe(corpus, seed);
-        recipe.config.threads = retrain_threads();
+        let threads = retrain_threads();
         let mut on_progress = |p: &Progress| {
             self.apply_builtin();
             self.update(|s| {
@@ -289,13 +331,51 @@ impl Training {
             });
         };
         let name = format!("Retrained on {} choruses", corpus.len());
-        let model = match model::train(&recipe, corpus, &name, &mut on_progress, &self.cancel) {
-            Ok(model) => model,
-            Err(TrainError::Cancelled) => {
-                return Err("Training was cancelled; the old model keeps playing.".to_string())
+        let start = choose_start(corpus, from, current);
+        let mut fine_tuned = None;
+        if let Some(start) = &start {
+            let parts = start.describe_parts();
+            let said = if parts.is_empty() { start.name.clone() } else { format!("{} ({parts})", start.name) };
+            let warnings = corpus
+                .missing_parts()
+                .into_iter()
+                .map(|p| missing_part_warning(p, start.kept.contains(&p).then_some(start.name.as_str())))
+                .collect();
+            self.update(|s| {
+                s.started_from = Some(said);
+                s.warnings = warnings;
+            });
+            let config = TrainConfig { threads, ..fine_tune_config(corpus.form.bars, seed) };
+            match fine_tune(start, corpus, &config, &name, &mut on_progress, &self.cancel) {
+                Ok(model) => fine_tuned = Some(model),
+                Err(TrainError::Cancelled) => return Err(CANCELLED.to_string()),
+                // Learning wins over speed: what the start could not learn, random weights may.
+                Err(_) => {
+                    let warnings = corpus.check_learnable().unwrap_or_default();
+                    self.update(|s| {
+                        s.started_from = Some(format!("random weights ({} could not learn the form)", start.name));
+                        s.warnings = warnings;
+                        s.losses.clear();
+                    })
+                }
             }
-            Err(err) => return Err(format!("Training did not succeed ({err}); the old model keeps playing.")),
+        } else {
+            self.update(|s| s.started_from = Some("random weights".to_string()));
+        }
+        let model = match fine_tuned {
+            Some(model) => model,
+            None => {
+                let mut recipe = retrain_recipe(corpus, seed);
+                recipe.config.threads = threads;
+                match model::train(&recipe, corpus, &name, &mut on_progress, &self.cancel) {
+                    Ok(model) => model,
+                    Err(TrainError::Cancelled) => return Err(CANCELLED.to_string()),
+                    Err(err) => return Err(format!("Training did not succeed ({err}); the old model keeps playing.")),
+                }
+            }
         };
+        let mut model = model;
+        model.metadata.train_seconds = started.elapsed().as_secs_f32();
         let ok = check_form(&model, corpus, CHECK_CHORUSES, seed);
         if ok < CHECK_CHORUSES {
             return Err(format!(
@@ -303,6 +383,21 @@ impl Training {
             ));
         }
         Ok(model)
+    }
+}
+
+const CANCELLED: &str = "Training was cancelled; the old model keeps playing.";
+
+/// The model a retrain of `corpus` fine-tunes, as `from` asks: `None` is from scratch (asked
+/// for, or nothing fits).
+pub fn choose_start(corpus: &Corpus, from: RetrainFrom, current: Option<&Model>) -> Option<Start> {
+    let keep = from.keep_missing;
+    match from.choice {
+        StartChoice::Scratch => None,
+        StartChoice::CurrentModel => current
+            .and_then(|m| Start::from_model(m, &m.metadata.name, corpus, keep))
+            .or_else(|| Start::nearest_builtin(corpus, keep)),
+        StartChoice::NearestBand => Start::nearest_builtin(corpus, keep),
     }
 }
 

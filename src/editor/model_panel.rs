@@ -4,6 +4,7 @@
 
 use super::files::{Files, Purpose};
 use super::{loss_plot, Shared};
+use crate::model::fine_tune::StartChoice;
 use crate::model::Model;
 use crate::project::ModelChoice;
 use egui::{Color32, RichText, Ui};
@@ -43,6 +44,11 @@ impl ModelPanel {
                 shared.project.use_builtin_model();
             }
         });
+        retrain_from(ui, shared);
+        if let Some(from) = &status.started_from {
+            let verb = if status.running { "Learning from" } else { "Learned from" };
+            ui.label(RichText::new(format!("{verb} {from}")).small().color(Color32::GRAY));
+        }
         if status.running || !status.losses.is_empty() {
             let fraction = if status.max_epochs > 0 { status.epoch as f32 / status.max_epochs as f32 } else { 0.0 };
             let checked = status.chord_choruses_ok.map_or(String::new(), |ok| format!(" · form held {ok} choruses"));
@@ -91,6 +97,37 @@ impl ModelPanel {
     }
 }
 
+/// Where the next retrain starts, and whether it keeps the parts the choruses do not play.
+fn retrain_from(ui: &mut Ui, shared: &Shared) {
+    let mut from = shared.training.retrain_from();
+    let was = from;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Start from").small());
+        let label = |c: StartChoice| match c {
+            StartChoice::NearestBand => "the nearest built-in band",
+            StartChoice::CurrentModel => "the model playing now",
+            StartChoice::Scratch => "scratch (random weights)",
+        };
+        egui::ComboBox::from_id_salt("retrain-from").selected_text(label(from.choice)).show_ui(ui, |ui| {
+            for c in [StartChoice::NearestBand, StartChoice::CurrentModel, StartChoice::Scratch] {
+                ui.selectable_value(&mut from.choice, c, label(c));
+            }
+        });
+    })
+    .response
+    .on_hover_text(
+        "A band that already plays learns your choruses in seconds: the built-in band of your form's length, moved to your key. Scratch learns from nothing (slower); the built-in band is always there to start again from.",
+    );
+    ui.add_enabled(
+        from.choice != StartChoice::Scratch,
+        egui::Checkbox::new(&mut from.keep_missing, RichText::new("Keep the parts my choruses don't play").small()),
+    )
+    .on_hover_text("Without a bass line or drums in your choruses, the new model plays the start band's; untick to leave them out.");
+    if from != was {
+        shared.training.set_retrain_from(from);
+    }
+}
+
 /// A model's name and how it was trained, in words.
 fn describe(choice: &ModelChoice, builtin: &'static crate::model::builtin::Builtin) -> (String, String) {
     let model = match choice {
@@ -102,9 +139,14 @@ fn describe(choice: &ModelChoice, builtin: &'static crate::model::builtin::Built
     };
     let m = &model.metadata;
     let t = &model.weights.topology;
+    let started = match (m.started_from.as_str(), m.kept_parts.is_empty()) {
+        ("", _) => String::new(),
+        (from, true) => format!(" · fine-tuned from {from}"),
+        (from, false) => format!(" · fine-tuned from {from}, its {} kept", m.kept_parts.join(" and ")),
+    };
     let groups: Vec<String> = t.groups.iter().map(|g| format!("{} {}", g.blocks, g.name)).collect();
     let details = format!(
-        "{} bars · {} blocks of {} cells · trained on {} · seed {} · {} epochs · loss {:.3} · {:.1} s · form held {} choruses",
+        "{} bars · {} blocks of {} cells · trained on {} · seed {} · {} epochs · loss {:.3} · {:.1} s · form held {} choruses{}",
         model.encoding.bars,
         groups.join(" + "),
         t.cells_per_block,
@@ -113,7 +155,8 @@ fn describe(choice: &ModelChoice, builtin: &'static crate::model::builtin::Built
         m.epochs,
         m.final_loss,
         m.train_seconds,
-        m.chord_check_choruses
+        m.chord_check_choruses,
+        started
     );
     let name = if matches!(choice, ModelChoice::Builtin) { format!("Built-in: {}", m.name) } else { m.name.clone() };
     (name, details)

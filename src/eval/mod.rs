@@ -233,6 +233,8 @@ mod tests {
             final_loss: 0.0,
             train_seconds: 0.0,
             chord_check_choruses: 0,
+            started_from: String::new(),
+            kept_parts: Vec::new(),
         }
     }
 

@@ -42,7 +42,18 @@ pub struct LstmLearner {
 
 impl LstmLearner {
     pub fn new(topology: Topology) -> Self {
-        let layout = Layout::new(topology);
+        Self::of(Layout::new(topology))
+    }
+
+    /// A learner that leaves the groups `kept` as they are (fine-tuning on choruses that lack
+    /// their parts): see [`Layout::keep`].
+    pub fn keeping(topology: Topology, kept: &[usize]) -> Result<Self, String> {
+        let mut layout = Layout::new(topology);
+        layout.keep(kept)?;
+        Ok(Self::of(layout))
+    }
+
+    pub(crate) fn of(layout: Layout) -> Self {
         let ws = Workspace::new(&layout, 0);
         Self { layout, ws }
     }
@@ -200,7 +211,7 @@ pub fn forward<R: Real>(
         let (c_prev, c_next) = ws.c[t * cells..(t + 2) * cells].split_at_mut(cells);
         let (h_prev, h_next) = ws.h[t * cells..(t + 2) * cells].split_at_mut(cells);
         let tc = &mut ws.tc[t * cells..(t + 1) * cells];
-        for (gi, g) in layout.groups.iter().enumerate() {
+        for (gi, g) in layout.groups.iter().enumerate().filter(|(_, g)| g.taught) {
             let gin = &mut ws.gin[gi][t * g.gate_cols..(t + 1) * g.gate_cols];
             gin[..g.n_x].copy_from_slice(&x[g.x_off..g.x_off + g.n_x]);
             gin[g.n_x..g.n_x + g.n_ctx].copy_from_slice(&x[g.ctx_off..g.ctx_off + g.n_ctx]);
@@ -216,7 +227,7 @@ pub fn forward<R: Real>(
             let cg = g.h_off..g.h_off + g.h;
             cell_forward(g, a, &c_prev[cg.clone()], &mut c_next[cg.clone()], &mut tc[cg.clone()], &mut h_next[cg]);
         }
-        for (gi, g) in layout.groups.iter().enumerate() {
+        for (gi, g) in layout.groups.iter().enumerate().filter(|(_, g)| g.taught) {
             let oin = &mut ws.oin[gi][t * g.out_cols..(t + 1) * g.out_cols];
             oin[..g.h].copy_from_slice(&h_next[g.h_off..g.h_off + g.h]);
             oin[g.h..g.h + g.n_x].copy_from_slice(&x[g.x_off..g.x_off + g.n_x]);
@@ -257,7 +268,7 @@ pub fn backward<R: Real>(
     for t in (0..steps).rev() {
         let target = &frames[(t + 1) * n_in..(t + 2) * n_in];
         ws.dh_prev.fill(zero);
-        for (gi, g) in layout.groups.iter().enumerate().rev() {
+        for (gi, g) in layout.groups.iter().enumerate().rev().filter(|(_, g)| g.taught) {
             let dy = &mut ws.y[gi][t * g.n_x..(t + 1) * g.n_x];
             output_backward(dy, &target[g.x_off..g.x_off + g.n_x], weight);
             let w = &params[g.out.clone()];
@@ -265,7 +276,7 @@ pub fn backward<R: Real>(
         }
         let c_prev = &ws.c[t * cells..(t + 1) * cells];
         let tc = &ws.tc[t * cells..(t + 1) * cells];
-        for (gi, g) in layout.groups.iter().enumerate().rev() {
+        for (gi, g) in layout.groups.iter().enumerate().rev().filter(|(_, g)| g.taught) {
             let a = &mut ws.act[gi][t * g.rows..(t + 1) * g.rows];
             let da = &mut ws.da[..g.rows];
             let cg = g.h_off..g.h_off + g.h;
@@ -282,7 +293,7 @@ pub fn backward<R: Real>(
         }
         std::mem::swap(&mut ws.dh, &mut ws.dh_prev);
     }
-    for (gi, g) in layout.groups.iter().enumerate() {
+    for (gi, g) in layout.groups.iter().enumerate().filter(|(_, g)| g.taught) {
         let (gin, dz) = (&ws.gin[gi][..steps * g.gate_cols], &ws.act[gi][..steps * g.rows]);
         linear_backward_weights(&mut grads[g.gates.clone()], gin, dz, g.rows, g.gate_cols);
         let (oin, dy) = (&ws.oin[gi][..steps * g.out_cols], &ws.y[gi][..steps * g.n_x]);

@@ -49,6 +49,9 @@ pub(crate) struct Group {
     /// Ranges of the group's two tensors in the flat vector.
     pub gates: Range<usize>,
     pub out: Range<usize>,
+    /// Whether training teaches it. A kept group (fine-tuning on choruses that lack its part)
+    /// is skipped by the training pass: no loss, no gradient, its weights stay as they were.
+    pub taught: bool,
 }
 
 impl Layout {
@@ -93,6 +96,7 @@ impl Layout {
                     out_cols: out.cols,
                     gates: ranges[2 * g].clone(),
                     out: ranges[2 * g + 1].clone(),
+                    taught: true,
                 }
             })
             .collect();
@@ -102,6 +106,22 @@ impl Layout {
     /// Total cells (every group).
     pub fn cells(&self) -> usize {
         self.topology.total_cells()
+    }
+
+    /// Marks the groups `kept` as untaught. Refused for a group another group sees: its cells
+    /// would still change under training through that group's error, and skipping it would
+    /// leave the seeing group reading stale cells.
+    pub fn keep(&mut self, kept: &[usize]) -> Result<(), String> {
+        for &k in kept {
+            let Some(group) = self.topology.groups.get(k) else {
+                return Err(format!("there is no group {k} to keep"));
+            };
+            if self.topology.groups.iter().any(|g| g.sees.contains(&k)) {
+                return Err(format!("the {} group is heard by other groups and cannot be kept as it is", group.name));
+            }
+            self.groups[k].taught = false;
+        }
+        Ok(())
     }
 }
 

@@ -33,13 +33,23 @@ pub mod weights;
 use std::sync::atomic::AtomicBool;
 use trainer::{Progress, TrainConfig, TrainError, Trained};
 
+/// Where fine-tuning starts: a trained network of the same topology, and the groups it keeps
+/// as they are (parts the training set does not play).
+#[derive(Clone, Copy, Debug)]
+pub struct FineTune<'a> {
+    pub from: &'a weights::Weights,
+    pub kept: &'a [usize],
+}
+
 /// Trains an LSTM of `topology` on `set` by the paper's rule `readout` to the stop criterion
-/// (`trainer` docs); a run that does not converge within `max_epochs` is an error.
+/// (`trainer` docs), from random weights or from `fine_tune`'s; a run that does not converge
+/// within `max_epochs` is an error.
 pub fn train_lstm(
     topology: &topology::Topology,
     set: &dyn training_set::TrainingSet,
     readout: &readout::Readout,
     config: &TrainConfig,
+    fine_tune: Option<FineTune>,
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<(weights::Weights, Trained), TrainError> {
@@ -51,7 +61,17 @@ pub fn train_lstm(
             set.n_units()
         )));
     }
-    let trained = trainer::train(bptt::LstmLearner::new(topology.clone()), set, readout, config, on_progress, cancel)?;
+    let (learner, start) = match fine_tune {
+        Some(f) if f.from.topology != *topology => {
+            return Err(TrainError::InvalidSetup("the network to start from has another shape".to_string()))
+        }
+        Some(f) => (
+            bptt::LstmLearner::keeping(topology.clone(), f.kept).map_err(TrainError::InvalidSetup)?,
+            Some(f.from.to_flat()),
+        ),
+        None => (bptt::LstmLearner::new(topology.clone()), None),
+    };
+    let trained = trainer::train_from(learner, set, readout, config, start.as_deref(), on_progress, cancel)?;
     if !trained.converged {
         return Err(TrainError::DidNotConverge { epochs: trained.epochs, best_chord_choruses: trained.best_check });
     }

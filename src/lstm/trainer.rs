@@ -69,7 +69,7 @@ pub trait Fork {
 // make another.
 impl Fork for LstmLearner {
     fn fork(&self) -> Self {
-        LstmLearner::new(self.layout().topology.clone())
+        LstmLearner::of(self.layout().clone())
     }
 }
 
@@ -311,6 +311,18 @@ impl<'a, L: Learner> Trainer<'a, L> {
         readout: &'a Readout,
         config: &TrainConfig,
     ) -> Result<Self, TrainError> {
+        Self::starting_from(learner, set, readout, config, None)
+    }
+
+    /// [`Trainer::new`], starting from the parameters `start` (fine-tuning a trained network)
+    /// where given.
+    pub fn starting_from(
+        learner: L,
+        set: &'a dyn TrainingSet,
+        readout: &'a Readout,
+        config: &TrainConfig,
+        start: Option<&[f32]>,
+    ) -> Result<Self, TrainError> {
         if set.is_empty() {
             return Err(TrainError::EmptyCorpus);
         }
@@ -327,7 +339,17 @@ impl<'a, L: Learner> Trainer<'a, L> {
             )));
         }
         let mut rng = Rng::new(config.seed);
-        let params = learner.init_params(config, &unit_means(set), &mut rng);
+        let params = match start {
+            Some(start) if start.len() != learner.n_params() => {
+                return Err(TrainError::InvalidSetup(format!(
+                    "the start has {} parameters, the network {}",
+                    start.len(),
+                    learner.n_params()
+                )))
+            }
+            Some(start) => start.to_vec(),
+            None => learner.init_params(config, &unit_means(set), &mut rng),
+        };
         let frames_per_seq = config.choruses_per_sequence * steps_per_chorus;
         // The check's own seed, and the frame it starts from: the first of a chorus that seed picks.
         let check_seed = config.seed ^ 0x5EED_C4EC;
@@ -502,8 +524,21 @@ pub fn train<L: Learner>(
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Trained, TrainError> {
+    train_from(learner, set, readout, config, None, on_progress, cancel)
+}
+
+/// [`train`], starting from the parameters `start` where given (fine-tuning).
+pub fn train_from<L: Learner>(
+    learner: L,
+    set: &dyn TrainingSet,
+    readout: &Readout,
+    config: &TrainConfig,
+    start: Option<&[f32]>,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Trained, TrainError> {
     let started = Instant::now();
-    let mut trainer = Trainer::new(learner, set, readout, config)?;
+    let mut trainer = Trainer::starting_from(learner, set, readout, config, start)?;
     let mut best_check = 0;
     let mut converged = false;
     for epoch in 1..=config.max_epochs {

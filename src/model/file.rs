@@ -355,6 +355,8 @@ mod tests {
             final_loss: 0.25,
             train_seconds: 0.0,
             chord_check_choruses: 0,
+            started_from: String::new(),
+            kept_parts: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod file;
+pub mod fine_tune;
 
 use crate::lstm::free_run::{form_check, AllowedChords};
 use crate::lstm::network::Network;
@@ -39,6 +40,12 @@ pub struct Metadata {
     pub train_seconds: f32,
     /// Choruses the free-running network played with every chord right at the stop check.
     pub chord_check_choruses: u32,
+    /// The model it was fine-tuned from ("" = trained from random weights).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub started_from: String,
+    /// Parts its training choruses did not play, kept as the start model played them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_parts: Vec<String>,
 }
 
 /// A trained network and everything needed to play it.
@@ -115,22 +122,25 @@ pub fn train(
         return Err(TrainError::EmptyCorpus);
     }
     let set = EncodedCorpus::new(corpus, recipe.encoding);
-    train_on(recipe, &set, name, corpus.chorus(0), on_progress, cancel)
+    train_on(recipe, &set, name, corpus.chorus(0), None, on_progress, cancel)
 }
 
-/// Trains a model of `recipe` on `set` and names it `name`, with `primer` to prime it: what
-/// every kind of model shares once its training set is made.
+/// Trains a model of `recipe` on `set` (from random weights, or fine-tuning `start`) and names
+/// it `name`, with `primer` to prime it: what every kind of model shares once its training set
+/// is made.
 fn train_on(
     recipe: &Recipe,
     set: &dyn TrainingSet,
     name: &str,
     primer: Vec<Frame>,
+    start: Option<crate::lstm::FineTune>,
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Model, TrainError> {
     let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
     let readout = recipe.encoding.readout();
-    let (weights, trained) = crate::lstm::train_lstm(&topology, set, &readout, &recipe.config, on_progress, cancel)?;
+    let (weights, trained) =
+        crate::lstm::train_lstm(&topology, set, &readout, &recipe.config, start, on_progress, cancel)?;
     Ok(Model {
         weights,
         encoding: recipe.encoding,
@@ -143,6 +153,8 @@ fn train_on(
             final_loss: trained.final_loss,
             train_seconds: trained.seconds,
             chord_check_choruses: recipe.config.check_choruses,
+            started_from: String::new(),
+            kept_parts: Vec::new(),
         },
         primer,
     })
@@ -168,5 +180,5 @@ pub fn train_chart_band(
     // The first take long enough for a window (there is one: the set is not empty).
     let steps = recipe.encoding.steps_per_chorus();
     let primer = takes.iter().find(|(_, f)| f.len() >= steps).map_or_else(Vec::new, |(_, f)| f[..steps].to_vec());
-    train_on(recipe, &set, name, primer, on_progress, cancel)
+    train_on(recipe, &set, name, primer, None, on_progress, cancel)
 }

@@ -64,6 +64,27 @@ impl PartialEq for Corpus {
     }
 }
 
+/// What a user is told when their choruses lack `part`: the new model plays none, or, where it
+/// keeps the part of the model it started from, that model's (`kept_from`, its name).
+pub fn missing_part_warning(part: Part, kept_from: Option<&str>) -> String {
+    let lacking = match part {
+        Part::Melody => {
+            "Your choruses have no melody (notes from C4 up, or on neither the chords' nor the bass channel)"
+        }
+        Part::Bass => "Your choruses have no bass line (notes below C3, or on the bass channel)",
+        Part::Comp => "Your choruses have no comping rhythm",
+        Part::Drums => "Your choruses have no drums (notes on channel 10)",
+        Part::Chords => "Your choruses have no chords",
+    };
+    let then = match (kept_from, part) {
+        (Some(start), _) => format!("the new model plays the {} of {start}.", part.name()),
+        (None, Part::Comp) => "the new model holds its chords as pads.".to_string(),
+        (None, Part::Drums) => "the new model plays none.".to_string(),
+        (None, _) => "the new model will play none.".to_string(),
+    };
+    format!("{lacking}: {then}")
+}
+
 impl Corpus {
     /// A style's own corpus.
     pub fn of_style(style: &'static Style) -> Self {
@@ -152,19 +173,14 @@ impl Corpus {
             }
             .to_string());
         }
-        let missing = [
-            (Part::Melody, "Your choruses have no melody (notes from C4 up, or on neither the chords' nor the bass channel): the new model will play none."),
-            (Part::Bass, "Your choruses have no bass line (notes below C3, or on the bass channel): the new model will play none."),
-            (Part::Comp, "Your choruses have no comping rhythm: the new model holds its chords as pads."),
-        ];
-        let mut warnings: Vec<String> =
-            missing.iter().filter(|(voice, _)| !self.plays(*voice)).map(|(_, warning)| warning.to_string()).collect();
-        if !self.plays_drums() {
-            warnings.push("Your choruses have no drums (notes on channel 10): the new model plays none.".to_string());
-        }
-        Ok(warnings)
+        Ok(self.missing_parts().into_iter().map(|part| missing_part_warning(part, None)).collect())
     }
 
+    /// The parts no chorus plays (the chords aside: `check_learnable` refuses a corpus without).
+    pub fn missing_parts(&self) -> Vec<Part> {
+        let plays = |part: Part| if part == Part::Drums { self.plays_drums() } else { self.plays(part) };
+        [Part::Melody, Part::Bass, Part::Comp, Part::Drums].into_iter().filter(|&p| !plays(p)).collect()
+    }
     /// For people: what the set is, e.g. "the paper's 12-bar blues (4096 choruses) + 2 of yours".
     pub fn describe(&self) -> String {
         let plural = |n: usize| if n == 1 { "chorus" } else { "choruses" };

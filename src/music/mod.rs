@@ -20,3 +20,4 @@ pub mod quantize;
 pub mod split;
 pub mod style;
 pub mod training_set;
+pub mod user_tunes;

@@ -78,7 +78,11 @@ train: trains a model by BPTT until its free-running chords hold the form for 10
     --batch N           sequences per update, 1..1024 (default 8: one lock-step chunk of 8)
     --threads N         threads that share each update's chunks of 8 sequences (default: every
                         core; a batch of 8 is one chunk, one thread); any N gives the same weights
-    --corpus A.mid …    learn your own choruses instead
+    --corpus A.mid …    learn your own choruses instead: fine-tunes the built-in band nearest
+                        their form (moved to their key), keeping the parts they do not play
+    --from M            fine-tune builtin:ID or FILE.json instead
+    --from-scratch      learn them from random weights
+    --drop-missing      leave out the parts your choruses do not play
     --form-bars N       bars per chorus of the files, 4..64 (default: a file is one chorus)
     --split range|channel:N[,bass:M]   which notes are chords (C3-B3 by range, default, with the
                         bass below and melody above) or which channels are chords and bass

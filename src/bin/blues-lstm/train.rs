@@ -6,9 +6,10 @@ use super::args::Args;
 use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
 use blues_lstm::model::builtin::{band_recipe, builtin, chart_band_recipe};
-use blues_lstm::model::{self, check_form, Recipe};
+use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, Start};
+use blues_lstm::model::{self, check_form, Model, Recipe};
 use blues_lstm::music::chart_corpus::chart_band_corpus;
-use blues_lstm::music::corpus::Corpus;
+use blues_lstm::music::corpus::{missing_part_warning, Corpus};
 use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
 use blues_lstm::music::split::VoiceSplit;
 use blues_lstm::music::style::builtin_style;
@@ -34,6 +35,9 @@ const FLAGS: &[&str] = &[
     "name",
     "out",
     "chart-band",
+    "from",
+    "from-scratch",
+    "drop-missing",
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -53,6 +57,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (None, Some(other)) => return Err(format!("--experiment: '{other}' is neither 1 nor 2")),
         (None, None) => None,
     };
+    let mut start = None;
     let (mut recipe, corpus, default_name): (Recipe, Corpus, String) = match (&id, a.has("corpus")) {
         (Some(_), true) => return Err("--corpus trains your own model; it does not go with --builtin".to_string()),
         (None, false) if a.has("style") => {
@@ -72,12 +77,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         (None, _) => {
             let corpus = user_corpus(&a)?;
-            for warning in corpus.check_learnable()? {
-                eprintln!("warning: {warning}");
+            corpus.check_learnable()?;
+            start = start_for(&a, &corpus)?;
+            for part in corpus.missing_parts() {
+                let kept = start.as_ref().filter(|s| s.kept.contains(&part)).map(|s| s.name.as_str());
+                eprintln!("warning: {}", missing_part_warning(part, kept));
             }
             (retrain_recipe(&corpus, seed), corpus, "Your choruses".to_string())
         }
     };
+    if start.is_some() && (a.has("blocks") || a.has("forget-bias")) {
+        return Err("--blocks and --forget-bias shape a network from scratch: give --from-scratch too".to_string());
+    }
+    if let Some(start) = &start {
+        recipe.config = fine_tune_config(corpus.form.bars, seed);
+        let parts = start.describe_parts();
+        let parts = if parts.is_empty() { String::new() } else { format!("; {parts}") };
+        println!("fine-tuning {}{parts} (--from-scratch to start from random weights)", start.name);
+    }
     if a.has("blocks") {
         let text = a.value("blocks")?.unwrap_or_default();
         let blocks: Option<Vec<usize>> = text.split(',').map(|b| b.trim().parse().ok().filter(|&b| b > 0)).collect();
@@ -94,7 +111,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let all_cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     recipe.config.threads = a.number("threads", all_cores, 1..=1024)?;
     let name = a.value("name")?.map_or(default_name, str::to_string);
-    let topology = recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block);
+    let topology = match &start {
+        Some(start) => start.weights.topology.clone(),
+        None => recipe.encoding.topology(&recipe.blocks, recipe.cells_per_block),
+    };
     let forget = recipe.config.forget_bias.map_or("the paper's".to_string(), |b| format!("{b}"));
     println!(
         "training {name} ({} weights) on {}, seed {seed}, forget-gate bias {forget}",
@@ -110,8 +130,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             last_print = Instant::now();
         }
     };
-    let model =
-        model::train(&recipe, &corpus, &name, &mut on_progress, &AtomicBool::new(false)).map_err(|e| e.to_string())?;
+    let cancel = AtomicBool::new(false);
+    let model = match &start {
+        Some(start) => fine_tune(start, &corpus, &recipe.config, &name, &mut on_progress, &cancel),
+        None => model::train(&recipe, &corpus, &name, &mut on_progress, &cancel),
+    }
+    .map_err(|e| match &start {
+        Some(_) => format!("{e}; try --from-scratch"),
+        None => e.to_string(),
+    })?;
     let held = check_form(&model, &corpus, 1000, seed.wrapping_add(1));
     model.save(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!(
@@ -180,6 +207,39 @@ fn parse_split(text: &str) -> Result<VoiceSplit, String> {
         _ => Err(format!(
             "--split: '{text}' is neither 'range' nor 'channel:N' (or 'channel:N,bass:M') with N, M in 1..16"
         )),
+    }
+}
+
+/// The model `--corpus` fine-tunes: `--from builtin:ID|FILE.json`, else the built-in band
+/// nearest the choruses; none with `--from-scratch` or where none can learn them.
+fn start_for(a: &Args, corpus: &Corpus) -> Result<Option<Start>, String> {
+    let keep = !a.has("drop-missing");
+    match (a.has("from-scratch"), a.value("from")?) {
+        (true, Some(_)) => Err("choose one of --from and --from-scratch".to_string()),
+        (true, None) => Ok(None),
+        (false, None) => Ok(Start::nearest_builtin(corpus, keep)),
+        (false, Some(spec)) => {
+            let (model, name): (Model, String) = match spec.strip_prefix("builtin:") {
+                Some(id) => {
+                    let b = builtin(id).ok_or_else(|| {
+                        a.mistake(format!("--from builtin:{id}: no such built-in model (there are: {})", builtin_ids()))
+                    })?;
+                    let model = b.model().ok_or_else(|| format!("--from builtin:{id}: its model does not load"))?;
+                    (model.clone(), b.name.to_string())
+                }
+                None => {
+                    let model = Model::load(std::path::Path::new(spec)).map_err(|e| format!("--from {spec}: {e}"))?;
+                    let name = model.metadata.name.clone();
+                    (model, name)
+                }
+            };
+            Start::from_model(&model, &name, corpus, keep).map(Some).ok_or_else(|| {
+                format!(
+                    "--from {spec}: it cannot learn these choruses (it must be a band whose parts include every part they play, with chord blocks enough for {} bars); try --from-scratch",
+                    corpus.form.bars
+                )
+            })
+        }
     }
 }
 

@@ -1,0 +1,284 @@
+//! Fine-tuning: a retrain that starts from a band that already knows how to count bars, walk,
+//! comp and phrase, and learns only what the user's choruses change — their form, their lines.
+//! The start is the built-in band nearest the user's form, or a model the user has; a part the
+//! user's choruses do not play (no bass line, no drums) is kept as the start plays it, unless
+//! the user turns that off. Any non-audio thread.
+
+use super::builtin::{band_blocks, Builtin, BUILTINS};
+use super::{train_on, Model, Recipe};
+use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
+use crate::lstm::weights::Weights;
+use crate::lstm::FineTune;
+use crate::music::corpus::Corpus;
+use crate::music::encoding::{ContextLayout, Encoding, CHORD_UNITS};
+use crate::music::part::Part;
+use crate::music::training_set::EncodedCorpus;
+use std::sync::atomic::AtomicBool;
+
+/// What a retrain starts from, as the user chooses it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StartChoice {
+    /// The built-in band nearest the choruses' form (from scratch where none fits).
+    #[default]
+    NearestBand,
+    /// The model playing now (the nearest band where it cannot learn the choruses).
+    CurrentModel,
+    /// Random weights.
+    Scratch,
+}
+
+/// A trained network to fine-tune, shaped for the user's choruses.
+#[derive(Clone, Debug)]
+pub struct Start {
+    /// The start model's name, for the user ("Bebop blues in C").
+    pub name: String,
+    /// Its weights, without the groups of the parts the user turned off.
+    pub weights: Weights,
+    /// What the new model speaks: the start's units over the user's form.
+    pub encoding: Encoding,
+    /// The parts the choruses do not play that are kept as the start plays them.
+    pub kept: Vec<Part>,
+    /// The parts the choruses do not play that are left out (the user turned keeping off).
+    pub dropped: Vec<Part>,
+}
+
+impl Start {
+    /// `model` (called `name`) as a start for `corpus`, keeping the parts the corpus lacks if
+    /// `keep_missing`. `None` where its network cannot learn the corpus: not a band that counts
+    /// its own form (the paper's nets, the chart band), a part the corpus plays that it lacks,
+    /// or fewer chord blocks than the form needs.
+    pub fn from_model(model: &Model, name: &str, corpus: &Corpus, keep_missing: bool) -> Option<Start> {
+        let band = ContextLayout { bar_position: true, ..ContextLayout::NONE };
+        let e = model.encoding;
+        if e.context != band || e.melody.is_none() || corpus.is_empty() {
+            return None;
+        }
+        let topology = &model.weights.topology;
+        if topology.groups[0].blocks < band_blocks(corpus.form.bars)[0] {
+            return None;
+        }
+        let plays = |part: Part| match part {
+            Part::Drums => corpus.plays_drums(),
+            Part::Chords => true,
+            line => corpus.plays(line),
+        };
+        let lacking: Vec<Part> = Part::ALL.into_iter().filter(|&p| !e.has(p) && plays(p)).collect();
+        if !lacking.is_empty() {
+            return None;
+        }
+        let missing: Vec<Part> = Part::ALL.into_iter().filter(|&p| e.has(p) && !plays(p)).collect();
+        let (kept, dropped) = if keep_missing { (missing, Vec::new()) } else { (Vec::new(), missing) };
+        // The melody is a group the chord blocks' readers need no more than the others: any
+        // line may go, the chords may not (they are not a line: `missing` never holds them).
+        let mut encoding = Encoding { bars: corpus.form.bars, ..e };
+        let dropped_groups: Vec<usize> = dropped.iter().filter_map(|&p| group_of(&e, p)).collect();
+        for &part in &dropped {
+            match part {
+                Part::Melody => encoding.melody = None,
+                Part::Bass => encoding.bass = None,
+                Part::Comp => encoding.comp = false,
+                Part::Drums => encoding.drums = false,
+                Part::Chords => {}
+            }
+        }
+        if encoding.melody.is_none() {
+            // A band without a melody is not one the plugin plays from a retrain.
+            return None;
+        }
+        let weights = model.weights.without_groups(&dropped_groups).ok()?;
+        encoding.check_topology(&weights.topology).ok()?;
+        Some(Start { name: name.to_string(), weights, encoding, kept, dropped })
+    }
+
+    /// The built-in band nearest `corpus`: of those whose network can learn it, the one whose
+    /// form is closest in length, then whose chords, moved to the key that fits best, agree
+    /// with the corpus's first chorus on the most steps (the same changes need least
+    /// relearning), then the first in the menu. It starts moved to that key.
+    pub fn nearest_builtin(corpus: &Corpus, keep_missing: bool) -> Option<Start> {
+        let first = (!corpus.is_empty()).then(|| corpus.chorus(0))?;
+        let fit = |b: &Builtin| {
+            let chords = &b.style().chords;
+            let agreement = |k: u8| {
+                first.iter().zip(chords.iter().cycle()).filter(|(f, &c)| f.chord == transpose_mask(c, k)).count()
+            };
+            // The smallest move of the most agreeing.
+            (0..12u8)
+                .map(|k| (agreement(k), std::cmp::Reverse(k.min(12 - k)), k))
+                .max()
+                .map_or((0, 0), |(a, _, k)| (a, k))
+        };
+        BUILTINS
+            .iter()
+            .filter_map(|b| Some((b, fit(b), Start::from_model(b.model()?, b.name, corpus, keep_missing)?)))
+            .min_by_key(|(b, (agreement, _), _)| {
+                (b.style().bars.abs_diff(corpus.form.bars), std::cmp::Reverse(*agreement))
+            })
+            .map(|(_, (_, k), start)| start.transposed(k))
+    }
+
+    /// The start moved up `semitones` (0–11): its chord units turned round the octave, its
+    /// melody and bass keys moved by the nearest interval that is the same pitch class (a key
+    /// moved off the edge of a line's range starts silent).
+    pub fn transposed(mut self, semitones: u8) -> Start {
+        let k = semitones % 12;
+        if k == 0 {
+            return self;
+        }
+        let chords: Vec<Option<usize>> = (0..CHORD_UNITS).map(|u| Some((u + 12 - usize::from(k)) % 12)).collect();
+        self.weights = self.weights.with_units_renumbered(0, &chords);
+        let shift = if k > 6 { i32::from(k) - 12 } else { i32::from(k) };
+        for part in [Part::Melody, Part::Bass] {
+            let (Some(line), Some(g)) = (self.encoding.line(part), group_of(&self.encoding, part)) else { continue };
+            let first = usize::from(line.rest);
+            let pitches = i32::from(line.pitches);
+            let from: Vec<Option<usize>> = (0..line.units())
+                .map(|u| {
+                    let pitch = u as i32 - first as i32;
+                    if !(0..pitches).contains(&pitch) {
+                        return Some(u); // the rest and begin units stay
+                    }
+                    let old = pitch - shift;
+                    (0..pitches).contains(&old).then(|| first + old as usize)
+                })
+                .collect();
+            self.weights = self.weights.with_units_renumbered(g, &from);
+        }
+        self.name = format!(
+            "{} (moved {})",
+            self.name,
+            if shift > 0 { format!("up {shift}") } else { format!("down {}", -shift) }
+        );
+        self
+    }
+
+    /// What the new model keeps and leaves out, for the user: "" when it learns every part.
+    pub fn describe_parts(&self) -> String {
+        let names = |parts: &[Part]| parts.iter().map(|p| p.name()).collect::<Vec<_>>().join(" and ");
+        let mut said = Vec::new();
+        if !self.kept.is_empty() {
+            said.push(format!("{} as {} plays it", names(&self.kept), self.name));
+        }
+        if !self.dropped.is_empty() {
+            said.push(format!("no {}", names(&self.dropped)));
+        }
+        said.join("; ")
+    }
+
+    /// The network groups of the kept parts.
+    fn kept_groups(&self) -> Vec<usize> {
+        self.kept.iter().filter_map(|&p| group_of(&self.encoding, p)).collect()
+    }
+}
+
+/// A chord's pitch-class mask moved up `k` semitones.
+fn transpose_mask(mask: u16, k: u8) -> u16 {
+    let (m, k) = (u32::from(mask & 0xFFF), u32::from(k % 12));
+    (((m << k) | (m >> (12 - k))) & 0xFFF) as u16
+}
+
+/// The group of `part` in a network of `encoding` (the chords are group 0).
+fn group_of(encoding: &Encoding, part: Part) -> Option<usize> {
+    if !encoding.has(part) {
+        return None;
+    }
+    Some(Part::ALL.into_iter().filter(|&p| encoding.has(p)).position(|p| p == part)?)
+}
+
+/// How a start is fine-tuned, from `seed`, on a form of `bars`.
+pub fn fine_tune_config(bars: usize, seed: u64) -> TrainConfig {
+    let seeded = TrainConfig::seeded(seed);
+    TrainConfig {
+        choruses_per_sequence: 2,
+        // The start already plays: smaller steps keep what it knows while the form moves.
+        learning_rate: if bars > 16 { 0.02 } else { 0.01 },
+        // A shorter window: the loss of a network that already plays settles in a few hundred
+        // epochs, and a user is waiting.
+        plateau_window: 100,
+        max_epochs: 6000,
+        ..seeded
+    }
+}
+
+/// Fine-tunes `start` on `corpus` with `config` to the stop criterion; names it `name`. The
+/// kept parts' groups are not taught (their weights stay the start's).
+pub fn fine_tune(
+    start: &Start,
+    corpus: &Corpus,
+    config: &TrainConfig,
+    name: &str,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
+    if corpus.is_empty() {
+        return Err(TrainError::EmptyCorpus);
+    }
+    if corpus.form != start.encoding.form() {
+        return Err(TrainError::InvalidSetup("the start was shaped for another form".to_string()));
+    }
+    let topology = &start.weights.topology;
+    let recipe = Recipe {
+        encoding: start.encoding,
+        blocks: topology.groups.iter().map(|g| g.blocks).collect(),
+        cells_per_block: topology.cells_per_block,
+        config: config.clone(),
+    };
+    let set = EncodedCorpus::new(corpus, recipe.encoding);
+    let kept = start.kept_groups();
+    let from = FineTune { from: &start.weights, kept: &kept };
+    let mut model = train_on(&recipe, &set, name, corpus.chorus(0), Some(from), on_progress, cancel)?;
+    model.metadata.started_from = start.name.clone();
+    model.metadata.kept_parts = start.kept.iter().map(|p| p.name().to_string()).collect();
+    Ok(model)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::builtin::builtin;
+    use crate::music::style::builtin_style;
+
+    fn corpus_of(id: &str, choruses: usize) -> Corpus {
+        let style = builtin_style(id).unwrap();
+        Corpus::from_choruses((0..choruses).map(|i| style.chorus(i * 977)).collect(), style.bars)
+    }
+
+    #[test]
+    fn the_nearest_band_has_the_form_and_changes_of_the_choruses() {
+        for (style, want) in [
+            ("bebop-blues", "bebop-blues"),
+            ("jazz-blues", "jazz-blues"),
+            ("minor-blues", "minor-blues"),
+            ("eight-bar-blues", "eight-bar-blues"),
+            ("sixteen-bar-blues", "sixteen-bar-blues"),
+            ("rhythm-changes", "rhythm-changes"),
+        ] {
+            let start = Start::nearest_builtin(&corpus_of(style, 2), true).unwrap();
+            assert_eq!(start.name, builtin(want).unwrap().name, "{style}");
+            assert!(start.kept.is_empty() && start.dropped.is_empty(), "{style}: its corpus plays every part");
+        }
+        // The paper's 12 bars with a melody and chords only: a 12-bar band, bass, comping and
+        // drums kept (or dropped).
+        let paper = corpus_of("paper-blues", 4);
+        let start = Start::nearest_builtin(&paper, true).unwrap();
+        assert_eq!(start.encoding.bars, 12);
+        assert_eq!(start.kept, [Part::Bass, Part::Comp, Part::Drums]);
+        assert!(start.encoding.bass.is_some() && start.encoding.drums);
+        let start = Start::nearest_builtin(&paper, false).unwrap();
+        assert_eq!(start.dropped, [Part::Bass, Part::Comp, Part::Drums]);
+        assert!(start.encoding.bass.is_none() && !start.encoding.drums && !start.encoding.comp);
+        assert_eq!(start.weights.topology.groups.len(), 2);
+    }
+
+    #[test]
+    fn a_model_that_cannot_learn_the_choruses_is_no_start() {
+        let band = builtin("bebop-blues").unwrap().model().unwrap();
+        // Rhythm changes need 8 chord blocks; the 12-bar band has 4.
+        assert!(Start::from_model(band, "bebop", &corpus_of("rhythm-changes", 1), true).is_none());
+        // The paper's net has no bass to learn a band's bass line with.
+        let paper = builtin("paper-exp2").unwrap().model().unwrap();
+        assert!(Start::from_model(paper, "exp2", &corpus_of("bebop-blues", 1), true).is_none());
+        // The chart band is given its chords; a retrain teaches a band to count them.
+        let chart = crate::model::builtin::chart_band().unwrap();
+        assert!(Start::from_model(chart, "chart", &corpus_of("bebop-blues", 1), true).is_none());
+    }
+}
