@@ -79,8 +79,8 @@ impl Readout {
     /// The next step's input from this step's outputs `y`, written over `x`, which holds this
     /// step's input on entry (a begin unit depends on whether the choice changed). Each drawn
     /// group takes its temperature from `temperatures` (by group index; missing ones play at
-    /// 1) and exactly one or, with a begin unit, two draws from `rng`, whatever is drawn, so
-    /// the random stream stays in step.
+    /// T = 1) and exactly one or, with a begin unit, two draws from `rng`, whatever is drawn,
+    /// so the random stream stays in step.
     pub fn next_input(&self, y: &[f32], x: &mut [f32], temperatures: &[f32], rng: &mut Rng) {
         for (gi, g) in self.groups.iter().enumerate() {
             let (ys, xs) = (&y[g.offset..g.offset + g.units], &mut x[g.offset..g.offset + g.units]);
