@@ -13,7 +13,12 @@
 //! - *outside*: melody notes in neither the chord at their step nor the blues scale (1 b3 4 #4
 //!   5 b7) of the key, the root of the stream's first chord.
 //! - *range*: 5th to 95th percentile (nearest rank) of the keys begun, in semitones.
+//! - *repeated keys* (the stutter): of the pairs of consecutive melody notes, the share whose
+//!   second strikes the same key again at most a beat (two eighths) after the first began;
+//!   *wide leaps*: the share a tritone (6 semitones) or more apart. Pairs run across rests.
 //! - *phrase*: see [`phrases`].
+//! - comping *silent half-bars*: half-bars (4 eighths from steps 0 and 4) in which no chord
+//!   sounds at all, of all half-bars: where the piano lays out.
 //! - *distinct rhythms per chorus*: distinct onset patterns of the bars of a chorus (which of a
 //!   bar's 8 steps begin a note), averaged over choruses.
 //! - drums: a *fill* is a bar with three or more snare or tom strokes at normal level or
@@ -53,6 +58,11 @@ pub struct Melody {
     /// `None` when no chord of the stream has a known root (no key).
     pub outside: Option<f64>,
     pub range: u8,
+    /// Pairs of consecutive notes whose second strikes the same key within a beat; `None`
+    /// with fewer than two notes.
+    pub repeated_keys: Option<f64>,
+    /// Pairs of consecutive notes a tritone or more apart.
+    pub wide_leaps: Option<f64>,
     /// Mean notes per phrase.
     pub phrase_notes: f64,
     pub distinct_rhythms: f64,
@@ -74,6 +84,8 @@ pub struct Comping {
     pub strikes_per_bar: f64,
     pub distinct_rhythms: f64,
     pub off_beat: f64,
+    /// Half-bars with no chord sounding, of all half-bars.
+    pub silent_half_bars: f64,
 }
 
 /// The drummer: time on the ride and the hi-hat, fills where the form turns, the crash on
@@ -180,6 +192,20 @@ fn phrases(frames: &[Frame], notes: &[Struck], form: Form) -> f64 {
     share(notes.len(), count).unwrap_or(0.0)
 }
 
+/// Eighths within which a note struck again on the same key counts as a repeated key: a beat.
+const REPEAT_WITHIN: usize = 2;
+/// Semitones from which an interval counts as a wide leap: a tritone.
+const WIDE_LEAP: u8 = 6;
+
+/// Of the pairs of consecutive notes, the shares that strike the same key again within a beat
+/// and that leap a tritone or more; `None` with fewer than two notes.
+fn repeats_and_leaps(notes: &[Struck]) -> (Option<f64>, Option<f64>) {
+    let pairs = notes.len().saturating_sub(1);
+    let repeated = notes.windows(2).filter(|p| p[0].key == p[1].key && p[1].step - p[0].step <= REPEAT_WITHIN).count();
+    let leaps = notes.windows(2).filter(|p| p[0].key.abs_diff(p[1].key) >= WIDE_LEAP).count();
+    (share(repeated, pairs), share(leaps, pairs))
+}
+
 fn melody(frames: &[Frame], form: Form, choruses: usize) -> Option<Melody> {
     let notes = notes(frames, Part::Melody);
     if notes.is_empty() {
@@ -197,6 +223,7 @@ fn melody(frames: &[Frame], form: Form, choruses: usize) -> Option<Melody> {
     let blues = key.map(|k| BLUES_SCALE.iter().fold(0u16, |m, i| m | 1 << ((k + i) % 12)));
     let outside = blues.map(|b| notes.iter().filter(|n| !pc_in(frames[n.step].chord | b, n.key)).count());
     let bars = choruses * form.bars;
+    let (repeated_keys, wide_leaps) = repeats_and_leaps(&notes);
     Some(Melody {
         notes_per_bar: n as f64 / bars as f64,
         rest_share: share(frames.iter().filter(|f| f.melody.key.is_none()).count(), frames.len()).unwrap_or(0.0),
@@ -206,6 +233,8 @@ fn melody(frames: &[Frame], form: Form, choruses: usize) -> Option<Melody> {
         chord_tones_on_strong_beats: share(strong_tones, strong.len()),
         outside: outside.map(|o| o as f64 / n as f64),
         range: range(&notes),
+        repeated_keys,
+        wide_leaps,
         phrase_notes: phrases(frames, &notes, form),
         distinct_rhythms: distinct_rhythms(&notes, form, choruses),
     })
@@ -257,6 +286,14 @@ fn comping(frames: &[Frame], form: Form, choruses: usize) -> Option<Comping> {
         strikes_per_bar: n as f64 / (choruses * form.bars) as f64,
         distinct_rhythms: distinct_rhythms(&strikes, form, choruses),
         off_beat: strikes.iter().filter(|s| s.step % 2 == 1).count() as f64 / n as f64,
+        silent_half_bars: share(
+            frames
+                .chunks_exact(form.steps_per_bar / 2)
+                .filter(|half| half.iter().all(|f| f.comp.key.is_none()))
+                .count(),
+            frames.len() / (form.steps_per_bar / 2),
+        )
+        .unwrap_or(0.0),
     })
 }
 
@@ -319,10 +356,13 @@ const MEASURES: &[Measure] = &[
     ("melody: notes of 3 eighths", |p| p.melody.as_ref().map(|m| percent(m.lengths[2]))),
     ("melody: notes of 4 eighths", |p| p.melody.as_ref().map(|m| percent(m.lengths[3]))),
     ("melody: notes of 5+ eighths", |p| p.melody.as_ref().map(|m| percent(m.lengths[4]))),
+    ("melody: notes of 4+ eighths", |p| p.melody.as_ref().map(|m| percent(m.lengths[3] + m.lengths[4]))),
     ("melody: notes begun off the beat", |p| p.melody.as_ref().map(|m| percent(m.off_beat))),
     ("melody: chord tones on beats 1 and 3", |p| p.melody.as_ref()?.chord_tones_on_strong_beats.map(percent)),
     ("melody: outside chord and blues scale", |p| p.melody.as_ref()?.outside.map(percent)),
     ("melody: range (semitones, 5–95 %)", |p| p.melody.as_ref().map(|m| m.range.to_string())),
+    ("melody: same key struck again within a beat", |p| p.melody.as_ref()?.repeated_keys.map(percent)),
+    ("melody: leaps of a tritone or more", |p| p.melody.as_ref()?.wide_leaps.map(percent)),
     ("melody: notes per phrase", |p| p.melody.as_ref().map(|m| format!("{:.1}", m.phrase_notes))),
     ("melody: distinct bar rhythms per chorus", |p| p.melody.as_ref().map(|m| format!("{:.1}", m.distinct_rhythms))),
     ("bass: beats struck", |p| p.bass.as_ref().map(|b| percent(b.beats_struck))),
@@ -332,6 +372,7 @@ const MEASURES: &[Measure] = &[
     ("comping: strikes per bar", |p| p.comping.as_ref().map(|c| format!("{:.1}", c.strikes_per_bar))),
     ("comping: distinct rhythms per chorus", |p| p.comping.as_ref().map(|c| format!("{:.1}", c.distinct_rhythms))),
     ("comping: strikes off the beat", |p| p.comping.as_ref().map(|c| percent(c.off_beat))),
+    ("comping: half-bars laid out (no chord)", |p| p.comping.as_ref().map(|c| percent(c.silent_half_bars))),
     ("drums: ride on the beat", |p| p.drums.as_ref().map(|d| percent(d.ride_on_beats))),
     ("drums: hi-hat on 2 and 4", |p| p.drums.as_ref().map(|d| percent(d.hat_on_2_and_4))),
     ("drums: fills per chorus", |p| p.drums.as_ref().map(|d| format!("{:.2}", d.fills_per_chorus))),
@@ -427,6 +468,28 @@ mod tests {
         assert_eq!(m.chord_tones_on_strong_beats, Some(1.0), "C and G over C7");
         assert_eq!(m.outside, Some(0.25), "D and A are in neither C7 nor the C blues scale");
         assert_eq!((m.range, m.phrase_notes, m.distinct_rhythms), (12, 8.0, 1.0));
+        assert_eq!((m.repeated_keys, m.wide_leaps), (Some(0.0), Some(0.0)), "steps of a second");
+    }
+
+    #[test]
+    fn repeated_keys_within_a_beat_and_wide_leaps() {
+        // C C: again at once; C - E: a third; E . E: again a beat after (across a rest);
+        // E - - F#: a step, later; F# C: a tritone down; C . . C: again, but after a beat and
+        // a half; C G: a fifth up.
+        let notes = line("60 60 - 64 . 64 - - 66 60 . . 60 67 - -");
+        let m = phrasing(&melody_over(chord("C7"), &notes), form(2)).melody.unwrap();
+        // Pairs: C-C, C-E, E-E, E-F#, F#-C, C-C, C-G: 7.
+        assert_eq!(m.repeated_keys, Some(2.0 / 7.0), "C C and E . E, not C . . C");
+        assert_eq!(m.wide_leaps, Some(2.0 / 7.0), "F# to C and C to G");
+        // A held key changed without a strike is a new note; held on, it is one note.
+        let held = line("60 - - - 60 - - -");
+        let m = phrasing(&melody_over(chord("C7"), &held), form(1)).melody.unwrap();
+        assert_eq!(m.repeated_keys, Some(0.0), "a half note, then the same key a beat later");
+        let mut frames = melody_over(chord("C7"), &line("60 - 72 - . . . ."));
+        frames[2].melody.begin = false;
+        assert_eq!(phrasing(&frames, form(1)).melody.unwrap().wide_leaps, Some(1.0), "an octave");
+        let one = phrasing(&melody_over(chord("C7"), &line("60 - - - - - - -")), form(1)).melody.unwrap();
+        assert_eq!((one.repeated_keys, one.wide_leaps), (None, None), "no pair");
     }
 
     #[test]
@@ -498,6 +561,13 @@ mod tests {
             .collect();
         let c = phrasing(&frames, form(1)).comping.unwrap();
         assert_eq!((c.strikes_per_bar, c.off_beat, c.distinct_rhythms), (2.0, 0.5, 1.0));
+        assert_eq!(c.silent_half_bars, 0.0, "a chord sounds on the and of two");
+        // Laid out for the first half of bar 1 and the second of bar 2; the chord of bar 2's
+        // first half sounds on its last eighth only.
+        let two = line(". . . . 0 - 0 - . . . 0 . . . .");
+        let frames: Vec<Frame> =
+            two.iter().map(|&comp| Frame { chord: chord_mask(&[48, 52, 55, 58]), comp, ..Frame::default() }).collect();
+        assert_eq!(phrasing(&frames, form(2)).comping.unwrap().silent_half_bars, 0.5);
         // A partial chorus is ignored; a chorus with no comping has none.
         let p = phrasing(&frames[..7], form(1));
         assert_eq!((p.choruses, p.comping), (0, None));

@@ -2,8 +2,20 @@
 //! are on where the output exceeds 0.5; a line (melody, bass, comping) is one choice drawn
 //! from its outputs normalised to sum 1, sharpened or flattened by a temperature — rest is one
 //! more choice where the encoding has it — and, where the encoding marks note beginnings
-//! (Todd's method), a begin unit: on for a new choice, drawn from its own output when the
-//! same note is chosen again (strike it again, or hold it), off for a rest.
+//! (Todd's method), a begin unit: on for a new choice, off for a rest, and, when the same key
+//! is chosen again, drawn from the chance that it is struck again *given* that key (below).
+//!
+//! Two rules keep a free-running line from stuttering (`blues-lstm eval --phrasing`: the
+//! melody's repeated keys and wide leaps, beside its corpus's):
+//! - The begin unit's output is the chance that *some* note begins, whichever key: most of it
+//!   belongs to the other keys (a new key always begins). Drawn as it stands over a held key, it
+//!   struck the held key again at every step where a new note was likely. Given the held key,
+//!   the chance is what is left once the other keys' share is taken away:
+//!   P(begin | same key) = (P(begin) − P(another key)) / P(same key), at least 0.
+//! - In a line of keys with a begin unit ([`Rule::Choice`]'s `trim`), a key whose output is
+//!   under [`TAIL_SHARE`] of the likeliest choice's is never drawn, whatever the temperature:
+//!   such a wrong note leaps, and throws the network off what it learned so that it stutters for
+//!   bars after. The rest is never trimmed (a rest is phrasing, not a wrong note).
 //!
 //! Shared by the trainer's free-run check, the baselines and the plugin's improviser.
 //! Allocation-free and lock-free: the audio thread calls these every step.
@@ -13,14 +25,23 @@ use super::rng::Rng;
 /// Temperatures at or below this play the most likely choice (argmax).
 pub const ARGMAX_TEMPERATURE: f32 = 0.01;
 
+/// In a trimmed line, keys whose output is under this share of the likeliest choice's are never
+/// drawn. At 0.05 the minor blues at T = 1 still leapt a tritone or more a point more often
+/// than its corpus; at 0.1 every built-in band is within a point (see the module docs).
+pub const TAIL_SHARE: f32 = 0.1;
+
+/// The most choices a trimmed line may have: a rest and every MIDI key.
+const MAX_TRIMMED: usize = 1 + 128;
+
 /// How a group's outputs become its next input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     /// Several units on: those whose output exceeds 0.5 (the chords).
     Threshold,
     /// One unit of the group's choices on. With `begin`, the group's last unit is not a
-    /// choice but the begin unit; `rest`, if any, is the choice that sounds nothing.
-    Choice { begin: bool, rest: Option<usize> },
+    /// choice but the begin unit; `rest`, if any, is the choice that sounds nothing. With
+    /// `trim`, keys (choices but the rest) under [`TAIL_SHARE`] of the likeliest are not drawn.
+    Choice { begin: bool, rest: Option<usize>, trim: bool },
 }
 
 /// The rule of one group of units.
@@ -58,8 +79,8 @@ impl Readout {
     /// The next step's input from this step's outputs `y`, written over `x`, which holds this
     /// step's input on entry (a begin unit depends on whether the choice changed). Each drawn
     /// group takes its temperature from `temperatures` (by group index; missing ones play at
-    /// 1) and exactly one or, with a begin unit, two draws from `rng`, whatever is drawn, so
-    /// the random stream stays in step.
+    /// T = 1) and exactly one or, with a begin unit, two draws from `rng`, whatever is drawn,
+    /// so the random stream stays in step.
     pub fn next_input(&self, y: &[f32], x: &mut [f32], temperatures: &[f32], rng: &mut Rng) {
         for (gi, g) in self.groups.iter().enumerate() {
             let (ys, xs) = (&y[g.offset..g.offset + g.units], &mut x[g.offset..g.offset + g.units]);
@@ -69,16 +90,27 @@ impl Readout {
                         *u = f32::from(u8::from(v > 0.5));
                     }
                 }
-                Rule::Choice { begin, rest } => {
+                Rule::Choice { begin, rest, trim } => {
                     let temperature = temperatures.get(gi).copied().unwrap_or(1.0);
                     let n = g.choices();
                     let before = xs[..n].iter().position(|&u| u > 0.5);
-                    let choice = sample_choice(&ys[..n], temperature, rng).map(usize::from);
+                    let choice = if trim && n <= MAX_TRIMMED {
+                        let mut kept = [0.0f32; MAX_TRIMMED];
+                        trim_tail(&ys[..n], rest, &mut kept[..n]);
+                        sample_choice(&kept[..n], temperature, rng)
+                    } else {
+                        sample_choice(&ys[..n], temperature, rng)
+                    }
+                    .map(usize::from);
                     for (i, u) in xs[..n].iter_mut().enumerate() {
                         *u = f32::from(u8::from(choice == Some(i)));
                     }
                     if begin {
-                        let again = draw_bit(ys[n], temperature, rng);
+                        let again = match before {
+                            Some(b) if Some(b) != rest => begin_given_same(&ys[..n], ys[n], b, rest),
+                            _ => ys[n],
+                        };
+                        let again = draw_bit(again, temperature, rng);
                         let strikes = match choice {
                             None => false,
                             Some(c) if Some(c) == rest => false,
@@ -90,6 +122,45 @@ impl Readout {
                 }
             }
         }
+    }
+}
+
+/// An output as a weight: NaN, ±∞ and negatives weigh nothing.
+fn clean(v: f32) -> f32 {
+    if v > 0.0 && v < f32::INFINITY {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// `y` into `kept` with every key (every choice but `rest`) under [`TAIL_SHARE`] of the
+/// likeliest choice set to 0.
+fn trim_tail(y: &[f32], rest: Option<usize>, kept: &mut [f32]) {
+    let floor = TAIL_SHARE * y.iter().copied().map(clean).fold(0.0, f32::max);
+    for (i, (k, &v)) in kept.iter_mut().zip(y).enumerate() {
+        *k = if Some(i) == rest || clean(v) >= floor { v } else { 0.0 };
+    }
+}
+
+/// The chance that key `same`, sounding and chosen again, is struck again: the begin output
+/// `p_begin` is the chance that any note begins, and a different key always begins, so
+/// P(begin | same) = (P(begin) − P(another key)) / P(same), within 0..1, the keys' shares
+/// taken from the outputs `y` normalised to sum 1 (the rest is no key). `p_begin` itself when
+/// the outputs weigh nothing.
+fn begin_given_same(y: &[f32], p_begin: f32, same: usize, rest: Option<usize>) -> f32 {
+    let total: f32 = y.iter().copied().map(clean).sum();
+    let p_same = clean(y[same]);
+    if !(total > 0.0 && p_same > 0.0 && total.is_finite()) {
+        return p_begin;
+    }
+    let p_rest = rest.map_or(0.0, |r| clean(y[r]));
+    let p_other = (total - p_same - p_rest).max(0.0) / total;
+    let p = (p_begin - p_other) / (p_same / total);
+    if p.is_nan() {
+        0.0
+    } else {
+        p.clamp(0.0, 1.0)
     }
 }
 
@@ -149,8 +220,6 @@ pub fn sample_choice(y: &[f32], temperature: f32, rng: &mut Rng) -> Option<u8> {
             None => return Some(fallback()),
         }
     };
-    // NaN, ±∞ and negatives weigh nothing.
-    let clean = |v: f32| if v > 0.0 && v < f32::INFINITY { v } else { 0.0 };
     if inv_t == 1.0 { draw(y, clean, u) } else { draw(y, |v| (clean(v) * scale).powf(inv_t), u) }
         .or_else(|| Some(fallback()))
 }
@@ -340,12 +409,110 @@ mod tests {
 
     /// A chord group of 3 units, a line of rest + 3 pitches + begin.
     fn readout() -> Readout {
+        readout_trimmed(false)
+    }
+
+    fn readout_trimmed(trim: bool) -> Readout {
         Readout {
             groups: vec![
                 GroupRule { offset: 0, units: 3, rule: Rule::Threshold },
-                GroupRule { offset: 3, units: 5, rule: Rule::Choice { begin: true, rest: Some(0) } },
+                GroupRule { offset: 3, units: 5, rule: Rule::Choice { begin: true, rest: Some(0), trim } },
             ],
         }
+    }
+
+    /// Steps from a line holding pitch 1 (unit 4) on outputs `y`, `x` reset each time: how
+    /// often pitch 1 is drawn again, and how often it is then struck again.
+    fn held_then(r: &Readout, y: &[f32; 8], t: f32, steps: usize) -> (usize, usize) {
+        let mut rng = Rng::new(17);
+        let (mut same, mut again) = (0, 0);
+        for _ in 0..steps {
+            let mut x = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+            r.next_input(y, &mut x, &[1.0, t], &mut rng);
+            if x[4] == 1.0 {
+                same += 1;
+                again += usize::from(x[7] == 1.0);
+            }
+        }
+        (same, again)
+    }
+
+    #[test]
+    fn a_held_key_is_struck_again_only_by_the_begin_the_other_keys_leave() {
+        let r = readout();
+        // Half the chance on the held key, half on another; a note begins half the time:
+        // the begin is all the other key's (a new key always begins), so the held key holds.
+        // Drawn as it stood, the begin struck the held key again at a quarter of these steps.
+        let y = [0.0, 0.0, 0.0, 0.0, 0.5, 0.5, 0.0, 0.5];
+        for t in [0.7, 1.0, 1.5] {
+            let (same, again) = held_then(&r, &y, t, 4000);
+            assert!(same > 1000, "the held key is still drawn: {same}");
+            assert_eq!(again, 0, "T = {t}: struck again {again} times of {same}");
+        }
+        // 0.6 on the held key, 0.4 on another, a beginning at 0.55: 0.15 of it is the held
+        // key's, a quarter of its 0.6.
+        let y = [0.0, 0.0, 0.0, 0.0, 0.6, 0.4, 0.0, 0.55];
+        let (same, again) = held_then(&r, &y, 1.0, 20_000);
+        let share = again as f64 / same as f64;
+        assert!((share - 0.25).abs() < 0.02, "struck again {share} of the time, want 0.25");
+        // A rest takes nothing from the beginning: only the held key is left to begin.
+        let y = [0.0, 0.0, 0.0, 0.5, 0.5, 0.0, 0.0, 0.2];
+        let (same, again) = held_then(&r, &y, 1.0, 20_000);
+        let share = again as f64 / same as f64;
+        assert!((share - 0.4).abs() < 0.02, "struck again {share} of the time, want 0.2 / 0.5");
+    }
+
+    #[test]
+    fn begin_given_the_same_key_stays_a_chance() {
+        assert_eq!(begin_given_same(&[0.0, 0.2, 0.8], 0.1, 1, Some(0)), 0.0, "less than the other keys take");
+        assert_eq!(begin_given_same(&[0.0, 0.2, 0.0], 0.9, 1, Some(0)), 0.9);
+        assert_eq!(begin_given_same(&[0.0, 0.1, 0.0], 1.0, 1, Some(0)), 1.0);
+        assert_eq!(begin_given_same(&[0.0, 0.0, 0.0], 0.3, 1, Some(0)), 0.3, "nothing to condition on");
+        assert_eq!(begin_given_same(&[f32::NAN, 0.5, 0.5], f32::NAN, 1, Some(0)), 0.0);
+        assert_eq!(begin_given_same(&[0.5, 0.5], 0.75, 0, None), 0.5, "a line without a rest");
+    }
+
+    #[test]
+    fn a_trimmed_line_never_draws_an_unlikely_key_but_may_rest() {
+        // Pitch 1 is likeliest; pitch 2 under a tenth of it; the rest as unlikely, but kept.
+        let y = [0.0, 0.0, 0.0, 0.08, 1.0, 0.09, 0.5, 0.0];
+        let count = |r: &Readout, t: f32| {
+            let mut rng = Rng::new(23);
+            let mut drawn = [0usize; 4];
+            for _ in 0..20_000 {
+                let mut x = [0.0; 8];
+                r.next_input(&y, &mut x, &[1.0, t], &mut rng);
+                drawn[x[3..7].iter().position(|&u| u == 1.0).unwrap()] += 1;
+            }
+            drawn
+        };
+        for t in [0.7, 1.0, 2.0] {
+            let trimmed = count(&readout_trimmed(true), t);
+            assert_eq!(trimmed[2], 0, "T = {t}: {trimmed:?}");
+            assert!(trimmed[0] > 0 && trimmed[1] > 0 && trimmed[3] > 0, "T = {t}: {trimmed:?}");
+            assert!(count(&readout(), t)[2] > 100, "untrimmed, T = {t}, it is drawn");
+        }
+        // Just at a tenth it is kept; argmax is untouched.
+        let mut at = y;
+        at[5] = 0.1;
+        let mut rng = Rng::new(2);
+        let kept = (0..5000)
+            .filter(|_| {
+                let mut x = [0.0; 8];
+                readout_trimmed(true).next_input(&at, &mut x, &[1.0, 1.0], &mut rng);
+                x[5] == 1.0
+            })
+            .count();
+        assert!(kept > 100, "{kept}");
+        let mut x = [0.0; 8];
+        readout_trimmed(true).next_input(&y, &mut x, &[1.0, 0.0], &mut rng);
+        assert_eq!(x[4], 1.0);
+        // Two draws a step, trimmed or not.
+        let (mut a, mut b) = (Rng::new(1), Rng::new(1));
+        readout_trimmed(true).next_input(&y, &mut [0.0; 8], &[], &mut a);
+        b.next_f32();
+        b.next_f32();
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -591,7 +591,11 @@ mod tests {
     fn readout(melody: bool) -> Readout {
         let mut groups = vec![GroupRule { offset: 0, units: 3, rule: Rule::Threshold }];
         if melody {
-            groups.push(GroupRule { offset: 3, units: 2, rule: Rule::Choice { begin: false, rest: None } });
+            groups.push(GroupRule {
+                offset: 3,
+                units: 2,
+                rule: Rule::Choice { begin: false, rest: None, trim: false },
+            });
         }
         Readout { groups }
     }

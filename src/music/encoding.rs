@@ -514,11 +514,18 @@ impl Encoding {
         let mut groups = vec![GroupRule { offset: 0, units: CHORD_UNITS, rule: Rule::Threshold }];
         for (_, line, offset) in self.lines() {
             let rest = line.rest.then_some(0);
-            groups.push(GroupRule { offset, units: line.units(), rule: Rule::Choice { begin: line.begin, rest } });
+            // A line of keys with note beginnings has its unlikely keys trimmed (`lstm::readout`);
+            // the paper's melody is drawn as the paper drew it, the comping's one "key" is rhythm.
+            let trim = line.begin && line.pitches > 1;
+            groups.push(GroupRule {
+                offset,
+                units: line.units(),
+                rule: Rule::Choice { begin: line.begin, rest, trim },
+            });
         }
         if let Some(drums) = self.drums_offset() {
             for lane in 0..PIECES {
-                let rule = Rule::Choice { begin: false, rest: Some(0) };
+                let rule = Rule::Choice { begin: false, rest: Some(0), trim: false };
                 groups.push(GroupRule { offset: drums + lane * LEVELS, units: LEVELS, rule });
             }
         }
@@ -672,12 +679,14 @@ mod tests {
         assert_eq!((t.groups[4].name.as_str(), t.groups[4].sees.as_slice()), ("drums", &[0][..]), "so do the drums");
         let r = enc.readout();
         assert_eq!(r.n_units(), enc.n_units());
-        assert_eq!(r.groups[1].rule, Rule::Choice { begin: true, rest: Some(0) });
+        assert_eq!(r.groups[1].rule, Rule::Choice { begin: true, rest: Some(0), trim: true });
+        assert_eq!(r.groups[3].rule, Rule::Choice { begin: true, rest: Some(0), trim: false }, "the comping");
+        assert_eq!(Encoding::paper().readout().groups[1].rule, Rule::Choice { begin: false, rest: None, trim: false });
         assert_eq!(r.groups.len(), 1 + 3 + PIECES, "the drums draw a choice per lane");
         assert_eq!(r.groups.len(), enc.readout_parts().count());
         assert!(r.groups[4..]
             .iter()
-            .all(|g| g.units == LEVELS && g.rule == Rule::Choice { begin: false, rest: Some(0) }));
+            .all(|g| g.units == LEVELS && g.rule == Rule::Choice { begin: false, rest: Some(0), trim: false }));
         let old_band = Encoding { drums: false, ..enc };
         assert!(old_band.check_topology(&t).unwrap_err().contains("needs"), "a drumless file's net has no drum group");
         assert!(Encoding::paper().check_topology(&t).unwrap_err().contains("needs"));
