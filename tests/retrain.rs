@@ -148,6 +148,9 @@ fn capture_retrain_and_play_a_users_own_progression() {
         status.warnings
     );
     assert!(blocks_while_training > 0, "process() kept running during training");
+    // It fine-tuned the default band, moved to B flat, and kept its bass and drums.
+    let from = status.started_from.clone().unwrap_or_default();
+    assert!(from.starts_with("Bebop blues in C (moved down 2)") && from.contains("bass"), "{from}");
     let ModelChoice::Custom { model, .. } = project.model() else { panic!("the new model is not in use") };
     println!(
         "retrained in {:.1} s, {} epochs, while process() ran {blocks_while_training} blocks",
