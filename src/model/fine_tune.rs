@@ -81,10 +81,8 @@ impl Start {
                 Part::Chords => {}
             }
         }
-        if encoding.melody.is_none() {
-            // A band without a melody is not one the plugin plays from a retrain.
-            return None;
-        }
+        // A band without a melody is not one the plugin plays from a retrain.
+        encoding.melody?;
         let weights = model.weights.without_groups(&dropped_groups).ok()?;
         encoding.check_topology(&weights.topology).ok()?;
         Some(Start { name: name.to_string(), weights, encoding, kept, dropped })
@@ -181,7 +179,7 @@ fn group_of(encoding: &Encoding, part: Part) -> Option<usize> {
     if !encoding.has(part) {
         return None;
     }
-    Some(Part::ALL.into_iter().filter(|&p| encoding.has(p)).position(|p| p == part)?)
+    Part::ALL.into_iter().filter(|&p| encoding.has(p)).position(|p| p == part)
 }
 
 /// How a start is fine-tuned, from `seed`, on a form of `bars`.
