@@ -62,6 +62,28 @@ fn seeds() -> Vec<u64> {
         .collect()
 }
 
+/// To try a variant of the recipe without a rebuild: `FROM_SCRATCH_RATE`, `_HALVING` (epochs),
+/// `_FORGET` (the forget bias), `_CHORUSES` (a sequence), `_CHORD_BLOCKS`.
+fn vary(recipe: &mut blues_lstm::model::Recipe) {
+    let var = |name: &str| std::env::var(format!("FROM_SCRATCH_{name}")).ok();
+    let c = &mut recipe.config;
+    if let Some(v) = var("RATE") {
+        c.learning_rate = v.parse().unwrap();
+    }
+    if let Some(v) = var("HALVING") {
+        c.lr_halving_epochs = v.parse().unwrap();
+    }
+    if let Some(v) = var("FORGET") {
+        c.forget_bias = Some(v.parse().unwrap());
+    }
+    if let Some(v) = var("CHORUSES") {
+        c.choruses_per_sequence = v.parse().unwrap();
+    }
+    if let Some(v) = var("CHORD_BLOCKS") {
+        recipe.blocks[0] = v.parse().unwrap();
+    }
+}
+
 /// One seed's run.
 struct Run {
     held: bool,
@@ -72,11 +94,23 @@ struct Run {
 fn run(corpus: &Corpus, seed: u64) -> Run {
     let mut recipe = retrain_recipe(corpus, seed);
     recipe.config.threads = retrain_threads();
+    vary(&mut recipe);
     let started = Instant::now();
     let mut first_held = None;
+    let trace: u32 = std::env::var("FROM_SCRATCH_TRACE").ok().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let (mut losses, mut checks) = (0.0f32, Vec::new());
     let mut on_progress = |p: &blues_lstm::lstm::trainer::Progress| {
         if p.chord_choruses_ok == Some(recipe.config.check_choruses) && first_held.is_none() {
             first_held = Some(p.epoch);
+        }
+        // FROM_SCRATCH_TRACE=N: every N epochs, the mean loss and the checks since the last line.
+        if trace > 0 {
+            losses += p.loss;
+            checks.extend(p.chord_choruses_ok);
+            if p.epoch.is_multiple_of(trace) {
+                println!("    epoch {:>6}  loss {:.3}  checks {checks:?}", p.epoch, losses / trace as f32);
+                (losses, checks) = (0.0, Vec::new());
+            }
         }
     };
     let result = model::train(&recipe, corpus, "from scratch", &mut on_progress, &AtomicBool::new(false));
@@ -120,7 +154,8 @@ fn main() {
             "blues16" => style_corpus("sixteen-bar-blues"),
             other => panic!("unknown corpus {other} (rhythm, aaba, blues12, blues16)"),
         };
-        let recipe = retrain_recipe(&corpus, 1);
+        let mut recipe = retrain_recipe(&corpus, 1);
+        vary(&mut recipe);
         let c = &recipe.config;
         println!(
             "{name}: 8 choruses of {} bars; blocks {:?}, rate {}, halving {}, forget bias {:?}, {} choruses a sequence, batch {}, max {} epochs",
