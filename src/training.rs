@@ -345,7 +345,7 @@ impl Training {
                 s.started_from = Some(said);
                 s.warnings = warnings;
             });
-            let config = TrainConfig { threads, ..fine_tune_config(corpus.form.bars, seed) };
+            let config = TrainConfig { threads, ..fine_tune_config(seed) };
             match fine_tune(start, corpus, &config, &name, &mut on_progress, &self.cancel) {
                 Ok(model) => fine_tuned = Some(model),
                 Err(TrainError::Cancelled) => return Err(CANCELLED.to_string()),

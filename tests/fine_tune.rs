@@ -42,7 +42,7 @@ fn a_fine_tuned_band_learns_the_users_form_and_lines_and_keeps_the_drums_they_la
     assert!(start.name.contains("moved down 2"), "moved from C to the tune's Bb: {}", start.name);
     assert_eq!(start.kept, [Part::Drums], "the user's choruses have every part but the drums");
 
-    let config = fine_tune_config(12, 1);
+    let config = fine_tune_config(1);
     let config = blues_lstm::lstm::trainer::TrainConfig { threads: retrain_threads(), ..config };
     let model = fine_tune(&start, &corpus, &config, "user", &mut |_| {}, &AtomicBool::new(false)).unwrap();
     println!("fine-tuned in {:.1} s, {} epochs", model.metadata.train_seconds, model.metadata.epochs);
@@ -86,7 +86,7 @@ fn parts_the_user_turns_off_are_left_out_and_the_rest_is_learned() {
     let corpus = user_tune(12).unwrap().corpus(8, 1);
     let start = Start::nearest_builtin(&corpus, false).unwrap();
     assert_eq!(start.dropped, [Part::Drums]);
-    let config = blues_lstm::lstm::trainer::TrainConfig { threads: retrain_threads(), ..fine_tune_config(12, 2) };
+    let config = blues_lstm::lstm::trainer::TrainConfig { threads: retrain_threads(), ..fine_tune_config(2) };
     let model = fine_tune(&start, &corpus, &config, "user", &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert!(!model.encoding.drums && model.encoding.bass.is_some());
     assert_eq!(check_form(&model, &corpus, 100, 1), 100);

@@ -317,18 +317,31 @@ fn the_command_line_refuses_a_corpus_without_chords_naming_the_cause_and_the_cha
     }
 
     // The command the message names: by channel, the low chords are chords. They have no bass
-    // line, which is said, and the corpus trains: the new model holds their form.
+    // line, which is said, and the corpus trains: the new model holds their form, with the bass
+    // of the band it fine-tuned, or none with --drop-missing.
     let [(low, _), _] = files_without_chords();
-    let model = out_dir.join("low_chords_by_channel.json");
-    let _ = std::fs::remove_file(&model);
-    let args = ["--corpus", low.to_str().unwrap(), "--form-bars", "12", "--split", "channel:1"];
-    let out = train_command(&[&args[..], &["--out", model.to_str().unwrap()]].concat());
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("the form held 1000 of 1000 choruses"), "{stdout}");
-    assert!(stderr.contains("no bass line") && !stderr.contains("no melody"), "{stderr}");
-    let learned = blues_lstm::model::Model::load(&model).unwrap();
-    assert!(learned.encoding.bass.is_none(), "no bass line: the model learned none");
+    for drop in [false, true] {
+        let model = out_dir.join(format!("low_chords_by_channel_{drop}.json"));
+        let _ = std::fs::remove_file(&model);
+        let mut args = vec!["--corpus", low.to_str().unwrap(), "--form-bars", "12", "--split", "channel:1"];
+        args.extend(["--out", model.to_str().unwrap()]);
+        if drop {
+            args.push("--drop-missing");
+        }
+        let out = train_command(&args);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{stderr}");
+        assert!(stdout.contains("fine-tuning Bebop blues in C"), "{stdout}");
+        assert!(stdout.contains("the form held 1000 of 1000 choruses"), "{stdout}");
+        assert!(stderr.contains("no bass line") && !stderr.contains("no melody"), "{stderr}");
+        let learned = blues_lstm::model::Model::load(&model).unwrap();
+        if drop {
+            assert!(learned.encoding.bass.is_none(), "no bass line: the model learned none");
+        } else {
+            assert!(stderr.contains("plays the bass of Bebop blues in C"), "{stderr}");
+            assert!(learned.encoding.bass.is_some() && learned.metadata.kept_parts.contains(&"bass".to_string()));
+        }
+    }
 }
 
 #[test]

@@ -15,6 +15,13 @@ use crate::music::part::Part;
 use crate::music::training_set::EncodedCorpus;
 use std::sync::atomic::AtomicBool;
 
+/// The longest form the nearest built-in band is a start for. An AABA tune of 32 bars of our
+/// own (`music::user_tunes`), fine-tuned from rhythm changes moved to its key, held its form
+/// after 5,260 epochs at seed 1 and not in 6,000 at seed 2 (learning rates 0.03 and 0.05 alike):
+/// no faster than from scratch, where a 32-bar form also takes thousands of epochs. What takes
+/// the time is learning to count the A sections, which the start's counting does not carry over.
+pub const NEAREST_BAND_MAX_BARS: usize = 16;
+
 /// What a retrain starts from, as the user chooses it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StartChoice {
@@ -93,6 +100,9 @@ impl Start {
     /// with the corpus's first chorus on the most steps (the same changes need least
     /// relearning), then the first in the menu. It starts moved to that key.
     pub fn nearest_builtin(corpus: &Corpus, keep_missing: bool) -> Option<Start> {
+        if corpus.form.bars > NEAREST_BAND_MAX_BARS {
+            return None;
+        }
         let first = (!corpus.is_empty()).then(|| corpus.chorus(0))?;
         let fit = |b: &Builtin| {
             let chords = &b.style().chords;
@@ -182,8 +192,8 @@ fn group_of(encoding: &Encoding, part: Part) -> Option<usize> {
     Part::ALL.into_iter().filter(|&p| encoding.has(p)).position(|p| p == part)
 }
 
-/// How a start is fine-tuned, from `seed`, on a form of `bars`.
-pub fn fine_tune_config(bars: usize, seed: u64) -> TrainConfig {
+/// How a start is fine-tuned, from `seed`.
+pub fn fine_tune_config(seed: u64) -> TrainConfig {
     let seeded = TrainConfig::seeded(seed);
     TrainConfig {
         choruses_per_sequence: 2,
@@ -250,12 +260,12 @@ mod tests {
             ("minor-blues", "minor-blues"),
             ("eight-bar-blues", "eight-bar-blues"),
             ("sixteen-bar-blues", "sixteen-bar-blues"),
-            ("rhythm-changes", "rhythm-changes"),
         ] {
             let start = Start::nearest_builtin(&corpus_of(style, 2), true).unwrap();
             assert_eq!(start.name, builtin(want).unwrap().name, "{style}");
             assert!(start.kept.is_empty() && start.dropped.is_empty(), "{style}: its corpus plays every part");
         }
+        assert!(Start::nearest_builtin(&corpus_of("rhythm-changes", 2), true).is_none(), "32 bars: from scratch");
         // The paper's 12 bars with a melody and chords only: a 12-bar band, bass, comping and
         // drums kept (or dropped).
         let paper = corpus_of("paper-blues", 4);

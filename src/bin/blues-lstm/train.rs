@@ -90,7 +90,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err("--blocks and --forget-bias shape a network from scratch: give --from-scratch too".to_string());
     }
     if let Some(start) = &start {
-        recipe.config = fine_tune_config(corpus.form.bars, seed);
+        recipe.config = fine_tune_config(seed);
         let parts = start.describe_parts();
         let parts = if parts.is_empty() { String::new() } else { format!("; {parts}") };
         println!("fine-tuning {}{parts} (--from-scratch to start from random weights)", start.name);
