@@ -9,7 +9,7 @@
 use blues_lstm::lstm::bptt::LstmLearner;
 use blues_lstm::lstm::trainer::{TrainConfig, Trainer};
 use blues_lstm::model::builtin::default_builtin;
-use blues_lstm::model::Recipe;
+use blues_lstm::model::{train, Recipe};
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::training_set::EncodedCorpus;
 use blues_lstm::training::retrain_recipe;
@@ -55,6 +55,23 @@ fn epoch(c: &mut Criterion) {
     group.finish();
 }
 
+/// Benches one training run to its model, `run`, as `id`, and prints the epochs it took.
+fn bench_training(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    id: String,
+    run: impl Fn() -> Result<blues_lstm::model::Model, blues_lstm::lstm::trainer::TrainError>,
+) {
+    let mut epochs = 0;
+    group.bench_function(id, |b| {
+        b.iter(|| {
+            let model = run().expect("learns the form");
+            epochs = model.metadata.epochs;
+            model
+        })
+    });
+    println!("  ({epochs} epochs)");
+}
+
 fn retrain(c: &mut Criterion) {
     let corpus = user_corpus();
     let mut group = c.benchmark_group("retrain to the criterion");
@@ -62,16 +79,7 @@ fn retrain(c: &mut Criterion) {
     for (batch, threads) in CASES {
         let recipe = recipe(&corpus, batch, threads);
         let id = format!("8 user choruses of {} bars, seed 1, {}", corpus.form.bars, name(batch, threads));
-        let mut epochs = 0;
-        group.bench_function(id, |b| {
-            b.iter(|| {
-                let model = blues_lstm::model::train(&recipe, &corpus, "bench", &mut |_| {}, &AtomicBool::new(false))
-                    .expect("converges");
-                epochs = model.metadata.epochs;
-                model
-            })
-        });
-        println!("  ({epochs} epochs)");
+        bench_training(&mut group, id, || train(&recipe, &corpus, "bench", &mut |_| {}, &AtomicBool::new(false)));
     }
     group.finish();
 }
@@ -91,28 +99,14 @@ fn fine_tune(c: &mut Criterion) {
         let start = Start::nearest_builtin(&corpus, true).expect("a band to start from");
         for threads in [1, 2] {
             let config = TrainConfig { threads, ..fine_tune_config(1) };
-            let mut epochs = 0;
-            group.bench_function(format!("{bars} bars fine-tuned, {}", name(8, threads)), |b| {
-                b.iter(|| {
-                    let model = fine_tune(&start, &corpus, &config, "bench", &mut |_| {}, &AtomicBool::new(false))
-                        .expect("learns the form");
-                    epochs = model.metadata.epochs;
-                    model
-                })
+            let id = format!("{bars} bars fine-tuned from {}, {}", start.name, name(8, threads));
+            bench_training(&mut group, id, || {
+                fine_tune(&start, &corpus, &config, "bench", &mut |_| {}, &AtomicBool::new(false))
             });
-            println!("  ({epochs} epochs from {})", start.name);
         }
         let recipe = retrain_recipe(&corpus, 1);
-        let mut epochs = 0;
-        group.bench_function(format!("{bars} bars from scratch, {}", name(8, 1)), |b| {
-            b.iter(|| {
-                let model = blues_lstm::model::train(&recipe, &corpus, "bench", &mut |_| {}, &AtomicBool::new(false))
-                    .expect("converges");
-                epochs = model.metadata.epochs;
-                model
-            })
-        });
-        println!("  ({epochs} epochs)");
+        let id = format!("{bars} bars from scratch, {}", name(8, 1));
+        bench_training(&mut group, id, || train(&recipe, &corpus, "bench", &mut |_| {}, &AtomicBool::new(false)));
     }
     group.finish();
 }

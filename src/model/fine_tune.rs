@@ -5,14 +5,13 @@
 //! the user turns that off. Any non-audio thread.
 
 use super::builtin::{band_blocks, Builtin, BUILTINS};
-use super::{train_on, Model, Recipe};
+use super::{train_from, Model, Recipe};
 use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
 use crate::lstm::weights::Weights;
 use crate::lstm::FineTune;
 use crate::music::corpus::Corpus;
 use crate::music::encoding::{ContextLayout, Encoding, CHORD_UNITS};
 use crate::music::part::Part;
-use crate::music::training_set::EncodedCorpus;
 use std::sync::atomic::AtomicBool;
 
 /// The longest form the nearest built-in band is a start for. An AABA tune of 32 bars of our
@@ -219,12 +218,6 @@ pub fn fine_tune(
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Model, TrainError> {
-    if corpus.is_empty() {
-        return Err(TrainError::EmptyCorpus);
-    }
-    if corpus.form != start.encoding.form() {
-        return Err(TrainError::InvalidSetup("the start was shaped for another form".to_string()));
-    }
     let topology = &start.weights.topology;
     let recipe = Recipe {
         encoding: start.encoding,
@@ -232,10 +225,9 @@ pub fn fine_tune(
         cells_per_block: topology.cells_per_block,
         config: config.clone(),
     };
-    let set = EncodedCorpus::new(corpus, recipe.encoding);
     let kept = start.kept_groups();
     let from = FineTune { from: &start.weights, kept: &kept };
-    let mut model = train_on(&recipe, &set, name, corpus.chorus(0), Some(from), on_progress, cancel)?;
+    let mut model = train_from(&recipe, corpus, name, Some(from), on_progress, cancel)?;
     model.metadata.started_from = start.name.clone();
     model.metadata.kept_parts = start.kept.iter().map(|p| p.name().to_string()).collect();
     Ok(model)

@@ -111,6 +111,18 @@ pub fn train(
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Model, TrainError> {
+    train_from(recipe, corpus, name, None, on_progress, cancel)
+}
+
+/// [`train`], from random weights or fine-tuning `start` (`fine_tune`).
+fn train_from(
+    recipe: &Recipe,
+    corpus: &Corpus,
+    name: &str,
+    start: Option<crate::lstm::FineTune>,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
     recipe.encoding.validate().map_err(TrainError::InvalidSetup)?;
     if corpus.form != recipe.encoding.form() {
         return Err(TrainError::InvalidSetup(format!(
@@ -122,7 +134,7 @@ pub fn train(
         return Err(TrainError::EmptyCorpus);
     }
     let set = EncodedCorpus::new(corpus, recipe.encoding);
-    train_on(recipe, &set, name, corpus.chorus(0), None, on_progress, cancel)
+    train_on(recipe, &set, name, corpus.chorus(0), start, on_progress, cancel)
 }
 
 /// Trains a model of `recipe` on `set` (from random weights, or fine-tuning `start`) and names
