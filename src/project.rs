@@ -187,13 +187,27 @@ impl Project {
             let state = self.state();
             (Self::corpus_of(&state), state.model.clone(), state.builtin)
         };
+        // The chart band follows a chart or the chords played in, whatever the style: the
+        // user's own (taught their lines over their chart) when that is the model loaded.
+        let own = match &model {
+            ModelChoice::Custom { model, .. } if model.encoding.context.given_chord => Some(model.as_ref()),
+            _ => None,
+        };
+        let chart_band = own.or_else(|| chart_band()).and_then(|m| Improviser::new(m, m.primer.clone()).ok());
+        Box::new(self.composer_of(&model, builtin, corpus).with_chart_band(chart_band))
+    }
+
+    /// The composer of `model` without its chart band: a chart band loaded as the model leaves
+    /// the chosen style's band to play where no chords are given.
+    fn composer_of(&self, model: &ModelChoice, builtin: &'static Builtin, corpus: Corpus) -> Composer {
         let of_builtin = |b: &'static Builtin| {
             let corpus = b.corpus();
             let improviser = b.model().and_then(|m| Improviser::new(m, m.primer_or(&corpus)).ok());
             Composer::new(Audition::new(corpus), improviser)
         };
-        let composer = match &model {
+        match model {
             ModelChoice::Builtin => of_builtin(builtin),
+            ModelChoice::Custom { model, .. } if model.encoding.context.given_chord => of_builtin(builtin),
             ModelChoice::Custom { model, .. } => {
                 // It auditions what it learned: the project's choruses, when they are of its form.
                 let form = model.encoding.form();
@@ -214,10 +228,7 @@ impl Project {
                     }
                 }
             }
-        };
-        // The chart band follows a chart or the chords played in, whatever the style.
-        let chart_band = chart_band().and_then(|m| Improviser::new(m, m.primer.clone()).ok());
-        Box::new(composer.with_chart_band(chart_band))
+        }
     }
 
     /// The corpus of `state`: the user's choruses, with the built-in style's when asked and of
@@ -238,6 +249,10 @@ impl Project {
         let state = self.state();
         match &state.model {
             ModelChoice::Builtin => state.builtin.style().chords.clone(),
+            // A chart band has no form of its own: where no chords are given the style plays.
+            ModelChoice::Custom { model, .. } if model.encoding.context.given_chord => {
+                state.builtin.style().chords.clone()
+            }
             ModelChoice::Custom { model, .. } => model.primer.iter().map(|f| f.chord).collect(),
         }
     }

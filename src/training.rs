@@ -9,9 +9,13 @@
 
 use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
 use crate::model::builtin::band_recipe_for;
+use crate::model::builtin::chart_band;
 use crate::model::builtin::BUILTINS;
-use crate::model::fine_tune::{fine_tune, fine_tune_config, Start, StartChoice};
+use crate::model::fine_tune::{
+    fine_tune, fine_tune_config, fine_tune_over_chart, takes_over_chart, Start, StartChoice, OVER_CHART_MOVES,
+};
 use crate::model::{self, check_form, Model, Recipe};
+use crate::music::chart::Chart;
 use crate::music::corpus::{missing_part_warning, Corpus};
 use crate::music::encoding::Encoding;
 use crate::music::part::Part;
@@ -75,6 +79,8 @@ struct Job {
     corpus: Corpus,
     seed: u64,
     from: RetrainFrom,
+    /// The project's chart, for a run that teaches a chart band the choruses over it.
+    over_chart: Option<Chart>,
 }
 
 /// The training job: one worker thread per plugin, parked until asked, at most one run at a
@@ -249,12 +255,16 @@ impl Training {
                 .to_string());
         }
         let warnings = corpus.check_learnable().map_err(|why| format!("Not retrained: {why}"))?;
+        let from = self.retrain_from();
+        let over_chart =
+            if teaches_chart_band(from, project.model()) { Some(chart_to_learn(&project, &corpus)?) } else { None };
         if self.closing.load(Ordering::Acquire) || !self.has_live_thread() {
             return Err("The training thread is not running.".to_string());
         }
         self.cancel.store(false, Ordering::Release);
-        self.update(|s| *s = TrainingStatus { running: true, choruses: corpus.len(), warnings, ..Default::default() });
-        *job = Some(Job { project, corpus, seed, from: self.retrain_from() });
+        let choruses = if over_chart.is_some() { corpus.user.len() } else { corpus.len() };
+        self.update(|s| *s = TrainingStatus { running: true, choruses, warnings, ..Default::default() });
+        *job = Some(Job { project, corpus, seed, from, over_chart });
         drop(job);
         if let Some(thread) = self.wake.get() {
             thread.unpark();
@@ -288,8 +298,18 @@ impl Training {
             ModelChoice::Custom { model, .. } => Some(model),
             ModelChoice::Builtin => None,
         };
-        let result = self.run(&job.corpus, job.seed, job.from, current.as_deref());
+        let result = match &job.over_chart {
+            Some(chart) => self.run_over_chart(&job.corpus, chart, job.seed, job.from, current.as_deref()),
+            None => self.run(&job.corpus, job.seed, job.from, current.as_deref()),
+        };
         let message = match &result {
+            Ok(model) if job.over_chart.is_some() => Ok(format!(
+                "Learned {} choruses over your chart, from {}, in {:.1} s ({} epochs): the chart band now plays your lines over any chart.",
+                job.corpus.user.len(),
+                model.metadata.started_from,
+                model.metadata.train_seconds,
+                model.metadata.epochs,
+            )),
             Ok(model) => {
                 let from = match model.metadata.started_from.as_str() {
                     "" => "from scratch".to_string(),
@@ -318,18 +338,7 @@ impl Training {
     fn run(&self, corpus: &Corpus, seed: u64, from: RetrainFrom, current: Option<&Model>) -> Result<Model, String> {
         let started = Instant::now();
         let threads = retrain_threads();
-        let mut on_progress = |p: &Progress| {
-            self.apply_builtin();
-            self.update(|s| {
-                s.epoch = p.epoch;
-                s.max_epochs = p.max_epochs;
-                s.losses.push(p.loss);
-                if p.chord_choruses_ok.is_some() {
-                    s.chord_choruses_ok = p.chord_choruses_ok;
-                }
-                s.elapsed_seconds = started.elapsed().as_secs_f32();
-            });
-        };
+        let mut on_progress = |p: &Progress| self.progress(p, started);
         let name = format!("Retrained on {} choruses", corpus.len());
         let start = choose_start(corpus, from, current);
         let mut fine_tuned = None;
@@ -384,6 +393,121 @@ impl Training {
         }
         Ok(model)
     }
+
+    /// What the editor shows of a run's progress, and a style switch applied meanwhile.
+    fn progress(&self, p: &Progress, started: Instant) {
+        self.apply_builtin();
+        self.update(|s| {
+            s.epoch = p.epoch;
+            s.max_epochs = p.max_epochs;
+            s.losses.push(p.loss);
+            if p.chord_choruses_ok.is_some() {
+                s.chord_choruses_ok = p.chord_choruses_ok;
+            }
+            s.elapsed_seconds = started.elapsed().as_secs_f32();
+        });
+    }
+
+    /// Teaches a chart band the user's choruses over `chart`: the chart band playing now when
+    /// the user asks to start from it, else the built-in one; then checks that it plays.
+    fn run_over_chart(
+        &self,
+        corpus: &Corpus,
+        chart: &Chart,
+        seed: u64,
+        from: RetrainFrom,
+        current: Option<&Model>,
+    ) -> Result<Model, String> {
+        let started = Instant::now();
+        let (band, name) = match current {
+            Some(m) if from.choice == StartChoice::CurrentModel && m.encoding.context.given_chord => {
+                (m, m.metadata.name.clone())
+            }
+            _ => {
+                let band = chart_band().ok_or("This build has no chart band to teach.")?;
+                (band, format!("the built-in {}", band.metadata.name))
+            }
+        };
+        let start = Start::chart_band(band, &name, corpus, from.keep_missing)
+            .ok_or_else(|| format!("{name} cannot learn these choruses: they play a part it does not have."))?;
+        let parts = start.describe_parts();
+        let said = if parts.is_empty() { start.name.clone() } else { format!("{} ({parts})", start.name) };
+        let warnings = corpus
+            .missing_parts()
+            .into_iter()
+            .map(|p| missing_part_warning(p, start.kept.contains(&p).then_some(start.name.as_str())))
+            .collect();
+        self.update(|s| {
+            s.started_from = Some(format!("{said}, over your chart"));
+            s.warnings = warnings;
+        });
+        let config = TrainConfig { threads: retrain_threads(), ..fine_tune_config(seed) };
+        let title = format!("Chart band taught {} choruses", corpus.user.len());
+        let mut model = fine_tune_over_chart(
+            &start,
+            chart,
+            corpus,
+            &OVER_CHART_MOVES,
+            &config,
+            &title,
+            &mut |p| self.progress(p, started),
+            &self.cancel,
+        )
+        .map_err(|err| match err {
+            TrainError::Cancelled => CANCELLED.to_string(),
+            err => format!("Training did not succeed ({err}); the old model keeps playing."),
+        })?;
+        model.metadata.train_seconds = started.elapsed().as_secs_f32();
+        check_plays_over(&model, chart, corpus, seed)?;
+        Ok(model)
+    }
+}
+
+/// Whether a retrain from `from`, with `model` playing, teaches a chart band over the chart:
+/// asked for, or the chart band the user taught before is the start asked for.
+fn teaches_chart_band(from: RetrainFrom, model: ModelChoice) -> bool {
+    match (from.choice, model) {
+        (StartChoice::ChartBand, _) => true,
+        (StartChoice::CurrentModel, ModelChoice::Custom { model, .. }) => model.encoding.context.given_chord,
+        _ => false,
+    }
+}
+
+/// The project's chart, to teach the chart band `corpus` over it: an error for the user when
+/// there is none, it cannot be read, or the choruses are not of its length.
+fn chart_to_learn(project: &Project, corpus: &Corpus) -> Result<Chart, String> {
+    let chart = match project.chart() {
+        Ok(Some(chart)) => chart,
+        Ok(None) => {
+            return Err("Not retrained: learning over your chart needs a chart. Write or load one in the Chart panel, capture choruses over it, then retrain.".to_string())
+        }
+        Err(why) => return Err(format!("Not retrained: your chart cannot be read ({why}).")),
+    };
+    takes_over_chart(&chart, corpus, &Encoding::chart_band(crate::model::builtin::CHART_BAND_WINDOW_BARS), &[])
+        .map_err(|why| format!("Not retrained: {why}."))?;
+    Ok(chart)
+}
+
+/// Bars over which a chart band taught by a user is checked before it plays.
+const CHECK_BARS: usize = 32;
+
+/// The plugin's check of a chart band taught over `chart`: free-running over it, its melody
+/// plays — at least a quarter as many notes a bar as the user's choruses (a band whose melody
+/// fell silent would pass any check of its given chords).
+fn check_plays_over(model: &Model, chart: &Chart, corpus: &Corpus, seed: u64) -> Result<(), String> {
+    let choruses = CHECK_BARS.div_ceil(chart.len());
+    let frames = crate::eval::over_chart::play_chart(model, chart, choruses, seed, crate::engine::DEFAULT_TEMPERATURE)
+        .map_err(|why| format!("The taught chart band cannot play ({why}); the old model keeps playing."))?;
+    let notes = |frames: &[crate::music::encoding::Frame]| frames.iter().filter(|f| f.melody.begin).count();
+    let per_bar = |n: usize, frames: usize| n as f64 / (frames as f64 / crate::music::encoding::STEPS_PER_BAR as f64);
+    let user: Vec<_> = corpus.user.concat();
+    let (played, theirs) = (per_bar(notes(&frames), frames.len()), per_bar(notes(&user), user.len()));
+    if played < theirs / 4.0 {
+        return Err(format!(
+            "The taught chart band played {played:.1} melody notes a bar over your chart, your choruses {theirs:.1}; the old model keeps playing. Try again (a new seed) or add choruses."
+        ));
+    }
+    Ok(())
 }
 
 const CANCELLED: &str = "Training was cancelled; the old model keeps playing.";
@@ -397,7 +521,9 @@ pub fn choose_start(corpus: &Corpus, from: RetrainFrom, current: Option<&Model>)
         StartChoice::CurrentModel => current
             .and_then(|m| Start::from_model(m, &m.metadata.name, corpus, keep))
             .or_else(|| Start::nearest_builtin(corpus, keep)),
-        StartChoice::NearestBand => Start::nearest_builtin(corpus, keep),
+        // A chart band is taught over a chart (`Training::run_over_chart`); without one, the
+        // nearest band.
+        StartChoice::NearestBand | StartChoice::ChartBand => Start::nearest_builtin(corpus, keep),
     }
 }
 

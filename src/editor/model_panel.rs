@@ -107,16 +107,17 @@ fn retrain_from(ui: &mut Ui, shared: &Shared) {
             StartChoice::NearestBand => "the nearest built-in band",
             StartChoice::CurrentModel => "the model playing now",
             StartChoice::Scratch => "scratch (random weights)",
+            StartChoice::ChartBand => "the chart band, over my chart",
         };
         egui::ComboBox::from_id_salt("retrain-from").selected_text(label(from.choice)).show_ui(ui, |ui| {
-            for c in [StartChoice::NearestBand, StartChoice::CurrentModel, StartChoice::Scratch] {
+            for c in [StartChoice::NearestBand, StartChoice::ChartBand, StartChoice::CurrentModel, StartChoice::Scratch] {
                 ui.selectable_value(&mut from.choice, c, label(c));
             }
         });
     })
     .response
     .on_hover_text(
-        "A band that already plays learns your choruses in seconds: the built-in band of your form's length, moved to your key. Scratch learns from nothing (slower); the built-in band is always there to start again from.",
+        "A band that already plays learns your choruses in seconds: the built-in band of your form's length, moved to your key. The chart band, over your chart: choruses you played over the chart you wrote teach the chart band your lines, and it plays them over any chart. Scratch learns from nothing (slower); the built-in band is always there to start again from.",
     );
     ui.add_enabled(
         from.choice != StartChoice::Scratch,
@@ -145,9 +146,16 @@ fn describe(choice: &ModelChoice, builtin: &'static crate::model::builtin::Built
         (from, false) => format!(" · fine-tuned from {from}, its {} kept", m.kept_parts.join(" and ")),
     };
     let groups: Vec<String> = t.groups.iter().map(|g| format!("{} {}", g.blocks, g.name)).collect();
+    let shape = if model.encoding.context.given_chord {
+        format!(
+            "a chart band: plays over your chart and the chords played in ({} plays where none are given)",
+            builtin.name
+        )
+    } else {
+        format!("{} bars", model.encoding.bars)
+    };
     let details = format!(
-        "{} bars · {} blocks of {} cells · trained on {} · seed {} · {} epochs · loss {:.3} · {:.1} s · form held {} choruses{}",
-        model.encoding.bars,
+        "{shape} · {} blocks of {} cells · trained on {} · seed {} · {} epochs · loss {:.3} · {:.1} s · form held {} choruses{}",
         groups.join(" + "),
         t.cells_per_block,
         m.corpus,

@@ -5,12 +5,13 @@
 //! the user turns that off. Any non-audio thread.
 
 use super::builtin::{band_blocks, Builtin, BUILTINS};
-use super::{train_from, Model, Recipe};
+use super::{train_chart_band_from, train_from, Model, Recipe};
 use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
 use crate::lstm::weights::Weights;
 use crate::lstm::FineTune;
+use crate::music::chart::Chart;
 use crate::music::corpus::Corpus;
-use crate::music::encoding::{ContextLayout, Encoding, CHORD_UNITS};
+use crate::music::encoding::{ContextLayout, Encoding, Frame, CHORD_UNITS};
 use crate::music::part::Part;
 use std::sync::atomic::AtomicBool;
 
@@ -31,6 +32,9 @@ pub enum StartChoice {
     CurrentModel,
     /// Random weights.
     Scratch,
+    /// The chart band, taught the choruses' lines over the project's chart (the choruses must
+    /// be of its length): it plays them over any chart.
+    ChartBand,
 }
 
 /// A trained network to fine-tune, shaped for the user's choruses.
@@ -51,16 +55,35 @@ pub struct Start {
 impl Start {
     /// `model` (called `name`) as a start for `corpus`, keeping the parts the corpus lacks if
     /// `keep_missing`. `None` where its network cannot learn the corpus: not a band that counts
-    /// its own form (the paper's nets, the chart band), a part the corpus plays that it lacks,
-    /// or fewer chord blocks than the form needs.
+    /// its own form (the paper's nets, the chart band: see [`Start::chart_band`]), a part the
+    /// corpus plays that it lacks, or fewer chord blocks than the form needs.
     pub fn from_model(model: &Model, name: &str, corpus: &Corpus, keep_missing: bool) -> Option<Start> {
         let band = ContextLayout { bar_position: true, ..ContextLayout::NONE };
-        let e = model.encoding;
-        if e.context != band || e.melody.is_none() || corpus.is_empty() {
+        if model.encoding.context != band {
             return None;
         }
-        let topology = &model.weights.topology;
-        if topology.groups[0].blocks < band_blocks(corpus.form.bars)[0] {
+        if model.weights.topology.groups[0].blocks < band_blocks(corpus.form.bars)[0] {
+            return None;
+        }
+        Self::shaped(model, name, corpus, keep_missing, corpus.form.bars)
+    }
+
+    /// A chart band `model` (called `name`: the built-in one, or one a user taught before) as a
+    /// start for `corpus` played over a chart ([`fine_tune_over_chart`]): it stays a band that
+    /// is given its chords, over windows of its own length, whatever the form of the choruses.
+    /// `None` for a band that counts its own form, or one lacking a part the corpus plays.
+    pub fn chart_band(model: &Model, name: &str, corpus: &Corpus, keep_missing: bool) -> Option<Start> {
+        if !model.encoding.context.given_chord {
+            return None;
+        }
+        Self::shaped(model, name, corpus, keep_missing, model.encoding.bars)
+    }
+
+    /// `model` shaped for `corpus` over `bars` bars: the parts the corpus lacks kept or
+    /// dropped. `None` when the corpus plays a part the model lacks, or nothing is left to learn.
+    fn shaped(model: &Model, name: &str, corpus: &Corpus, keep_missing: bool, bars: usize) -> Option<Start> {
+        let e = model.encoding;
+        if e.melody.is_none() || corpus.is_empty() {
             return None;
         }
         let plays = |part: Part| match part {
@@ -76,7 +99,7 @@ impl Start {
         let (kept, dropped) = if keep_missing { (missing, Vec::new()) } else { (Vec::new(), missing) };
         // The melody is a group the chord blocks' readers need no more than the others: any
         // line may go, the chords may not (they are not a line: `missing` never holds them).
-        let mut encoding = Encoding { bars: corpus.form.bars, ..e };
+        let mut encoding = Encoding { bars, ..e };
         let dropped_groups: Vec<usize> = dropped.iter().filter_map(|&p| group_of(&e, p)).collect();
         for &part in &dropped {
             match part {
@@ -233,6 +256,95 @@ pub fn fine_tune(
     Ok(model)
 }
 
+/// The user's choruses over `chart` as the chart band's takes: all of them in one take, in the
+/// order played, so its windows cross from one chorus into the next as the music does, and the
+/// same take moved to each of `moves` (semitones, −5 to 6). Each step's chord is the chorus's own
+/// (what the band heard when it was captured); the chart gives the form's length. The built-in
+/// style's choruses are not over the chart and stay out. An error, for the user, when there
+/// are none of theirs or they are not of the chart's length.
+pub fn takes_over_chart(
+    chart: &Chart,
+    corpus: &Corpus,
+    encoding: &Encoding,
+    moves: &[i32],
+) -> Result<Vec<(Chart, Vec<Frame>)>, String> {
+    if corpus.user.is_empty() {
+        return Err("there are no choruses of yours to teach the chart band".to_string());
+    }
+    if corpus.form.bars != chart.len() {
+        return Err(format!(
+            "your choruses have {} bars and the chart {}: play them over the chart to teach the chart band",
+            corpus.form.bars,
+            chart.len()
+        ));
+    }
+    let played = corpus.user.concat();
+    let mut takes = vec![(chart.clone(), played.clone())];
+    for &by in moves.iter().filter(|&&by| by != 0) {
+        let frames = played.iter().map(|f| moved_frame(f, by, encoding)).collect();
+        takes.push((chart.transposed(by), frames));
+    }
+    Ok(takes)
+}
+
+/// Keys the user's choruses over a chart are also taught in: without them the taught band
+/// plays the user's key over every chart (over a chart in D, a Bb pentatonic line had 41 % of
+/// its notes on the chord, against 90 % over the user's own chart).
+pub const OVER_CHART_MOVES: [i32; 11] = [-5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6];
+
+/// `frame` moved `by` semitones: its chord turned round the octave, its melody and bass keys
+/// moved and, off the edge of their line's range, an octave back in (comping and drums stay).
+fn moved_frame(frame: &Frame, by: i32, encoding: &Encoding) -> Frame {
+    let mut f = *frame;
+    f.chord = transpose_mask(frame.chord, by.rem_euclid(12) as u8);
+    for part in [Part::Melody, Part::Bass] {
+        let Some(line) = encoding.line(part) else { continue };
+        let note = f.voice_mut(part);
+        if let Some(key) = note.key {
+            let (low, high) = (i32::from(line.low), i32::from(line.low) + i32::from(line.pitches) - 1);
+            let mut moved = i32::from(key) + by;
+            while moved > high && moved - 12 >= low {
+                moved -= 12;
+            }
+            while moved < low && moved + 12 <= high {
+                moved += 12;
+            }
+            note.key = Some(moved.clamp(0, 127) as u8);
+        }
+    }
+    f
+}
+
+/// Fine-tunes the chart band `start` ([`Start::chart_band`]) on `corpus`, the user's choruses
+/// over `chart`, with `config`; names it `name`. It learns their lines and stays a band that is
+/// given its chords: it plays them over any chart. The kept parts' groups are not taught.
+pub fn fine_tune_over_chart(
+    start: &Start,
+    chart: &Chart,
+    corpus: &Corpus,
+    moves: &[i32],
+    config: &TrainConfig,
+    name: &str,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
+    let takes = takes_over_chart(chart, corpus, &start.encoding, moves).map_err(TrainError::InvalidSetup)?;
+    let topology = &start.weights.topology;
+    let recipe = Recipe {
+        encoding: start.encoding,
+        blocks: topology.groups.iter().map(|g| g.blocks).collect(),
+        cells_per_block: topology.cells_per_block,
+        // Its chords are given: the chord blocks copy them, and a window's worth shows it.
+        config: TrainConfig { check_choruses: 1, ..config.clone() },
+    };
+    let kept = start.kept_groups();
+    let from = FineTune { from: &start.weights, kept: &kept };
+    let mut model = train_chart_band_from(&recipe, &takes, name, Some(from), on_progress, cancel)?;
+    model.metadata.started_from = start.name.clone();
+    model.metadata.kept_parts = start.kept.iter().map(|p| p.name().to_string()).collect();
+    Ok(model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +384,35 @@ mod tests {
     }
 
     #[test]
+    fn choruses_over_a_chart_are_taught_in_every_key_within_the_lines_ranges() {
+        let tune = crate::music::user_tunes::user_tune(12).unwrap();
+        let (chart, corpus) = (tune.chart(), tune.corpus(2, 1));
+        let encoding = Encoding::chart_band(8);
+        let takes = takes_over_chart(&chart, &corpus, &encoding, &OVER_CHART_MOVES).unwrap();
+        assert_eq!(takes.len(), 12, "the key played and eleven others");
+        let played = corpus.user.concat();
+        for ((moved_chart, frames), by) in takes.iter().zip([0].iter().chain(&OVER_CHART_MOVES)) {
+            assert_eq!(*moved_chart, chart.transposed(*by));
+            for (f, was) in frames.iter().zip(&played) {
+                assert_eq!(f.chord, transpose_mask(was.chord, by.rem_euclid(12) as u8));
+                for (part, line) in [(Part::Melody, encoding.melody.unwrap()), (Part::Bass, encoding.bass.unwrap())] {
+                    let (now, then) = (f.voice(part), was.voice(part));
+                    assert_eq!(now.begin, then.begin);
+                    if let (Some(k), Some(w)) = (now.key, then.key) {
+                        assert_eq!((i32::from(k) - i32::from(w) - by).rem_euclid(12), 0, "{part:?} moved {by}");
+                        assert!((line.low..line.low + line.pitches).contains(&k), "{part:?} key {k} in range");
+                    }
+                }
+            }
+        }
+        // Choruses of another length than the chart's, or none of the user's: said, not taught.
+        let why = takes_over_chart(&crate::music::chart::parse("| C7 | F7 |").unwrap(), &corpus, &encoding, &[]);
+        assert!(why.unwrap_err().contains("12 bars and the chart 2"));
+        let style_only = Corpus::of_style(builtin_style("bebop-blues").unwrap());
+        assert!(takes_over_chart(&chart, &style_only, &encoding, &[]).is_err());
+    }
+
+    #[test]
     fn a_model_that_cannot_learn_the_choruses_is_no_start() {
         let band = builtin("bebop-blues").unwrap().model().unwrap();
         // Rhythm changes need 8 chord blocks; the 12-bar band has 4.
@@ -282,5 +423,8 @@ mod tests {
         // The chart band is given its chords; a retrain teaches a band to count them.
         let chart = crate::model::builtin::chart_band().unwrap();
         assert!(Start::from_model(chart, "chart", &corpus_of("bebop-blues", 1), true).is_none());
+        // It is a start over a chart, and a band that counts its form is not.
+        assert!(Start::chart_band(chart, "chart", &corpus_of("bebop-blues", 1), true).is_some());
+        assert!(Start::chart_band(band, "bebop", &corpus_of("bebop-blues", 1), true).is_none());
     }
 }

@@ -181,6 +181,18 @@ pub fn train_chart_band(
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Model, TrainError> {
+    train_chart_band_from(recipe, takes, name, None, on_progress, cancel)
+}
+
+/// [`train_chart_band`], from random weights or fine-tuning `start` (`fine_tune::over_chart`).
+fn train_chart_band_from(
+    recipe: &Recipe,
+    takes: &[(Chart, Vec<Frame>)],
+    name: &str,
+    start: Option<crate::lstm::FineTune>,
+    on_progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Model, TrainError> {
     recipe.encoding.validate().map_err(TrainError::InvalidSetup)?;
     if !recipe.encoding.context.given_chord {
         return Err(TrainError::InvalidSetup("a chart band's encoding must hear a given chord".to_string()));
@@ -192,5 +204,5 @@ pub fn train_chart_band(
     // The first take long enough for a window (there is one: the set is not empty).
     let steps = recipe.encoding.steps_per_chorus();
     let primer = takes.iter().find(|(_, f)| f.len() >= steps).map_or_else(Vec::new, |(_, f)| f[..steps].to_vec());
-    train_on(recipe, &set, name, primer, None, on_progress, cancel)
+    train_on(recipe, &set, name, primer, start, on_progress, cancel)
 }

@@ -68,6 +68,26 @@ pub fn chosen(a: &Args) -> Result<Chosen, String> {
     Ok(Chosen { name: model.metadata.name.clone(), model, corpus: Corpus::of_style(style) })
 }
 
+/// The chart band `--model FILE.json` names, if the file holds one (a user's, taught their lines
+/// over their chart: `train --corpus … --chart`): it plays over a chart, and has no form or
+/// corpus of its own to measure or audition.
+pub fn taught_chart_band(a: &Args) -> Result<Option<Model>, String> {
+    match a.value("model")? {
+        Some(spec) if !spec.is_empty() && !spec.starts_with("builtin:") => {
+            let model = Model::load(std::path::Path::new(spec)).map_err(|e| e.to_string())?;
+            Ok(model.encoding.context.given_chord.then_some(model))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The default built-in band and its corpus.
+pub fn default_band() -> Result<Chosen, String> {
+    let b = default_builtin();
+    let model = b.model().ok_or_else(|| format!("the built-in model {} is missing from this build", b.id))?.clone();
+    Ok(Chosen { model, corpus: b.corpus(), name: format!("built-in {}", b.name) })
+}
+
 /// The built-in style a model file was trained on, as its metadata says: the fingerprint of
 /// its training data is that style's corpus's, or the corpus it describes is that style's (with
 /// or without the user's choruses), of the model's form.

@@ -83,6 +83,9 @@ train: trains a model by BPTT until its free-running chords hold the form for 10
     --from M            fine-tune builtin:ID or FILE.json instead
     --from-scratch      learn them from random weights
     --drop-missing      leave out the parts your choruses do not play
+    --chart CHART       your choruses were played over this chart (a file, or the chart as text):
+                        they teach the chart band (or --from FILE.json, one taught before) your
+                        lines, in all 12 keys; play it with render --model FILE.json --chart …
     --form-bars N       bars per chorus of the files, 4..64 (default: a file is one chorus)
     --split range|channel:N[,bass:M]   which notes are chords (C3-B3 by range, default, with the
                         bass below and melody above) or which channels are chords and bass

@@ -3,7 +3,7 @@
 
 use super::args::Args;
 use super::chart_arg::read_chart;
-use super::choice::chosen;
+use super::choice::{chosen, default_band, taught_chart_band};
 use blues_lstm::audio_render::{load_soundfont, synthesize, wav_bytes, Instruments, DEFAULT_SOUNDFONT};
 use blues_lstm::engine::audition::Audition;
 use blues_lstm::engine::composer::Composer;
@@ -104,7 +104,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None => None,
     };
 
-    let chosen = chosen(&a)?;
+    // A chart band taught a user's lines plays over the chart; the default band where none is
+    // given.
+    let taught = taught_chart_band(&a)?;
+    if taught.is_some() && chart.is_none() {
+        return Err(a.mistake("--model: this file is a chart band, which plays over a chart: give --chart too"));
+    }
+    let chosen = if taught.is_some() { default_band()? } else { chosen(&a)? };
     let mut model_name = chosen.name.clone();
     let form_bars = chart.as_ref().map_or(chosen.model.encoding.form().bars, |c| c.len());
     if usize::from(settings.trade.bars) > form_bars {
@@ -116,7 +122,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let improviser = Improviser::new(&chosen.model, chosen.model.primer_or(&chosen.corpus))?;
     let mut composer = Composer::new(Audition::new(chosen.corpus), Some(improviser));
     if chart.is_some() {
-        let band = chart_band().ok_or("this build has no chart band (models/chart-band.json)")?;
+        let band = match &taught {
+            Some(band) => band,
+            None => chart_band().ok_or("this build has no chart band (models/chart-band.json)")?,
+        };
         composer = composer.with_chart_band(Some(Improviser::new(band, band.primer.clone())?));
         settings.harmony = HarmonySource::Chart;
         model_name = format!("{} over the chart", band.metadata.name);

@@ -3,11 +3,13 @@
 //! of the user's own choruses from .mid files — and writes a model file.
 
 use super::args::Args;
+use super::chart_arg::read_chart;
 use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
-use blues_lstm::model::builtin::{band_recipe, builtin, chart_band_recipe};
-use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, Start};
+use blues_lstm::model::builtin::{band_recipe, builtin, chart_band, chart_band_recipe};
+use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, fine_tune_over_chart, Start, OVER_CHART_MOVES};
 use blues_lstm::model::{self, check_form, Model, Recipe};
+use blues_lstm::music::chart::Chart;
 use blues_lstm::music::chart_corpus::chart_band_corpus;
 use blues_lstm::music::corpus::{missing_part_warning, Corpus};
 use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
@@ -38,6 +40,7 @@ const FLAGS: &[&str] = &[
     "from",
     "from-scratch",
     "drop-missing",
+    "chart",
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -78,6 +81,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         (None, _) => {
             let corpus = user_corpus(&a)?;
             corpus.check_learnable()?;
+            if let Some(chart) = a.value("chart")? {
+                return train_over_chart(&a, &corpus, &read_chart(chart)?, &out, seed);
+            }
             start = start_for(&a, &corpus)?;
             for part in corpus.missing_parts() {
                 let kept = start.as_ref().filter(|s| s.kept.contains(&part)).map(|s| s.name.as_str());
@@ -147,6 +153,74 @@ pub fn run(args: &[String]) -> Result<(), String> {
         model.metadata.epochs,
         model.metadata.final_loss,
         started.elapsed().as_secs_f32()
+    );
+    Ok(())
+}
+
+/// `train --corpus … --chart CHART`: the user's choruses over their chart teach the chart band
+/// (the built-in one, or `--from FILE.json` holding one a user taught before) their lines.
+fn train_over_chart(a: &Args, corpus: &Corpus, chart: &Chart, out: &std::path::Path, seed: u64) -> Result<(), String> {
+    if a.has("from-scratch") || a.has("blocks") || a.has("forget-bias") || a.has("with-builtin") {
+        return Err(a.mistake(
+            "--chart teaches the chart band your choruses over the chart: --from-scratch, --blocks, --forget-bias and --with-builtin do not go with it",
+        ));
+    }
+    let (band, name) = match a.value("from")? {
+        None => {
+            let band = chart_band().ok_or("this build has no chart band (models/chart-band.json)")?;
+            (band.clone(), format!("the built-in {}", band.metadata.name))
+        }
+        Some(spec) => {
+            let model = Model::load(std::path::Path::new(spec)).map_err(|e| format!("--from {spec}: {e}"))?;
+            let name = model.metadata.name.clone();
+            (model, name)
+        }
+    };
+    let start = Start::chart_band(&band, &name, corpus, !a.has("drop-missing")).ok_or_else(|| {
+        format!("{name} cannot learn these choruses over a chart: it must be a chart band with every part they play")
+    })?;
+    for part in corpus.missing_parts() {
+        let kept = start.kept.contains(&part).then_some(start.name.as_str());
+        eprintln!("warning: {}", missing_part_warning(part, kept));
+    }
+    let all_cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut config = fine_tune_config(seed);
+    config.max_epochs = a.number("max-epochs", config.max_epochs, 1..=1_000_000)?;
+    config.threads = a.number("threads", all_cores, 1..=1024)?;
+    let title =
+        a.value("name")?.map_or_else(|| format!("Chart band taught {} choruses", corpus.user.len()), str::to_string);
+    println!(
+        "teaching {} your {} choruses over the chart ({} bars), in all 12 keys",
+        start.name,
+        corpus.user.len(),
+        chart.len()
+    );
+    let mut last_print = Instant::now();
+    let mut on_progress = |p: &Progress| {
+        if last_print.elapsed().as_secs_f32() >= 1.0 {
+            println!("  epoch {:5}  loss {:.4}  {:.1} s", p.epoch, p.loss, p.elapsed_seconds);
+            last_print = Instant::now();
+        }
+    };
+    let model = fine_tune_over_chart(
+        &start,
+        chart,
+        corpus,
+        &OVER_CHART_MOVES,
+        &config,
+        &title,
+        &mut on_progress,
+        &AtomicBool::new(false),
+    )
+    .map_err(|e| e.to_string())?;
+    model.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "wrote {}: {} epochs, loss {:.4}, {:.1} s; play it over any chart: render --model {} --chart CHART",
+        out.display(),
+        model.metadata.epochs,
+        model.metadata.final_loss,
+        model.metadata.train_seconds,
+        out.display()
     );
     Ok(())
 }
