@@ -12,7 +12,8 @@ use crate::model::builtin::band_recipe_for;
 use crate::model::builtin::chart_band;
 use crate::model::builtin::BUILTINS;
 use crate::model::fine_tune::{
-    fine_tune, fine_tune_config, fine_tune_over_chart, takes_over_chart, Start, StartChoice, OVER_CHART_MOVES,
+    fine_tune, fine_tune_config, fine_tune_over_chart, takes_over_chart, Start, StartChoice, NEAREST_BAND_MAX_BARS,
+    OVER_CHART_MOVES,
 };
 use crate::model::{self, check_form, Model, Recipe};
 use crate::music::chart::Chart;
@@ -254,10 +255,18 @@ impl Training {
             return Err("There is nothing to learn: capture or import some choruses, or include the built-in corpus."
                 .to_string());
         }
-        let warnings = corpus.check_learnable().map_err(|why| format!("Not retrained: {why}"))?;
+        let mut warnings = corpus.check_learnable().map_err(|why| format!("Not retrained: {why}"))?;
         let from = self.retrain_from();
         let over_chart =
             if teaches_chart_band(from, project.model()) { Some(chart_to_learn(&project, &corpus)?) } else { None };
+        let chart_fits = || matches!(project.chart(), Ok(Some(c)) if c.len() == corpus.form.bars);
+        let from_scratch = corpus.form.bars > NEAREST_BAND_MAX_BARS || from.choice == StartChoice::Scratch;
+        if over_chart.is_none() && from_scratch && chart_fits() {
+            warnings.push(format!(
+                "A {0}-bar form learned from scratch takes minutes. Your chart has {0} bars too: Start from \"the chart band, over my chart\" teaches the chart band your lines in seconds.",
+                corpus.form.bars
+            ));
+        }
         if self.closing.load(Ordering::Acquire) || !self.has_live_thread() {
             return Err("The training thread is not running.".to_string());
         }
