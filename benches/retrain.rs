@@ -4,7 +4,8 @@
 //! recipe's batch of 8 sequences (one lock-step chunk: nothing to share out) and with 16 (two
 //! chunks). One epoch of each first. The weights are the same on any number of threads, so a
 //! run on 2 threads stops at the same epoch as on 1. Run: `cargo bench --bench retrain`
-//! (`-- epoch` for the epochs alone, `-- "user tune"` for the fine-tuning targets).
+//! (`-- epoch` for the epochs alone, `-- "user tune"` for the fine-tuning targets, `-- "over its
+//! chart"` for the chart band taught a user's lines).
 
 use blues_lstm::lstm::bptt::LstmLearner;
 use blues_lstm::lstm::trainer::{TrainConfig, Trainer};
@@ -111,5 +112,39 @@ fn fine_tune(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, epoch, retrain, fine_tune);
+/// The same tunes' choruses over their charts teaching the chart band their lines (in all 12
+/// keys: `fine_tune::OVER_CHART_MOVES`), as *Start from: the chart band, over my chart* does:
+/// the chart gives the form, so a 32-bar tune costs what a 12-bar one does.
+fn over_chart(c: &mut Criterion) {
+    use blues_lstm::model::builtin::chart_band;
+    use blues_lstm::model::fine_tune::{fine_tune_config, fine_tune_over_chart, Start, OVER_CHART_MOVES};
+    use blues_lstm::music::user_tunes::user_tune;
+    let mut group = c.benchmark_group("user tune over its chart");
+    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    let band = chart_band().expect("the chart band");
+    for bars in [12, 16, 32] {
+        let tune = user_tune(bars).expect("a tune of that length");
+        let (chart, corpus) = (tune.chart(), tune.corpus(8, 1));
+        let start = Start::chart_band(band, "the chart band", &corpus, true).expect("the chart band can learn it");
+        for threads in [1, 2] {
+            let config = TrainConfig { threads, ..fine_tune_config(1) };
+            let id = format!("{bars} bars, the chart band taught, {}", name(8, threads));
+            bench_training(&mut group, id, || {
+                fine_tune_over_chart(
+                    &start,
+                    &chart,
+                    &corpus,
+                    &OVER_CHART_MOVES,
+                    &config,
+                    "bench",
+                    &mut |_| {},
+                    &AtomicBool::new(false),
+                )
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, epoch, retrain, fine_tune, over_chart);
 criterion_main!(benches);

@@ -45,7 +45,7 @@ fn shell_words(line: &str) -> Vec<String> {
     words
 }
 
-/// A folder with the files the README's commands read: a call, a 32-bar tune, a model.
+/// A folder with the files the README's commands read: a call, a 32-bar tune, models.
 fn workdir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-commands");
     let _ = std::fs::remove_dir_all(&dir);
@@ -82,6 +82,9 @@ fn workdir() -> PathBuf {
     // The model `render --model mine.json` plays (the README trains it just before).
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/rhythm-changes.json");
     std::fs::copy(model, dir.join("mine.json")).unwrap();
+    // And the chart band `render --model my-chart-band.json` plays (likewise trained before).
+    let band = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/chart-band.json");
+    std::fs::copy(band, dir.join("my-chart-band.json")).unwrap();
     dir
 }
 
