@@ -17,6 +17,7 @@
 //! [`phrasing`] listens as a musician would (rests, note lengths, off-beat notes, the walking
 //! bass, the comping rhythm), the model's run beside the corpus's.
 
+pub mod answers;
 pub mod markov;
 pub mod memory;
 pub mod metrics;

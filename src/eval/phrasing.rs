@@ -24,11 +24,14 @@
 //! - drums: a *fill* is a bar with three or more snare or tom strokes at normal level or
 //!   louder (`music::drums::is_fill`); it *leads into a section* in the form's last bar, and in a
 //!   32-bar AABA in the last bar of each 8-bar section.
+//! - *trading*: the first bar after each 4-bar call against the call (`answers`); a model's
+//!   row is its answers when traded with, the others' the bar after 4 bars of their own.
 //! - bass *root on the downbeat*: of the bars whose step 0 begins a bass note (over a chord with
 //!   a known root), the share where that note is the root; *approach*: of the chord changes
 //!   with a bass note begun in the beat before, the share where the last such note is a half
 //!   or whole step from the new chord's root.
 
+use super::answers::{answers, Answers};
 use crate::music::chord_names::chord_root;
 use crate::music::drums::{is_fill, leads_into_section, Piece, GHOST, SILENT};
 use crate::music::encoding::{Form, Frame};
@@ -114,14 +117,22 @@ pub struct Phrasing {
     pub bass: Option<Bass>,
     pub comping: Option<Comping>,
     pub drums: Option<Drums>,
+    /// Trading fours: the first bar after each call against the call (`answers`); a model's
+    /// traded run replaces its free run's.
+    pub answers: Option<Answers>,
 }
 
 /// A note of a line: where it begins, its key, how many steps it lasts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Struck {
-    step: usize,
-    key: u8,
-    length: usize,
+pub(crate) struct Struck {
+    pub step: usize,
+    pub key: u8,
+    pub length: usize,
+}
+
+/// The melody's notes in `frames`.
+pub(crate) fn melody_notes(frames: &[Frame]) -> Vec<Struck> {
+    notes(frames, Part::Melody)
 }
 
 /// The notes of `voice` in `frames` (see the module docs for where a note begins).
@@ -336,6 +347,7 @@ pub fn phrasing(frames: &[Frame], form: Form) -> Phrasing {
         bass: bass(frames, form),
         comping: comping(frames, form, choruses),
         drums: drums(frames, form, choruses),
+        answers: answers(frames, form),
     }
 }
 
@@ -373,6 +385,10 @@ const MEASURES: &[Measure] = &[
     ("comping: distinct rhythms per chorus", |p| p.comping.as_ref().map(|c| format!("{:.1}", c.distinct_rhythms))),
     ("comping: strikes off the beat", |p| p.comping.as_ref().map(|c| percent(c.off_beat))),
     ("comping: half-bars laid out (no chord)", |p| p.comping.as_ref().map(|c| percent(c.silent_half_bars))),
+    ("trading: answer's first bar, rhythm shared with its call", |p| p.answers.map(|a| percent(a.rhythm_own))),
+    ("trading: … with another call", |p| p.answers.map(|a| percent(a.rhythm_other))),
+    ("trading: answer's first bar, contour shared with its call", |p| p.answers.map(|a| percent(a.contour_own))),
+    ("trading: … with another call", |p| p.answers.map(|a| percent(a.contour_other))),
     ("drums: ride on the beat", |p| p.drums.as_ref().map(|d| percent(d.ride_on_beats))),
     ("drums: hi-hat on 2 and 4", |p| p.drums.as_ref().map(|d| percent(d.hat_on_2_and_4))),
     ("drums: fills per chorus", |p| p.drums.as_ref().map(|d| format!("{:.2}", d.fills_per_chorus))),

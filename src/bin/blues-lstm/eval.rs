@@ -7,6 +7,7 @@ use super::args::Args;
 use super::chart_arg::read_chart;
 use super::choice::chosen;
 use blues_lstm::engine::DEFAULT_TEMPERATURE;
+use blues_lstm::eval::answers::{answers, traded};
 use blues_lstm::eval::memory::{memory_by_form, memory_table};
 use blues_lstm::eval::over_chart::{chords_played, measure, play_chart, OverChanges};
 use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
@@ -104,14 +105,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
         // The corpus's own stream by the same seed; with --compare every generator but its
         // corpus column, which is drawn by another seed.
         let corpus_run = phrasing(&eval::corpus_frames(corpus, choruses, seed), form);
-        let runs: Vec<(&str, _)> =
+        let mut runs: Vec<(&str, _)> =
             played.iter().filter(|p| p.key != "corpus").map(|p| (p.name.as_str(), phrasing(&p.frames, form))).collect();
+        // The LSTM's answers are heard traded with: the corpus's lines as the calls.
+        let traded = answers(&traded(model, corpus, choruses, seed, temperature)?, form);
+        for ((_, run), p) in runs.iter_mut().zip(played.iter().filter(|p| p.key != "corpus")) {
+            if p.key == "lstm" {
+                run.answers = traded;
+            }
+        }
         let columns: Vec<(&str, &_)> =
             [("Corpus", &corpus_run)].into_iter().chain(runs.iter().map(|(n, p)| (*n, p))).collect();
         if a.has("markdown") {
             print!("\n{}", phrasing_table(&columns));
         } else {
-            println!("\nphrasing and the rhythm section, beside {choruses} corpus choruses (seed {seed})\n");
+            println!(
+                "\nphrasing and the rhythm section, beside {choruses} corpus choruses (seed {seed}); trading: the"
+            );
+            println!(
+                "LSTM traded fours with corpus lines as the calls, the others' bar after each 4 bars of their own\n"
+            );
             print!("{}", phrasing_plain(&columns));
         }
     }
