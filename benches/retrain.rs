@@ -117,7 +117,7 @@ fn fine_tune(c: &mut Criterion) {
 /// the chart gives the form, so a 32-bar tune costs what a 12-bar one does.
 fn over_chart(c: &mut Criterion) {
     use blues_lstm::model::builtin::chart_band;
-    use blues_lstm::model::fine_tune::{fine_tune_config, fine_tune_over_chart, Start, OVER_CHART_MOVES};
+    use blues_lstm::model::fine_tune::{fine_tune_config, fine_tune_over_chart, Start};
     use blues_lstm::music::user_tunes::user_tune;
     let mut group = c.benchmark_group("user tune over its chart");
     group.sample_size(10).measurement_time(Duration::from_secs(30));
@@ -130,16 +130,7 @@ fn over_chart(c: &mut Criterion) {
             let config = TrainConfig { threads, ..fine_tune_config(1) };
             let id = format!("{bars} bars, the chart band taught, {}", name(8, threads));
             bench_training(&mut group, id, || {
-                fine_tune_over_chart(
-                    &start,
-                    &chart,
-                    &corpus,
-                    &OVER_CHART_MOVES,
-                    &config,
-                    "bench",
-                    &mut |_| {},
-                    &AtomicBool::new(false),
-                )
+                fine_tune_over_chart(&start, &chart, &corpus, &config, "bench", &mut |_| {}, &AtomicBool::new(false))
             });
         }
     }

@@ -13,7 +13,6 @@ use crate::model::builtin::chart_band;
 use crate::model::builtin::BUILTINS;
 use crate::model::fine_tune::{
     fine_tune, fine_tune_config, fine_tune_over_chart, takes_over_chart, Start, StartChoice, NEAREST_BAND_MAX_BARS,
-    OVER_CHART_MOVES,
 };
 use crate::model::{self, check_form, Model, Recipe};
 use crate::music::chart::Chart;
@@ -456,7 +455,6 @@ impl Training {
             &start,
             chart,
             corpus,
-            &OVER_CHART_MOVES,
             &config,
             &title,
             &mut |p| self.progress(p, started),

@@ -9,7 +9,7 @@ use blues_lstm::engine::DEFAULT_TEMPERATURE;
 use blues_lstm::eval::over_chart::{measure, play_chart, OverChanges};
 use blues_lstm::eval::phrasing::phrasing;
 use blues_lstm::model::builtin::chart_band;
-use blues_lstm::model::fine_tune::{fine_tune_config, fine_tune_over_chart, Start, StartChoice, OVER_CHART_MOVES};
+use blues_lstm::model::fine_tune::{fine_tune_config, fine_tune_over_chart, Start, StartChoice};
 use blues_lstm::music::chart::{self, Chart};
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::encoding::Frame;
@@ -65,17 +65,8 @@ fn the_chart_band_learns_the_users_lines_over_their_chart_and_plays_them_over_an
     assert_eq!(start.kept, [Part::Drums], "the user's choruses have every part but the drums");
 
     let config = blues_lstm::lstm::trainer::TrainConfig { threads: retrain_threads(), ..fine_tune_config(1) };
-    let model = fine_tune_over_chart(
-        &start,
-        &chart,
-        &corpus,
-        &OVER_CHART_MOVES,
-        &config,
-        "user",
-        &mut |_| {},
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let model =
+        fine_tune_over_chart(&start, &chart, &corpus, &config, "user", &mut |_| {}, &AtomicBool::new(false)).unwrap();
     println!("fine-tuned in {:.1} s, {} epochs", model.metadata.train_seconds, model.metadata.epochs);
     assert!(model.encoding.context.given_chord, "still a band that is given its chords");
     for name in ["drums_gates", "drums_out"] {

@@ -316,19 +316,20 @@ fn moved_frame(frame: &Frame, by: i32, encoding: &Encoding) -> Frame {
 }
 
 /// Fine-tunes the chart band `start` ([`Start::chart_band`]) on `corpus`, the user's choruses
-/// over `chart`, with `config`; names it `name`. It learns their lines and stays a band that is
-/// given its chords: it plays them over any chart. The kept parts' groups are not taught.
+/// over `chart` (moved to every key: [`OVER_CHART_MOVES`]), with `config`; names it `name`. It
+/// learns their lines and stays a band that is given its chords: it plays them over any chart.
+/// The kept parts' groups are not taught.
 pub fn fine_tune_over_chart(
     start: &Start,
     chart: &Chart,
     corpus: &Corpus,
-    moves: &[i32],
     config: &TrainConfig,
     name: &str,
     on_progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Model, TrainError> {
-    let takes = takes_over_chart(chart, corpus, &start.encoding, moves).map_err(TrainError::InvalidSetup)?;
+    let takes =
+        takes_over_chart(chart, corpus, &start.encoding, &OVER_CHART_MOVES).map_err(TrainError::InvalidSetup)?;
     let topology = &start.weights.topology;
     let recipe = Recipe {
         encoding: start.encoding,

@@ -7,7 +7,7 @@ use super::chart_arg::read_chart;
 use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
 use blues_lstm::model::builtin::{band_recipe, builtin, chart_band, chart_band_recipe};
-use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, fine_tune_over_chart, Start, OVER_CHART_MOVES};
+use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, fine_tune_over_chart, Start};
 use blues_lstm::model::{self, check_form, Model, Recipe};
 use blues_lstm::music::chart::Chart;
 use blues_lstm::music::chart_corpus::chart_band_corpus;
@@ -202,17 +202,8 @@ fn train_over_chart(a: &Args, corpus: &Corpus, chart: &Chart, out: &std::path::P
             last_print = Instant::now();
         }
     };
-    let model = fine_tune_over_chart(
-        &start,
-        chart,
-        corpus,
-        &OVER_CHART_MOVES,
-        &config,
-        &title,
-        &mut on_progress,
-        &AtomicBool::new(false),
-    )
-    .map_err(|e| e.to_string())?;
+    let model = fine_tune_over_chart(&start, chart, corpus, &config, &title, &mut on_progress, &AtomicBool::new(false))
+        .map_err(|e| e.to_string())?;
     model.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!(
         "wrote {}: {} epochs, loss {:.4}, {:.1} s; play it over any chart: render --model {} --chart CHART",
