@@ -193,6 +193,8 @@ impl Project {
             ModelChoice::Custom { model, .. } if model.encoding.context.given_chord => Some(model.as_ref()),
             _ => None,
         };
+        // A closure, not the function: it shortens the built-in band's 'static borrow to `model`'s.
+        #[allow(clippy::redundant_closure)]
         let chart_band = own.or_else(|| chart_band()).and_then(|m| Improviser::new(m, m.primer.clone()).ok());
         Box::new(self.composer_of(&model, builtin, corpus).with_chart_band(chart_band))
     }

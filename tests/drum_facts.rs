@@ -61,7 +61,7 @@ fn every_band_style_has_a_drummer_who_keeps_time_and_marks_the_form() {
         // A crash marks the top of the form, or of an AABA's section; seldom anywhere else.
         let section_top = |step: usize| {
             let bar = step % form.steps() / 8;
-            step % 8 == 0 && (bar == 0 || leads_into_section(bar - 1, form.bars))
+            step.is_multiple_of(8) && (bar == 0 || leads_into_section(bar - 1, form.bars))
         };
         let crash = blues_lstm::music::drums::Piece::Crash;
         let crashes_elsewhere =

@@ -55,7 +55,7 @@ fn user_choruses(count: usize) -> Vec<Chorus> {
                     for half in 0..2 {
                         let step = bar * STEPS_PER_BAR + quarter * 2 + half;
                         let begin = half == 0;
-                        let comp = Note { key: Some(0), begin: step % STEPS_PER_BAR == 0 };
+                        let comp = Note { key: Some(0), begin: step.is_multiple_of(STEPS_PER_BAR) };
                         chorus[step] = Frame {
                             chord: chord_mask(chord),
                             melody: Note { key: Some(key), begin },
@@ -168,7 +168,7 @@ fn capture_retrain_and_play_a_users_own_progression() {
     assert_no_hanging(&s.events[swap_from..]);
     let played: Vec<u16> = s.events[swap_from..]
         .iter()
-        .filter(|e| e.on && e.channel == 0 && ((e.beats * 2.0).round() as usize) % STEPS_PER_BAR == 0)
+        .filter(|e| e.on && e.channel == 0 && ((e.beats * 2.0).round() as usize).is_multiple_of(STEPS_PER_BAR))
         .fold(Vec::<(i64, u16)>::new(), |mut bars, e| {
             let bar = (e.beats / 4.0 + 1e-6).floor() as i64;
             match bars.last_mut() {

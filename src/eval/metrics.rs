@@ -307,7 +307,7 @@ mod tests {
 
     /// A quarter note of `key` at step `s`: struck on the beat, held off it.
     fn quarter(s: usize, key: u8) -> Note {
-        Note { key: Some(key), begin: s % 2 == 0 }
+        Note { key: Some(key), begin: s.is_multiple_of(2) }
     }
 
     fn corpus_stream(choruses: usize, seed: u64) -> Vec<Frame> {

@@ -277,7 +277,7 @@ mod tests {
         for (i, b) in BUILTINS.iter().enumerate() {
             assert_eq!((MENU[i], SAVED_IDS[i]), (b.menu, b.saved_id));
             assert!(b.model().is_some(), "{}: its model", b.id);
-            assert!(b.corpus().len() > 0, "{}: its corpus", b.id);
+            assert!(!b.corpus().is_empty(), "{}: its corpus", b.id);
             let style = b.style();
             // The key is the corpus's: its title says it, and the form starts on its tonic.
             let key = style.key().unwrap_or_else(|| panic!("{}: no key in its title {:?}", b.id, style.title));

@@ -121,7 +121,7 @@ pub fn gm_piece(key: u8) -> Option<Piece> {
     Some(match key {
         51 | 53 | 59 => Piece::Ride,
         42 | 44 | 46 => Piece::HatFoot,
-        37 | 38 | 39 | 40 => Piece::Snare,
+        37..=40 => Piece::Snare,
         35 | 36 => Piece::Kick,
         49 | 52 | 55 | 57 => Piece::Crash,
         47 | 48 | 50 => Piece::HighTom,
@@ -149,7 +149,7 @@ pub fn is_fill(bar: &[Hits]) -> bool {
 /// Whether bar `bar` (0-based) of a form of `bars` bars leads into a new section, where a
 /// drummer fills: the form's last bar, and in a 32-bar AABA the last bar of each 8-bar section.
 pub fn leads_into_section(bar: usize, bars: usize) -> bool {
-    bar + 1 == bars || (bars == 32 && (bar + 1) % 8 == 0)
+    bar + 1 == bars || (bars == 32 && (bar + 1).is_multiple_of(8))
 }
 
 #[cfg(test)]

@@ -451,7 +451,7 @@ impl Encoding {
         if !(MIN_BARS..=MAX_BARS).contains(&self.bars) {
             return Err(format!("bars is {}; a form has {MIN_BARS} to {MAX_BARS} bars", self.bars));
         }
-        if self.chord_low % 12 != 0 || self.chord_low > 115 {
+        if !self.chord_low.is_multiple_of(12) || self.chord_low > 115 {
             return Err(format!(
                 "chord_low is {}; it must be a C (a multiple of 12) with its octave in MIDI",
                 self.chord_low
@@ -593,7 +593,7 @@ impl Encoding {
             let begin = match (key, line.begin) {
                 (None, _) => false,
                 (Some(_), true) => on(&units[line.units() - 1]),
-                (Some(k), false) => previous.voice(voice).key != Some(k) || step_in_bar % 2 == 0,
+                (Some(k), false) => previous.voice(voice).key != Some(k) || step_in_bar.is_multiple_of(2),
             };
             *frame.voice_mut(voice) = Note { key, begin };
         }

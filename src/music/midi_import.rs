@@ -150,10 +150,10 @@ pub fn choruses_from_smf(bytes: &[u8], rule: ImportRule) -> Result<Vec<Chorus>, 
             tick += u64::from(event.delta.as_int());
             let step_pos = unswing(tick as f64 / ticks_per_step, rule.swing);
             match event.kind {
-                TrackEventKind::Meta(MetaMessage::TimeSignature(numerator, denominator_power, ..)) => {
-                    if (numerator, denominator_power) != (4, 2) && not_four_four.is_none_or(|(t, ..)| tick < t) {
-                        not_four_four = Some((tick, numerator, denominator_power));
-                    }
+                TrackEventKind::Meta(MetaMessage::TimeSignature(numerator, denominator_power, ..))
+                    if (numerator, denominator_power) != (4, 2) && not_four_four.is_none_or(|(t, ..)| tick < t) =>
+                {
+                    not_four_four = Some((tick, numerator, denominator_power));
                 }
                 TrackEventKind::Midi { channel, message } => {
                     let channel = channel.as_int();
@@ -272,7 +272,8 @@ mod tests {
             let chord = f.chord;
             (0..12u8).filter(move |pc| chord & (1 << pc) != 0).map(|pc| 48 + pc)
         };
-        let strikes = |step: usize| chorus[step].comp.begin || (chorus[step].comp.key.is_none() && step % 8 == 0);
+        let strikes =
+            |step: usize| chorus[step].comp.begin || (chorus[step].comp.key.is_none() && step.is_multiple_of(8));
         for (step, frame) in chorus.iter().enumerate() {
             let beats = start_beats + step as f64 / 2.0;
             if strikes(step) {

@@ -121,7 +121,7 @@ fn two_feel(chart: &Chart, s: usize) -> Note {
     let chord = chart.chord_at_step(s - s % 4);
     let changed = half == 1 && chart.chord_at_step(s - s % STEPS_PER_BAR) != chord;
     let pc = if half == 0 || changed { chord.bass_note() } else { (chord.root + 7) % 12 };
-    Note { key: Some(28 + (pc + 8) % 12), begin: s % 4 == 0 }
+    Note { key: Some(28 + (pc + 8) % 12), begin: s.is_multiple_of(4) }
 }
 
 #[cfg(test)]

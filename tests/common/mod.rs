@@ -144,7 +144,7 @@ impl Session {
         let config = BufferConfig { sample_rate, min_buffer_size: Some(1), max_buffer_size: 8192, process_mode };
         assert!(plugin.activate(&AudioIOLayout::default(), &config, &mut NoActivate));
         plugin.reset();
-        let s = Self {
+        Self {
             plugin,
             sample_rate,
             transport: HostTransport {
@@ -169,8 +169,7 @@ impl Session {
             process_mode,
             incoming: VecDeque::with_capacity(1 << 16),
             outgoing: Vec::with_capacity(1 << 16),
-        };
-        s
+        }
     }
 
     pub fn tempo(&self) -> f64 {
