@@ -537,6 +537,42 @@ fn check_vocabulary(st: &Style) -> Vec<String> {
     p
 }
 
+/// The styles whose melodies have been rewritten so phrases land; the others follow.
+const LANDING: [&str; 2] = ["bebop-blues", "jazz-blues"];
+
+/// Phrases that land and notes that are held, in a style rewritten so: at least three note
+/// lengths each on 5 % of the melody's notes or more, and notes of four eighths or longer on
+/// at least 3 % (bebop lines end on long notes, breathe, and sometimes hold).
+fn check_note_lengths(st: &Style) -> Vec<String> {
+    if !LANDING.contains(&st.text.id.as_str()) {
+        return vec![];
+    }
+    let mut counts = [0usize; 5];
+    for (_, _, line) in lines(st, Part::Melody) {
+        for n in notes(line) {
+            counts[n.len.min(5) - 1] += 1;
+        }
+    }
+    let total: usize = counts.iter().sum();
+    let share = |c: usize| 100.0 * c as f64 / total.max(1) as f64;
+    let shares: Vec<String> = counts.iter().map(|&c| format!("{:.1}", share(c))).collect();
+    let id = &st.text.id;
+    let mut p = Vec::new();
+    if counts.iter().filter(|&&c| share(c) >= 5.0).count() < 3 {
+        p.push(format!(
+            "{id}: fewer than three note lengths on 5 % of notes (1 / 2 / 3 / 4 / 5+ eighths: {} %)",
+            shares.join(" / ")
+        ));
+    }
+    if share(counts[3] + counts[4]) < 3.0 {
+        p.push(format!(
+            "{id}: {:.1} % of notes last four eighths or more (at least 3 %)",
+            share(counts[3] + counts[4])
+        ));
+    }
+    p
+}
+
 /// A section's line is followed by any line of the next section: a note struck on its last
 /// eighth would be a pickup to a note nobody chose. Lines end on a rest or a held note.
 fn check_section_ends(st: &Style) -> Vec<String> {
@@ -817,6 +853,11 @@ fn melody_speaks_blues_and_bebop() {
 }
 
 #[test]
+fn melody_phrases_land_on_long_notes() {
+    check_all("note lengths", check_note_lengths);
+}
+
+#[test]
 fn melody_lines_meet_any_neighbour() {
     check_all("section ends", check_section_ends);
 }
@@ -914,7 +955,7 @@ fn the_checks_can_fail() {
         }
     }
     type Break = (&'static str, fn(&Style) -> Vec<String>, fn(&mut Style));
-    let breaks: [Break; 14] = [
+    let breaks: [Break; 15] = [
         ("a melody note above C6", check_ranges, |st| first(st, Part::Melody)[0] = Slot::Note(90)),
         ("a wrong note held on beat 1 or 3", check_strong_beats, |st| plant(st, 0, fits_strong)),
         ("a wrong note held on beat 2 or 4", check_weak_beats, |st| plant(st, 2, fits_weak)),
@@ -943,6 +984,13 @@ fn the_checks_can_fail() {
             each(st, Part::Melody, |_, x| {
                 if let Slot::Note(_) = x {
                     *x = Slot::Note(60);
+                }
+            })
+        }),
+        ("every note an eighth", check_note_lengths, |st| {
+            each(st, Part::Melody, |_, x| {
+                if *x == Slot::Hold {
+                    *x = Slot::Rest;
                 }
             })
         }),
