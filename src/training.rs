@@ -351,17 +351,7 @@ impl Training {
         let start = choose_start(corpus, from, current);
         let mut fine_tuned = None;
         if let Some(start) = &start {
-            let parts = start.describe_parts();
-            let said = if parts.is_empty() { start.name.clone() } else { format!("{} ({parts})", start.name) };
-            let warnings = corpus
-                .missing_parts()
-                .into_iter()
-                .map(|p| missing_part_warning(p, start.kept.contains(&p).then_some(start.name.as_str())))
-                .collect();
-            self.update(|s| {
-                s.started_from = Some(said);
-                s.warnings = warnings;
-            });
+            self.say_start(start, corpus, "");
             let config = TrainConfig { threads, ..fine_tune_config(seed) };
             match fine_tune(start, corpus, &config, &name, &mut on_progress, &self.cancel) {
                 Ok(model) => fine_tuned = Some(model),
@@ -416,6 +406,22 @@ impl Training {
         });
     }
 
+    /// Tells the editor what the run starts from (and which parts it keeps from there, `how`
+    /// after it), and which parts the choruses lack.
+    fn say_start(&self, start: &Start, corpus: &Corpus, how: &str) {
+        let parts = start.describe_parts();
+        let said = if parts.is_empty() { start.name.clone() } else { format!("{} ({parts})", start.name) };
+        let warnings = corpus
+            .missing_parts()
+            .into_iter()
+            .map(|p| missing_part_warning(p, start.kept.contains(&p).then_some(start.name.as_str())))
+            .collect();
+        self.update(|s| {
+            s.started_from = Some(format!("{said}{how}"));
+            s.warnings = warnings;
+        });
+    }
+
     /// Teaches a chart band the user's choruses over `chart`: the chart band playing now when
     /// the user asks to start from it, else the built-in one; then checks that it plays.
     fn run_over_chart(
@@ -438,17 +444,7 @@ impl Training {
         };
         let start = Start::chart_band(band, &name, corpus, from.keep_missing)
             .ok_or_else(|| format!("{name} cannot learn these choruses: they play a part it does not have."))?;
-        let parts = start.describe_parts();
-        let said = if parts.is_empty() { start.name.clone() } else { format!("{} ({parts})", start.name) };
-        let warnings = corpus
-            .missing_parts()
-            .into_iter()
-            .map(|p| missing_part_warning(p, start.kept.contains(&p).then_some(start.name.as_str())))
-            .collect();
-        self.update(|s| {
-            s.started_from = Some(format!("{said}, over your chart"));
-            s.warnings = warnings;
-        });
+        self.say_start(&start, corpus, ", over your chart");
         let config = TrainConfig { threads: retrain_threads(), ..fine_tune_config(seed) };
         let title = format!("Chart band taught {} choruses", corpus.user.len());
         let mut model = fine_tune_over_chart(
