@@ -11,7 +11,7 @@ use crate::lstm::weights::Weights;
 use crate::lstm::FineTune;
 use crate::music::chart::Chart;
 use crate::music::corpus::Corpus;
-use crate::music::encoding::{ContextLayout, Encoding, Frame, CHORD_UNITS};
+use crate::music::encoding::{Encoding, Frame, CHORD_UNITS};
 use crate::music::part::Part;
 use std::sync::atomic::AtomicBool;
 
@@ -58,8 +58,10 @@ impl Start {
     /// its own form (the paper's nets, the chart band: see [`Start::chart_band`]), a part the
     /// corpus plays that it lacks, or fewer chord blocks than the form needs.
     pub fn from_model(model: &Model, name: &str, corpus: &Corpus, keep_missing: bool) -> Option<Start> {
-        let band = ContextLayout { bar_position: true, ..ContextLayout::NONE };
-        if model.encoding.context != band {
+        // A band that counts its own form: told the bar position (and, trained since Intensity,
+        // the intensity), never given a chord.
+        let c = model.encoding.context;
+        if !c.bar_position || c.given_chord || c.chart_place || c.turn {
             return None;
         }
         if model.weights.topology.groups[0].blocks < band_blocks(corpus.form.bars)[0] {

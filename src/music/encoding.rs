@@ -349,7 +349,8 @@ impl Encoding {
 
     /// The band's encoding: melody G3–C6 and bass E1–C3 with rests and note beginnings, the
     /// comping rhythm and the drums, over a form of `bars` bars; every group but the chords is
-    /// told where in the bar the step it predicts falls.
+    /// told where in the bar the step it predicts falls, and how intense the solo is
+    /// (`music::intensity`).
     pub const fn band(bars: usize) -> Self {
         Self {
             steps_per_bar: STEPS_PER_BAR,
@@ -359,7 +360,7 @@ impl Encoding {
             bass: Some(LineLayout { low: 28, pitches: 21, rest: true, begin: true }),
             comp: true,
             drums: true,
-            context: ContextLayout { bar_position: true, ..ContextLayout::NONE },
+            context: ContextLayout { bar_position: true, intensity: true, ..ContextLayout::NONE },
         }
     }
 

@@ -10,6 +10,7 @@ pub mod chorus_text;
 pub mod corpus;
 pub mod drums;
 pub mod encoding;
+pub mod intensity;
 pub mod lead_sheet;
 pub mod midi_file;
 pub mod midi_import;

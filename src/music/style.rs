@@ -7,6 +7,7 @@
 
 use super::drums::Hits;
 use super::encoding::{Form, Frame, Note, STEPS_PER_BAR};
+use super::intensity::{ranks, score_line};
 use super::notation::{parse_chord, parse_style, Slot, StyleText};
 use super::part::Part;
 use crate::lstm::rng::mix;
@@ -31,6 +32,10 @@ struct Expanded {
     first_step: usize,
     alternatives: Vec<Vec<Note>>,
     drums: Vec<Vec<Hits>>,
+    /// Of a band's melody section: each line's rank in its section by how dense and high it is
+    /// (`music::intensity`), in thousandths (0 the sparsest), so a chorus picks lines of one
+    /// intensity.
+    intensity: Vec<u16>,
 }
 
 impl Expanded {
@@ -62,6 +67,9 @@ impl Style {
     }
 
     fn expand(parsed: &StyleText) -> Style {
+        // A band (a style with a bass line) writes each chorus at an intensity of its own; the
+        // paper's corpus recombines its bars freely, as the paper did.
+        let band = parsed.sections.iter().any(|s| s.part == Part::Bass);
         let mut chords = Vec::with_capacity(parsed.bars * STEPS_PER_BAR);
         for bar in &parsed.chords {
             let per_chord = STEPS_PER_BAR / bar.len();
@@ -78,7 +86,20 @@ impl Style {
                 } else {
                     (s.alternatives.iter().map(|slots| notes_of(slots)).collect(), Vec::new())
                 };
-                Expanded { voice: s.part, first_step: s.first_bar * STEPS_PER_BAR, alternatives: lines, drums }
+                let intensity = if s.part == Part::Melody && band {
+                    let scores: Vec<f32> =
+                        lines.iter().map(|l: &Vec<Note>| score_line(l.iter().copied(), STEPS_PER_BAR)).collect();
+                    ranks(&scores).into_iter().map(|r| (r * 1000.0).round() as u16).collect()
+                } else {
+                    Vec::new()
+                };
+                Expanded {
+                    voice: s.part,
+                    first_step: s.first_bar * STEPS_PER_BAR,
+                    alternatives: lines,
+                    drums,
+                    intensity,
+                }
             })
             .collect();
         Style {
@@ -148,7 +169,10 @@ impl Style {
     /// more combinations than indices, each section's choice is a hash of the index and the
     /// section, so none of them is left out. A connected melody line chooses among its
     /// section's lines by how near they start to the last key of the line before (nearest
-    /// first). Allocation-free.
+    /// first). A band's chorus is written at an intensity of its own (a hash of the index): each
+    /// melody section picks among the half of its lines whose density suits it, so a chorus is
+    /// sparse, busy or between throughout, as a soloist plays one (`music::intensity`).
+    /// Allocation-free.
     pub fn write_chorus(&self, index: usize, out: &mut [Frame]) {
         for (frame, &chord) in out.iter_mut().zip(&self.chords) {
             *frame = Frame { chord, ..Frame::default() };
@@ -160,9 +184,18 @@ impl Style {
             let n = self.choices(i);
             let digit = if exact { rest % n } else { (mix(index as u64, i as u64) % n as u64) as usize };
             rest /= n;
-            let pick = match (self.follows_a_line(i), last_melody_key) {
-                (true, Some(key)) => nth_nearest(&section.alternatives, key, digit),
-                _ => digit,
+            let pick = if section.intensity.is_empty() {
+                match (self.follows_a_line(i), last_melody_key) {
+                    (true, Some(key)) => nth_nearest(&section.alternatives, key, digit),
+                    _ => digit,
+                }
+            } else {
+                pick_at_intensity(
+                    section,
+                    chorus_intensity(index),
+                    digit,
+                    self.follows_a_line(i).then_some(last_melody_key).flatten(),
+                )
             };
             if section.voice == Part::Drums {
                 for (frame, &hits) in out[section.first_step..].iter_mut().zip(&section.drums[pick]) {
@@ -185,6 +218,41 @@ impl Style {
         let mut frames = vec![Frame::default(); self.form().steps()];
         self.write_chorus(index, &mut frames);
         frames
+    }
+}
+
+/// The intensity chorus `index` of a band is written at, in thousandths: a hash of the index, so
+/// the choruses spread evenly from sparse to busy.
+fn chorus_intensity(index: usize) -> u16 {
+    (mix(index as u64, 0x1A7E_5171) % 1001) as u16
+}
+
+/// A band's melody line for a chorus at `intensity`: among the half of the section's lines whose
+/// rank by density (`Expanded::intensity`) is nearest it, the `digit`-th (modulo their number);
+/// for a connected line (`after`: the last key of the line before), the `digit`-th nearest to
+/// where that ended among the nearer two thirds of them. Allocation-free.
+fn pick_at_intensity(section: &Expanded, intensity: u16, digit: usize, after: Option<u8>) -> usize {
+    let n = section.alternatives.len();
+    let fit = |j: usize| (section.intensity[j].abs_diff(intensity), j);
+    let fit_rank = |j: usize| (0..n).filter(|&l| fit(l) < fit(j)).count();
+    let k = n.div_ceil(2);
+    let fitting = |j: usize| fit_rank(j) < k;
+    match after {
+        Some(key) => {
+            let d = digit % (2 * k).div_ceil(3);
+            let distance = |j: usize| {
+                let first = section.alternatives[j].iter().find_map(|n| n.key).unwrap_or(key);
+                (u32::from(first.abs_diff(key)), j)
+            };
+            (0..n)
+                .filter(|&j| fitting(j))
+                .find(|&j| (0..n).filter(|&l| fitting(l) && distance(l) < distance(j)).count() == d)
+                .unwrap_or(0)
+        }
+        None => {
+            let d = digit % k;
+            (0..n).find(|&j| fit_rank(j) == d).unwrap_or(0)
+        }
     }
 }
 

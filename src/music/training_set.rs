@@ -4,17 +4,21 @@
 use super::chart::Chart;
 use super::corpus::Corpus;
 use super::encoding::{Encoding, Frame, StepContext};
+use super::intensity::IntensityScale;
 use crate::lstm::training_set::{sample_indices, TrainingSet, SURVEY_CHORUSES};
 
 /// `corpus` in `encoding`'s units.
 pub struct EncodedCorpus<'a> {
     pub corpus: &'a Corpus,
     pub encoding: Encoding,
+    /// Where the corpus's stretches rank in intensity, for an encoding that hears it.
+    intensity: Option<IntensityScale>,
 }
 
 impl<'a> EncodedCorpus<'a> {
     pub fn new(corpus: &'a Corpus, encoding: Encoding) -> Self {
-        Self { corpus, encoding }
+        let intensity = encoding.context.intensity.then(|| IntensityScale::of(corpus));
+        Self { corpus, encoding, intensity }
     }
 }
 
@@ -37,9 +41,13 @@ impl TrainingSet for EncodedCorpus<'_> {
         let mut frames = vec![Frame::default(); form.steps()];
         self.corpus.write_chorus(index, &mut frames);
         let (n, n_in) = (self.encoding.n_units(), self.encoding.n_inputs());
+        // The chorus's intensity, at every step (`music::intensity`).
+        let level = self.intensity.as_ref().map(|scale| scale.level_of(&frames, form.steps_per_bar));
         for (step, (frame, units)) in frames.iter().zip(out.chunks_exact_mut(n_in)).enumerate() {
             self.encoding.encode(frame, &mut units[..n]);
-            self.encoding.encode_context(&StepContext::at(form, step as i64 + 1), units);
+            let mut context = StepContext::at(form, step as i64 + 1);
+            context.intensity = level.unwrap_or(context.intensity);
+            self.encoding.encode_context(&context, units);
         }
     }
 
