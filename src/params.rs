@@ -6,6 +6,7 @@
 use crate::engine::feel::Feel;
 use crate::engine::harmony::HarmonySource;
 use crate::engine::input_map::InputMap;
+use crate::engine::intensity::{Build, Intensity};
 use crate::engine::swing::SwingMode;
 use crate::engine::trade::Trade;
 use crate::engine::voices::{PartOutput, VoiceSettings};
@@ -121,6 +122,23 @@ pub enum TradeChoice {
     Twelve,
 }
 
+/// Build: how many choruses the solo takes to build to a climax and come back down.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildChoice {
+    #[id = "off"]
+    #[name = "Off"]
+    Off,
+    #[id = "2"]
+    #[name = "Over 2 choruses"]
+    Two,
+    #[id = "4"]
+    #[name = "Over 4 choruses"]
+    Four,
+    #[id = "8"]
+    #[name = "Over 8 choruses"]
+    Eight,
+}
+
 /// Who takes the first turn (from the song's bar 1).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TradeFirst {
@@ -232,6 +250,14 @@ pub struct BluesParams {
     /// The bass moved by whole octaves.
     #[id = "bassoc"]
     pub bass_octave: IntParam,
+    /// How intense the solo is, %: 0 the sparsest lines the band learned, 100 its busiest
+    /// (a model trained with the intensity unit; louder and softer for any).
+    #[id = "intens"]
+    pub intensity: FloatParam,
+    /// Raises the intensity to full over 2, 4 or 8 choruses and brings it back down, again and
+    /// again.
+    #[id = "build"]
+    pub build: EnumParam<BuildChoice>,
     /// Trading with the player: bars per turn.
     #[id = "trade"]
     pub trade: EnumParam<TradeChoice>,
@@ -329,6 +355,8 @@ impl BluesParams {
             voicing: EnumParam::new("Voicing", VoicingChoice::VoiceLed),
             comp: percent("Comping", 100.0, 0.0, 100.0),
             bass_octave: IntParam::new("Bass octave", 0, IntRange::Linear { min: -2, max: 2 }),
+            intensity: percent("Intensity", 50.0, 0.0, 100.0),
+            build: EnumParam::new("Build", BuildChoice::Off),
             trade: EnumParam::new("Trade", TradeChoice::Off),
             trade_first: EnumParam::new("Trade: first turn", TradeFirst::Player),
             trade_fill: BoolParam::new("Trade: fill silent turns", false),
@@ -379,6 +407,22 @@ impl BluesParams {
             seed: self.seed.value().max(0) as u64,
             temperature: self.temperature.value().clamp(0.0, 2.0),
             feel: self.feel(),
+            intensity: Intensity {
+                level: {
+                    let v = self.intensity.value();
+                    if v.is_finite() {
+                        v.clamp(0.0, 100.0) / 100.0
+                    } else {
+                        0.5
+                    }
+                },
+                build: match self.build.value() {
+                    BuildChoice::Off => Build::Off,
+                    BuildChoice::Two => Build::Over(2),
+                    BuildChoice::Four => Build::Over(4),
+                    BuildChoice::Eight => Build::Over(8),
+                },
+            },
             trade: Trade {
                 bars: match self.trade.value() {
                     TradeChoice::Off => 0,

@@ -37,6 +37,14 @@ pub fn show(ui: &mut Ui, p: &BluesParams, setter: &ParamSetter, display: &Displa
     });
     slider(ui, "Key", &p.key, setter);
 
+    heading(ui, "Solo");
+    slider(ui, "Intensity", &p.intensity, setter);
+    choice(ui, "Build", &p.build, setter);
+    if p.build.value() != crate::params::BuildChoice::Off {
+        let now = format!("Building from the Intensity to full and back; now: {:.0} %", display.intensity() * 100.0);
+        ui.label(RichText::new(now).small().color(Color32::GRAY));
+    }
+
     heading(ui, "Feel");
     slider(ui, "Swing", &p.swing, setter);
     choice(ui, "Swing mode", &p.swing_mode, setter);

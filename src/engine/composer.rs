@@ -90,6 +90,13 @@ impl Composer {
         }
     }
 
+    /// How intense the solo is from the next step on (`engine::intensity`).
+    pub fn set_intensity(&mut self, level: f32) {
+        for improviser in self.improviser.iter_mut().chain(&mut self.chart_band) {
+            improviser.set_intensity(level);
+        }
+    }
+
     /// The song jumped (or the seed or the mode changed): the network must re-prime at the
     /// next step.
     pub fn unlock(&mut self) {

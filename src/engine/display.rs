@@ -47,6 +47,8 @@ pub struct Display {
     /// exported keeps them.
     tempo: AtomicU64,
     swing: AtomicU64,
+    /// The intensity the last step was played at (f32 bits): Build moves it.
+    intensity: AtomicU32,
 }
 
 impl Default for Display {
@@ -60,6 +62,7 @@ impl Default for Display {
             turn: AtomicU32::new(0),
             tempo: AtomicU64::new(120f64.to_bits()),
             swing: AtomicU64::new(0.5f64.to_bits()),
+            intensity: AtomicU32::new(0.5f32.to_bits()),
         }
     }
 }
@@ -143,6 +146,16 @@ impl Display {
     /// Editor: the tempo (BPM) and swing last played at.
     pub fn time(&self) -> (f64, f64) {
         (f64::from_bits(self.tempo.load(Ordering::Relaxed)), f64::from_bits(self.swing.load(Ordering::Relaxed)))
+    }
+
+    /// Audio thread: the intensity this step plays at.
+    pub fn set_intensity(&self, level: f32) {
+        self.intensity.store(level.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Editor: the intensity last played at.
+    pub fn intensity(&self) -> f32 {
+        f32::from_bits(self.intensity.load(Ordering::Relaxed))
     }
 
     /// Editor: whether it is the player's turn, and the bars left in it, when trading.

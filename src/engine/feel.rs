@@ -16,12 +16,13 @@
 //! tenth of an eighth note), seeded by the seed and the step.
 
 use super::clock::Groove;
+use super::intensity::Intensity;
 use super::settings::Settings;
 use super::swing::SwingMode;
 use super::voices::Touch;
 use super::voicing::{Voicer, Voicing};
 use crate::lstm::rng::mix;
-use crate::music::encoding::Frame;
+use crate::music::encoding::{Form, Frame};
 use crate::music::part::{Part, PerPart};
 
 /// The player's feel, from the parameters.
@@ -159,17 +160,20 @@ pub fn chord_accent(step_in_bar: usize) -> f32 {
     }
 }
 
-/// How step `index` is played by the feel: accents and humanize, the voicing, the bass octave.
+/// How step `index` of `form` is played by the feel: accents and humanize, louder or softer by
+/// the intensity, the voicing, the bass octave.
 pub fn touch(
     contour: &mut MelodyContour,
     voicer: &mut Voicer,
     index: i64,
-    in_bar: usize,
+    form: Form,
     frame: &Frame,
     settings: &Settings,
     chord_low: u8,
 ) -> Touch {
     let (feel, voices, seed) = (&settings.feel, &settings.voices, settings.seed);
+    let in_bar = form.step_in_bar(index);
+    let loudness = Intensity::loudness(settings.intensity.at(index, form));
     let melody_accent = contour.accent(frame.melody.key, frame.melody.begin, in_bar);
     let velocity = PerPart::from_fn(|part| {
         // The accent by the dynamics rule, and each part's own humanize stream.
@@ -180,7 +184,7 @@ pub fn touch(
             // The drummer's accents are learned: the level of each strike.
             Part::Drums => (0.0, 4),
         };
-        feel.velocity(voices.parts[part].velocity, accent, seed, index, stream)
+        feel.velocity(voices.parts[part].velocity * loudness, accent, seed, index, stream)
     });
     Touch {
         chord_keys: voicer.voice(frame.chord, chord_low, feel.voicing),

@@ -50,6 +50,8 @@ pub struct Improviser {
     /// Whether the network's state follows the song (false: re-prime at the next frame).
     locked: bool,
     rng: Rng,
+    /// How intense the solo is (0–1), for a model that hears it.
+    intensity: f32,
 }
 
 impl std::fmt::Debug for Improviser {
@@ -93,6 +95,7 @@ impl Improviser {
             primer_units,
             locked: false,
             rng: Rng::new(0),
+            intensity: 0.5,
         })
     }
 
@@ -104,6 +107,12 @@ impl Improviser {
     /// The form it plays.
     pub fn form(&self) -> Form {
         self.encoding.form()
+    }
+
+    /// How intense the solo is from the next step on (0–1: the Intensity control, or Build's
+    /// curve); a model trained without it does not hear it.
+    pub fn set_intensity(&mut self, level: f32) {
+        self.intensity = if level.is_finite() { level.clamp(0.0, 1.0) } else { 0.5 };
     }
 
     /// Forget the phase: the next frame re-primes the network.
@@ -125,7 +134,8 @@ impl Improviser {
                 return self.last;
             }
         }
-        self.step_network(steer, temperature, StepContext::at(form, step))
+        let context = StepContext { intensity: self.intensity, ..StepContext::at(form, step) };
+        self.step_network(steer, temperature, context)
     }
 
     /// The frame for song step `step` over chords given from outside (a chart, or chords played
@@ -146,6 +156,7 @@ impl Improviser {
             bar: given.form.bar(step),
             bars: given.form.bars,
             chord: given.now.mask,
+            intensity: self.intensity,
             ..StepContext::at(given.form, step)
         };
         let mut frame = self.step_network(steer, temperature, context);

@@ -12,6 +12,7 @@ pub mod handoff;
 pub mod harmony;
 pub mod improviser;
 pub mod input_map;
+pub mod intensity;
 pub mod io;
 pub mod output;
 pub mod settings;
@@ -347,7 +348,7 @@ impl Engine {
             if !settings.bypass {
                 let in_bar = form.step_in_bar(step.index);
                 let mut touch =
-                    touch(&mut self.contour, &mut self.voicer, step.index, in_bar, &played, settings, chord_low);
+                    touch(&mut self.contour, &mut self.voicer, step.index, form, &played, settings, chord_low);
                 touch.comping =
                     comping && feel.comping_at(settings.seed, step.index.div_euclid(form.steps_per_bar as i64));
                 self.voices.play_step(step.offset, in_bar, played, &settings.voices, &touch, &mut out);
@@ -389,6 +390,9 @@ fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form
     } else if trade.is_on() {
         steer.melody = None;
     }
+    let level = settings.intensity.at(index, form);
+    engine.composer.set_intensity(level);
+    engine.display.set_intensity(level);
     match given {
         Some(given) => {
             engine.composer.frame_over(settings.mode, index, settings.seed, steer, settings.temperature, given)

@@ -4,6 +4,7 @@
 use super::feel::Feel;
 use super::harmony::HarmonySource;
 use super::input_map::InputMap;
+use super::intensity::Intensity;
 use super::trade::Trade;
 use super::voices::VoiceSettings;
 
@@ -36,6 +37,8 @@ pub struct Settings {
     pub temperature: f32,
     /// How the band plays what the network chooses.
     pub feel: Feel,
+    /// How intense the solo is, and whether it builds.
+    pub intensity: Intensity,
     /// Turns with the player, if trading.
     pub trade: Trade,
     /// Which part the notes played in live steer.
@@ -56,6 +59,7 @@ impl Default for Settings {
             seed: 1,
             temperature: DEFAULT_TEMPERATURE,
             feel: Feel::default(),
+            intensity: Intensity::default(),
             trade: Trade::OFF,
             input: InputMap::default(),
             harmony: HarmonySource::Learned,

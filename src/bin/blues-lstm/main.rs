@@ -57,6 +57,11 @@ render: plays choruses through the plugin's engine into a Standard MIDI File (an
     --bass-octave N     move the bass by N octaves, -2..2 (default 0)
     --no-drums          leave the drums out (a model or corpus with drums plays them on channel 10)
     --drum-channel N    the drums' MIDI channel, 1..16 (default 10)
+  the solo:
+    --intensity P       0 the sparsest lines the band learned .. 100 its busiest, louder
+                        with it (default 50)
+    --build N           rise to full intensity over N choruses (2, 4 or 8) and come back down,
+                        again and again (default 0, off)
   playing in (a take of you and the plugin, your notes passed through):
     --notes-in FILE.mid your notes, from bar 1: they steer the plugin, or are its call when trading
     --trade N           trade N bars a turn: 2, 4, 8 or 12 (default 0, no trading)

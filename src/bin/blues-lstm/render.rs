@@ -10,6 +10,7 @@ use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::feel::Feel;
 use blues_lstm::engine::harmony::{ChartSteps, HarmonySource};
 use blues_lstm::engine::improviser::Improviser;
+use blues_lstm::engine::intensity::{Build, Intensity, BUILD_CHORUSES};
 use blues_lstm::engine::swing::SwingMode;
 use blues_lstm::engine::trade::Trade;
 use blues_lstm::engine::voicing::Voicing;
@@ -49,6 +50,8 @@ const FLAGS: &[&str] = &[
     "chart",
     "wav",
     "soundfont",
+    "intensity",
+    "build",
 ];
 
 /// The most choruses a picture draws: 32 twelve-bar choruses are 24,576 pixels wide already.
@@ -81,6 +84,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     settings.voices.transpose = a.number("key", 0, -12..=12)?;
     settings.feel = feel(&a)?;
     settings.trade = trade(&a)?;
+    settings.intensity = intensity(&a)?;
     if a.has("bass-in") {
         settings.input.bass_channel = Some(a.number::<u8>("bass-in", 3, 1..=16)? - 1);
     }
@@ -186,7 +190,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let what = if mode == Mode::Improvise {
-        format!("model: {model_name}, temperature {}", settings.temperature)
+        let i = settings.intensity;
+        let build = match i.build {
+            Build::Over(n) => format!(", building over {n} choruses"),
+            Build::Off => String::new(),
+        };
+        format!("model: {model_name}, temperature {}, intensity {:.0} %{build}", settings.temperature, i.level * 100.0)
     } else {
         "auditioning the corpus".to_string()
     };
@@ -248,6 +257,19 @@ fn swing(a: &Args, d: Feel) -> Result<(f32, SwingMode), String> {
         return Err(a.mistake(format!("--swing: {p} is outside 50..75")));
     }
     Ok((p / 100.0, mode))
+}
+
+/// The solo's intensity from `--intensity P` (0..100 %) and `--build N` (choruses: 2, 4 or 8;
+/// 0 off).
+fn intensity(a: &Args) -> Result<Intensity, String> {
+    let level: f32 = a.number("intensity", Intensity::default().level * 100.0, 0.0..=100.0)?;
+    let n: u8 = a.number("build", 0, 0..=8)?;
+    let build = match n {
+        0 => Build::Off,
+        n if BUILD_CHORUSES.contains(&n) => Build::Over(n),
+        n => return Err(a.mistake(format!("--build: {n} choruses; build over 2, 4 or 8 (0 for none)"))),
+    };
+    Ok(Intensity { level: level / 100.0, build })
 }
 
 /// Trading from the flags: `--trade 4` (bars a turn), who starts, and whether silent turns
