@@ -18,6 +18,7 @@
 //! bass, the comping rhythm), the model's run beside the corpus's.
 
 pub mod answers;
+pub mod intensity;
 pub mod markov;
 pub mod memory;
 pub mod metrics;
@@ -32,6 +33,7 @@ pub use metrics::{evaluate, Reference, Report};
 pub use table::Row;
 
 use crate::engine::improviser::Improviser;
+use crate::engine::intensity::Intensity;
 use crate::engine::steering::SteerInput;
 use crate::lstm::rng::{mix, Rng};
 use crate::lstm::trainer::TrainConfig;
@@ -72,7 +74,20 @@ pub fn lstm_frames(
     seed: u64,
     temperature: f32,
 ) -> Result<Vec<Frame>, String> {
+    lstm_frames_at(model, corpus, choruses, seed, temperature, Intensity::default().level)
+}
+
+/// The same at intensity `level` (`engine::intensity`; a model without the unit ignores it).
+pub fn lstm_frames_at(
+    model: &Model,
+    corpus: &Corpus,
+    choruses: usize,
+    seed: u64,
+    temperature: f32,
+    level: f32,
+) -> Result<Vec<Frame>, String> {
     let mut improviser = Improviser::new(model, model.primer_or(corpus))?;
+    improviser.set_intensity(level);
     let steps = (choruses * model.encoding.steps_per_chorus()) as i64;
     Ok((0..steps).map(|step| improviser.frame(step, seed, SteerInput::default(), temperature)).collect())
 }

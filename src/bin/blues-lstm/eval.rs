@@ -116,6 +116,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         let columns: Vec<(&str, &_)> =
             [("Corpus", &corpus_run)].into_iter().chain(runs.iter().map(|(n, p)| (*n, p))).collect();
+        let by_level =
+            eval::intensity::at_levels(model, corpus, choruses, seed, temperature, &eval::intensity::LEVELS)?;
+        if !model.encoding.context.intensity {
+            println!("\n(this model was trained without the intensity unit: only the loudness follows the control)");
+        }
+        println!("\nthe melody by Intensity ({choruses} choruses each, seed {seed}):\n");
+        print!("{}", eval::intensity::markdown(&by_level));
         if a.has("markdown") {
             print!("\n{}", phrasing_table(&columns));
         } else {
