@@ -2,9 +2,14 @@
 //! exactly as a host would, and collects what it plays in musical time. Used by the
 //! command-line tool and eval's pictures. Any non-audio thread (it allocates the result).
 
+use crate::engine::audition::Audition;
 use crate::engine::clock::{self, BlockTransport};
+use crate::engine::composer::Composer;
+use crate::engine::improviser::Improviser;
 use crate::engine::voices::{Touch, VoiceSettings, Voices};
 use crate::engine::{Engine, InNote, MidiIo, NoteSink, OutNote, Settings};
+use crate::model::Model;
+use crate::music::corpus::Corpus;
 use crate::music::encoding::{Form, Frame};
 use crate::music::midi_file::TimedNote;
 
@@ -58,6 +63,13 @@ impl MidiIo for Collect<'_> {
         let velocity = f32::from(note.velocity) / 127.0;
         Some(InNote { timing: offset as u32, channel: note.channel & 15, key: note.key & 127, velocity, on: note.on })
     }
+}
+
+/// An engine that plays `model` (primed by its own primer, or chorus 0 of `corpus`) and
+/// auditions `corpus`: what rendering a model needs.
+pub fn model_engine(model: &Model, corpus: &Corpus) -> Result<Engine, String> {
+    let improviser = Improviser::new(model, model.primer_or(corpus))?;
+    Ok(Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default()))
 }
 
 /// Plays `spec.choruses` choruses from bar 1, then stops the transport so every note ends.

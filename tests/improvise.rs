@@ -6,11 +6,8 @@
 
 mod common;
 
-use blues_lstm::engine::audition::Audition;
-use blues_lstm::engine::composer::Composer;
 use blues_lstm::engine::feel::Feel;
-use blues_lstm::engine::improviser::Improviser;
-use blues_lstm::engine::{Engine, Settings, DEFAULT_TEMPERATURE};
+use blues_lstm::engine::{Settings, DEFAULT_TEMPERATURE};
 use blues_lstm::eval::lstm_frames;
 use blues_lstm::model::builtin::{default_builtin, BUILTINS};
 use blues_lstm::model::Model;
@@ -18,7 +15,7 @@ use blues_lstm::music::chord_names::chord_name;
 use blues_lstm::music::chord_names::chord_root;
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::midi_file::TimedNote;
-use blues_lstm::render::{render, RenderSpec};
+use blues_lstm::render::{model_engine, render, RenderSpec};
 use common::analysis::{
     assert_chords_follow_the_form, assert_in_order, assert_no_hanging, default_swing_at, pitch_classes, swung_step_at,
     swung_step_start,
@@ -35,9 +32,7 @@ fn default_model() -> (&'static Model, Corpus) {
 
 /// Renders `choruses` choruses of `model` from bar 1 through the plugin's engine.
 fn render_model(model: &Model, corpus: &Corpus, choruses: u32, seed: u64, temperature: f32) -> Vec<TimedNote> {
-    let improviser = Improviser::new(model, model.primer_or(corpus)).expect("the model plays here");
-    let mut engine =
-        Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default());
+    let mut engine = model_engine(model, corpus).expect("the model plays here");
     let settings = Settings { seed, temperature, ..Settings::default() };
     render(&mut engine, &settings, &RenderSpec { choruses, tempo_bpm: 120.0, ..RenderSpec::default() })
 }

@@ -3,16 +3,13 @@
 //! where its corpus's busy lines are), holding its form at every level; Build carries a solo up over its choruses and back down; a model trained
 //! without the intensity unit plays the same notes at any level (only louder or softer).
 
-use blues_lstm::engine::audition::Audition;
-use blues_lstm::engine::composer::Composer;
-use blues_lstm::engine::improviser::Improviser;
 use blues_lstm::engine::intensity::{Build, Intensity};
-use blues_lstm::engine::{Engine, Settings};
+use blues_lstm::engine::Settings;
 use blues_lstm::eval::intensity::at_levels;
 use blues_lstm::eval::lstm_frames_at;
 use blues_lstm::model::builtin::builtin;
 use blues_lstm::music::part::Part;
-use blues_lstm::render::{render, RenderSpec};
+use blues_lstm::render::{model_engine, render, RenderSpec};
 
 const BANDS: [&str; 6] =
     ["bebop-blues", "jazz-blues", "minor-blues", "eight-bar-blues", "sixteen-bar-blues", "rhythm-changes"];
@@ -68,8 +65,7 @@ fn every_band_plays_busier_and_louder_as_the_intensity_rises() {
 fn by_chorus(settings: &Settings, choruses: u32) -> Vec<(usize, f64)> {
     let b = builtin("bebop-blues").unwrap();
     let (model, corpus) = (b.model().unwrap(), b.corpus());
-    let improviser = Improviser::new(model, model.primer_or(&corpus)).unwrap();
-    let mut engine = Engine::new(Box::new(Composer::new(Audition::new(corpus), Some(improviser))), Default::default());
+    let mut engine = model_engine(model, &corpus).unwrap();
     let notes = render(&mut engine, settings, &RenderSpec { choruses, ..RenderSpec::default() });
     let channel = settings.voices.channel(Part::Melody);
     let beats = model.encoding.bars as f64 * 4.0;

@@ -5,10 +5,7 @@
 
 mod common;
 
-use blues_lstm::engine::audition::Audition;
-use blues_lstm::engine::composer::Composer;
-use blues_lstm::engine::improviser::Improviser;
-use blues_lstm::engine::{Engine, Settings};
+use blues_lstm::engine::Settings;
 use blues_lstm::music::corpus::{Chorus, Corpus};
 use blues_lstm::music::encoding::{chord_mask, Frame, Note, STEPS_PER_BAR};
 use blues_lstm::music::midi_file::{write_smf, TimedNote};
@@ -16,7 +13,7 @@ use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
 use blues_lstm::music::piano_roll_png::{piano_roll_png, Roll};
 use blues_lstm::music::split::VoiceSplit;
 use blues_lstm::project::ModelChoice;
-use blues_lstm::render::{render, RenderSpec};
+use blues_lstm::render::{model_engine, render, RenderSpec};
 use common::analysis::{assert_in_order, assert_no_hanging, pitch_classes};
 use common::{PlayMode, Session, TestRng};
 use std::time::{Duration, Instant};
@@ -263,9 +260,7 @@ fn render_from_bar_1(
     corpus: &Corpus,
     choruses: u32,
 ) -> Vec<blues_lstm::music::midi_file::TimedNote> {
-    let improviser = Improviser::new(model, model.primer_or(corpus)).unwrap();
-    let mut engine =
-        Engine::new(Box::new(Composer::new(Audition::new(corpus.clone()), Some(improviser))), Default::default());
+    let mut engine = model_engine(model, corpus).unwrap();
     render(&mut engine, &Settings { seed: 4, ..Settings::default() }, &RenderSpec { choruses, ..RenderSpec::default() })
 }
 

@@ -3,16 +3,12 @@
 //! holds. Played through the engine as the plugin plays it (the feel's velocities included).
 
 use super::metrics::{evaluate, Reference};
-use crate::engine::audition::Audition;
-use crate::engine::composer::Composer;
-use crate::engine::improviser::Improviser;
 use crate::engine::intensity::{Build, Intensity};
-use crate::engine::Engine;
 use crate::engine::Settings;
 use crate::model::Model;
 use crate::music::corpus::Corpus;
 use crate::music::part::Part;
-use crate::render::{render, RenderSpec};
+use crate::render::{model_engine, render, RenderSpec};
 
 /// The levels `eval --phrasing` shows.
 pub const LEVELS: [f32; 3] = [0.0, 0.5, 1.0];
@@ -54,9 +50,7 @@ pub fn at_levels(
                 intensity: Intensity { level, build: Build::Off },
                 ..Settings::default()
             };
-            let improviser = Improviser::new(model, model.primer_or(corpus))?;
-            let composer = Composer::new(Audition::new(corpus.clone()), Some(improviser));
-            let mut engine = Engine::new(Box::new(composer), Default::default());
+            let mut engine = model_engine(model, corpus)?;
             let spec = RenderSpec { choruses: choruses as u32, ..RenderSpec::default() };
             let channel = settings.voices.channel(Part::Melody);
             let struck: Vec<_> =

@@ -11,7 +11,7 @@ use crate::lstm::training_set::{sample_indices, TrainingSet, SURVEY_CHORUSES};
 pub struct EncodedCorpus<'a> {
     pub corpus: &'a Corpus,
     pub encoding: Encoding,
-    /// Where the corpus's stretches rank in intensity, for an encoding that hears it.
+    /// Where the corpus's choruses rank in intensity, for an encoding that hears it.
     intensity: Option<IntensityScale>,
 }
 
