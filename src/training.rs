@@ -48,6 +48,9 @@ pub struct TrainingStatus {
     pub started_from: Option<String>,
     /// How the last run ended, for the user.
     pub outcome: Option<Result<String, String>>,
+    /// A run taught a chart band over the project's chart: the editor sets Harmony to Chart
+    /// (once, [`Training::take_follow_chart`]), so what was taught is what plays.
+    pub follow_chart: bool,
 }
 
 impl TrainingStatus {
@@ -81,6 +84,9 @@ struct Job {
     from: RetrainFrom,
     /// The project's chart, for a run that teaches a chart band the choruses over it.
     over_chart: Option<Chart>,
+    /// `over_chart` was read from the choruses (the project had none): it becomes the
+    /// project's chart when the run succeeds.
+    chart_heard: bool,
 }
 
 /// The training job: one worker thread per plugin, parked until asked, at most one run at a
@@ -151,6 +157,12 @@ impl Training {
     }
 
     /// Where retrains start from now on (any non-audio thread).
+    /// Whether a run taught a chart band over the chart since last asked (the editor then sets
+    /// Harmony to Chart).
+    pub fn take_follow_chart(&self) -> bool {
+        std::mem::take(&mut lock(&self.status).follow_chart)
+    }
+
     pub fn set_retrain_from(&self, from: RetrainFrom) {
         *lock(&self.from) = from;
     }
@@ -256,8 +268,13 @@ impl Training {
         }
         let mut warnings = corpus.check_learnable().map_err(|why| format!("Not retrained: {why}"))?;
         let from = self.retrain_from();
-        let over_chart =
-            if teaches_chart_band(from, project.model()) { Some(chart_to_learn(&project, &corpus)?) } else { None };
+        let (over_chart, chart_heard) = if teaches_chart_band(from, project.model()) {
+            (Some(chart_to_learn(&project, &corpus)?), false)
+        } else if let Some(chart) = long_form_chart(from, &project, &corpus, &mut warnings) {
+            chart
+        } else {
+            (None, false)
+        };
         let chart_fits = || matches!(project.chart(), Ok(Some(c)) if c.len() == corpus.form.bars);
         let from_scratch = corpus.form.bars > NEAREST_BAND_MAX_BARS || from.choice == StartChoice::Scratch;
         if over_chart.is_none() && from_scratch && chart_fits() {
@@ -272,7 +289,7 @@ impl Training {
         self.cancel.store(false, Ordering::Release);
         let choruses = if over_chart.is_some() { corpus.user.len() } else { corpus.len() };
         self.update(|s| *s = TrainingStatus { running: true, choruses, warnings, ..Default::default() });
-        *job = Some(Job { project, corpus, seed, from, over_chart });
+        *job = Some(Job { project, corpus, seed, from, over_chart, chart_heard });
         drop(job);
         if let Some(thread) = self.wake.get() {
             thread.unpark();
@@ -311,6 +328,13 @@ impl Training {
             None => self.run(&job.corpus, job.seed, job.from, current.as_deref()),
         };
         let message = match &result {
+            Ok(model) if job.chart_heard => Ok(format!(
+                "Learned {} choruses over their own chords, read as a chart (now in the Chart panel; Harmony: Chart plays it), from {}, in {:.1} s ({} epochs).",
+                job.corpus.user.len(),
+                model.metadata.started_from,
+                model.metadata.train_seconds,
+                model.metadata.epochs,
+            )),
             Ok(model) if job.over_chart.is_some() => Ok(format!(
                 "Learned {} choruses over your chart, from {}, in {:.1} s ({} epochs): the chart band now plays your lines over any chart.",
                 job.corpus.user.len(),
@@ -332,12 +356,20 @@ impl Training {
             }
             Err(why) => Err(why.clone()),
         };
+        let taught_over_chart = result.is_ok() && job.over_chart.is_some();
         if let Ok(model) = result {
+            if let (true, Some(chart)) = (job.chart_heard, &job.over_chart) {
+                // Only into an empty chart box: a chart the user wrote meanwhile stays.
+                if matches!(job.project.chart(), Ok(None)) {
+                    let _ = job.project.set_chart_text(&chart.to_text());
+                }
+            }
             job.project.set_model(model);
         }
         self.update(|s| {
             s.running = false;
             s.outcome = Some(message);
+            s.follow_chart |= taught_over_chart;
         });
     }
 
@@ -489,6 +521,37 @@ fn chart_to_learn(project: &Project, corpus: &Corpus) -> Result<Chart, String> {
     takes_over_chart(&chart, corpus, &Encoding::chart_band(crate::model::builtin::CHART_BAND_WINDOW_BARS), &[])
         .map_err(|why| format!("Not retrained: {why}."))?;
     Ok(chart)
+}
+
+/// The chart a default retrain of a form longer than any built-in band's start teaches the
+/// chart band over (seconds, where learning the form from scratch takes minutes), and whether
+/// it was read from the choruses: the project's chart when it has the choruses' length, else,
+/// when the project has none, the chart their chords sound. `None` (from scratch, as before)
+/// for a shorter form, another start asked for, no choruses of the user's, or a chart of
+/// another length; a chart the choruses' chords do not make is said in `warnings`.
+fn long_form_chart(
+    from: RetrainFrom,
+    project: &Project,
+    corpus: &Corpus,
+    warnings: &mut Vec<String>,
+) -> Option<(Option<Chart>, bool)> {
+    if from.choice != StartChoice::NearestBand || corpus.form.bars <= NEAREST_BAND_MAX_BARS || corpus.user.is_empty() {
+        return None;
+    }
+    let (chart, heard) = match project.chart() {
+        Ok(Some(chart)) if chart.len() == corpus.form.bars => (chart, false),
+        Ok(None) => match Chart::heard_in(&corpus.user) {
+            Ok(chart) => (chart, true),
+            Err(why) => {
+                warnings.push(format!("Your choruses' chords could not be read as a chart ({why}): learning the form from scratch takes minutes."));
+                return None;
+            }
+        },
+        _ => return None,
+    };
+    let window = Encoding::chart_band(crate::model::builtin::CHART_BAND_WINDOW_BARS);
+    takes_over_chart(&chart, corpus, &window, &[]).ok()?;
+    Some((Some(chart), heard))
 }
 
 /// Bars over which a chart band taught by a user is checked before it plays.

@@ -211,3 +211,112 @@ fn retraining_over_the_chart_in_the_plugin_teaches_the_chart_band_and_keeps_it_w
     assert!(heard[0] > 0.5, "the bebop band plays its eighths where no chart is followed");
     training.shut_down();
 }
+
+/// The chords of `chart` and `heard` on every beat, as notes (a chart read back may name the
+/// same notes from another root where no bass tells them apart).
+fn same_notes(heard: &Chart, chart: &Chart) -> bool {
+    heard.len() == chart.len()
+        && heard.bars.iter().zip(&chart.bars).all(|(h, c)| h.iter().zip(c).all(|(h, c)| h.mask() == c.mask()))
+}
+
+/// A 32-bar tune without a chart: pressing Retrain reads the chart from the choruses' chords,
+/// teaches the chart band the user's lines over it (seconds, where learning the form from
+/// scratch takes minutes), puts the chart in the project and asks the editor to follow it;
+/// following it, the band plays the user's lines on the tune's changes. A chart the user has
+/// of the choruses' length is taught over as it is, not replaced.
+#[test]
+fn a_long_tune_without_a_chart_is_taught_over_the_chart_its_chords_make() {
+    let tune = user_tune(32).unwrap();
+    let corpus = tune.corpus(8, 1);
+    let mut s = Session::band(48_000.0, 140.0);
+    let project = s.plugin.project();
+    let training = s.plugin.training();
+    project.add_choruses(corpus.user.clone()).unwrap();
+    project.set_include_builtin(false);
+    assert_eq!(project.chart(), Ok(None));
+    let wait = |s: &mut Session| {
+        let started = Instant::now();
+        while training.status().running {
+            assert!(started.elapsed() < Duration::from_secs(600), "a retrain over the chart ends");
+            s.block(512);
+        }
+    };
+
+    training.start(project.clone(), 1).unwrap();
+    wait(&mut s);
+    let status = training.status();
+    let outcome = status.outcome.clone().unwrap().unwrap();
+    println!("{outcome}");
+    assert!(outcome.contains("read as a chart"), "{outcome}");
+    let ModelChoice::Custom { model, .. } = project.model() else { panic!("the taught chart band plays") };
+    assert!(model.encoding.context.given_chord, "a chart band, not a form learned from scratch");
+    let chart = project.chart().unwrap().expect("the chart read is the project's");
+    println!("the chart read:\n{}", chart.to_text());
+    assert!(same_notes(&chart, &tune.chart()), "the chart read is the tune's changes");
+    assert!(training.take_follow_chart(), "the editor is asked to follow the chart");
+    assert!(!training.take_follow_chart(), "once");
+
+    // Following it: chords on the tune's changes, the user's quarter notes.
+    set_plain(&s.plugin, "harm", 1.0);
+    s.seek(0.0);
+    s.events.clear();
+    s.play_until(4.0 * 64.0, || 480);
+    let heard = sent_lengths(&s.events);
+    let user = lengths(&corpus.user.concat(), 32);
+    println!("melody lengths sent over the chart read: {heard:.2?}, the user's {user:.2?}");
+    assert!(tv(&heard, &user) < 0.15, "the chart band plays the user's lines over their tune");
+
+    // A chart of the choruses' length the user wrote is taught over as written.
+    let written = "| Fmaj7 | D7 | Gm7 | C7 | Am7 | D7 | Gm7 C7 | Fmaj7 | Fmaj7 | D7 | Gm7 | C7 | Am7 | D7 | Gm7 C7 | Fmaj7 \
+                   | Cm7 | F7 | Bbmaj7 | Bbm7 | Am7 | D7 | G7 | Gm7 C7 | Fmaj7 | D7 | Gm7 | C7 | Am7 | D7 | Gm7 C7 | F6 |";
+    project.set_chart_text(written).unwrap();
+    training.start(project.clone(), 2).unwrap();
+    wait(&mut s);
+    let outcome = training.status().outcome.unwrap().unwrap();
+    assert!(outcome.contains("over your chart"), "{outcome}");
+    assert_eq!(project.chart_text(), written, "the user's chart stays as they wrote it");
+    training.shut_down();
+}
+
+/// On the command line: `train --corpus` of a 32-bar tune writes the chart its chords make
+/// beside the model and teaches the chart band over it; the render command it prints plays.
+#[test]
+fn train_reads_a_long_tunes_chart_from_its_midi_file() {
+    let tune = user_tune(32).unwrap();
+    let corpus = tune.corpus(8, 3);
+    let frames: Vec<Frame> = corpus.user.concat();
+    let form = corpus.form;
+    let notes = blues_lstm::render::frames_to_notes(&frames, form, true, &Default::default());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("chart-heard");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mid = dir.join("aaba.mid");
+    std::fs::write(&mid, blues_lstm::music::midi_file::write_smf(&notes, 120.0, &|c| format!("{c}"))).unwrap();
+    let out = dir.join("taught.json");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_blues-lstm")).args(args).output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "{args:?}: {text}");
+        text
+    };
+    let said = run(&[
+        "train",
+        "--corpus",
+        mid.to_str().unwrap(),
+        "--form-bars",
+        "32",
+        "--split",
+        "channel:1,bass:3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    println!("{said}");
+    let chart_file = dir.join("taught.chart.txt");
+    assert!(said.contains(chart_file.to_str().unwrap()), "it names the chart it wrote: {said}");
+    let chart = chart::parse(&std::fs::read_to_string(&chart_file).unwrap()).unwrap();
+    assert!(same_notes(&chart, &tune.chart()), "the chart read is the tune's changes:\n{}", chart.to_text());
+    let model = blues_lstm::model::Model::load(&out).unwrap();
+    assert!(model.encoding.context.given_chord, "the chart band, taught");
+    let rendered = dir.join("taught.mid");
+    let args = ["render", "--model", out.to_str().unwrap(), "--chart", chart_file.to_str().unwrap(), "--out"];
+    run(&[&args[..], &[rendered.to_str().unwrap()]].concat());
+}

@@ -127,6 +127,12 @@ fn heading(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).strong());
 }
 
+/// Harmony set to Chart, as a user would: after a retrain that taught the chart band over the
+/// project's chart, what was taught is what plays.
+pub fn follow_chart(params: &BluesParams, setter: &ParamSetter) {
+    set(setter, &params.harmony, crate::params::HarmonyChoice::Chart);
+}
+
 fn set<P: Param>(setter: &ParamSetter, param: &P, value: P::Plain) {
     setter.begin_set_parameter(param);
     setter.set_parameter(param, value);

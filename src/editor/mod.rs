@@ -105,6 +105,9 @@ impl NiceEguiApp for BluesEditor {
         if let Some(problem) = self.files.problem.take() {
             self.shared.project.notify(problem);
         }
+        if self.shared.training.take_follow_chart() {
+            controls::follow_chart(&self.shared.params, &setter);
+        }
 
         egui::Panel::left("controls").resizable(false).exact_size(300.0).show(ui, |ui| {
             ui.add_space(6.0);

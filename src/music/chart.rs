@@ -2,8 +2,10 @@
 //! bar, a chord per beat at most. The band follows a chart instead of the form it learned: the
 //! chords are given, the lines, the bass, the comping and the drums are improvised over them.
 //! Plain data, any thread; parsing allocates (editor, CLI, project load), reading does not.
-//! Chord symbols are read in `symbol`, chart text is read and written in `text`.
+//! Chord symbols are read in `symbol`, chart text is read and written in `text`, the chart a
+//! player's choruses were played over is read back from their chords in `heard`.
 
+mod heard;
 mod symbol;
 mod text;
 

@@ -7,7 +7,7 @@ use super::chart_arg::read_chart;
 use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
 use blues_lstm::model::builtin::{band_recipe, builtin, chart_band, chart_band_recipe};
-use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, fine_tune_over_chart, Start};
+use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, fine_tune_over_chart, Start, NEAREST_BAND_MAX_BARS};
 use blues_lstm::model::{self, check_form, Model, Recipe};
 use blues_lstm::music::chart::Chart;
 use blues_lstm::music::chart_corpus::chart_band_corpus;
@@ -82,7 +82,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let corpus = user_corpus(&a)?;
             corpus.check_learnable()?;
             if let Some(chart) = a.value("chart")? {
-                return train_over_chart(&a, &corpus, &read_chart(chart)?, &out, seed);
+                return train_over_chart(&a, &corpus, &read_chart(chart)?, &out, seed, None);
+            }
+            if let Some(chart) = heard_chart(&a, &corpus, &out)? {
+                return train_over_chart(&a, &corpus, &chart, &out, seed, Some(&chart_file(&out)));
             }
             start = start_for(&a, &corpus)?;
             for part in corpus.missing_parts() {
@@ -157,9 +160,48 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The chart a plain `train --corpus` of a form longer than any built-in band's start teaches
+/// the chart band over, as the plugin does: the chart the choruses' chords sound, written to
+/// [`chart_file`] beside the model. `None` (the form learned from scratch) for shorter forms,
+/// when a start or a network shape is asked for, or when the chords make no chart (said).
+fn heard_chart(a: &Args, corpus: &Corpus, out: &std::path::Path) -> Result<Option<Chart>, String> {
+    let asked_otherwise = ["from", "from-scratch", "with-builtin", "blocks", "forget-bias"].iter().any(|f| a.has(f));
+    if corpus.form.bars <= NEAREST_BAND_MAX_BARS || asked_otherwise || corpus.user.is_empty() {
+        return Ok(None);
+    }
+    let chart = match Chart::heard_in(&corpus.user) {
+        Ok(chart) => chart,
+        Err(why) => {
+            eprintln!("warning: your choruses' chords make no chart ({why}): learning the {}-bar form from scratch, which takes minutes", corpus.form.bars);
+            return Ok(None);
+        }
+    };
+    let path = chart_file(out);
+    std::fs::write(&path, chart.to_text()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "a {}-bar form: the chart your choruses' chords sound is written to {} (--from-scratch learns the form instead, in minutes)",
+        corpus.form.bars,
+        path.display()
+    );
+    Ok(Some(chart))
+}
+
+/// Where `train` writes the chart it read from the choruses: beside the model, `NAME.chart.txt`.
+fn chart_file(out: &std::path::Path) -> std::path::PathBuf {
+    out.with_extension("chart.txt")
+}
+
 /// `train --corpus … --chart CHART`: the user's choruses over their chart teach the chart band
-/// (the built-in one, or `--from FILE.json` holding one a user taught before) their lines.
-fn train_over_chart(a: &Args, corpus: &Corpus, chart: &Chart, out: &std::path::Path, seed: u64) -> Result<(), String> {
+/// (the built-in one, or `--from FILE.json` holding one a user taught before) their lines;
+/// `chart_file` names the chart read from the choruses, if it was.
+fn train_over_chart(
+    a: &Args,
+    corpus: &Corpus,
+    chart: &Chart,
+    out: &std::path::Path,
+    seed: u64,
+    chart_file: Option<&std::path::Path>,
+) -> Result<(), String> {
     if a.has("from-scratch") || a.has("blocks") || a.has("forget-bias") || a.has("with-builtin") {
         return Err(a.mistake(
             "--chart teaches the chart band your choruses over the chart: --from-scratch, --blocks, --forget-bias and --with-builtin do not go with it",
@@ -205,8 +247,9 @@ fn train_over_chart(a: &Args, corpus: &Corpus, chart: &Chart, out: &std::path::P
     let model = fine_tune_over_chart(&start, chart, corpus, &config, &title, &mut on_progress, &AtomicBool::new(false))
         .map_err(|e| e.to_string())?;
     model.save(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let chart_arg = chart_file.map_or("CHART".to_string(), |f| f.display().to_string());
     println!(
-        "wrote {}: {} epochs, loss {:.4}, {:.1} s; play it over any chart: render --model {} --chart CHART",
+        "wrote {}: {} epochs, loss {:.4}, {:.1} s; play it over your tune, or any chart: render --model {} --chart {chart_arg}",
         out.display(),
         model.metadata.epochs,
         model.metadata.final_loss,
