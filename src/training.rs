@@ -270,10 +270,8 @@ impl Training {
         let from = self.retrain_from();
         let (over_chart, chart_heard) = if teaches_chart_band(from, project.model()) {
             (Some(chart_to_learn(&project, &corpus)?), false)
-        } else if let Some(chart) = long_form_chart(from, &project, &corpus, &mut warnings) {
-            chart
         } else {
-            (None, false)
+            long_form_chart(from, &project, &corpus, &mut warnings).unwrap_or_default()
         };
         let chart_fits = || matches!(project.chart(), Ok(Some(c)) if c.len() == corpus.form.bars);
         let from_scratch = corpus.form.bars > NEAREST_BAND_MAX_BARS || from.choice == StartChoice::Scratch;
