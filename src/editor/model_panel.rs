@@ -117,7 +117,7 @@ fn retrain_from(ui: &mut Ui, shared: &Shared) {
     })
     .response
     .on_hover_text(
-        "A band that already plays learns your choruses in seconds: the built-in band of your form's length, moved to your key. The chart band, over your chart: choruses you played over the chart you wrote teach the chart band your lines, and it plays them over any chart. Scratch learns from nothing (slower); the built-in band is always there to start again from.",
+        "A band that already plays learns your choruses in seconds: the built-in band of your form's length, moved to your key; over 16 bars, the chart band over your chart, or over the chart your choruses' chords make when you have written none (it goes in the Chart panel). The chart band, over your chart: choruses you played over the chart you wrote teach the chart band your lines, and it plays them over any chart. Scratch learns from nothing (slower); the built-in band is always there to start again from.",
     );
     ui.add_enabled(
         from.choice != StartChoice::Scratch,
