@@ -624,9 +624,9 @@ pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
 
 /// Chord blocks of a network that learns a form over 16 bars from scratch. Counting which A
 /// section it is in is what fails: with the built-in bands' 8, our AABA held its form at 5 of
-/// 10 seeds; with 12, at 9 of 10 (median 3,810 epochs, 74 s), and rhythm changes at seed 1 in
-/// 3,840 epochs (`FROM_SCRATCH_CHORD_BLOCKS=12 cargo bench --bench from_scratch`). More ways in
-/// for the count, at a few more weights.
+/// 10 seeds; with 12, at 9 of 10 (median 3,810 epochs) and rhythm changes at 10 of 10 (median
+/// 3,320); with 16, 10 of 10 and 9 of 10 (`FROM_SCRATCH_CHORD_BLOCKS=N cargo bench --bench
+/// from_scratch`): more ways in for the count, at a few more weights.
 pub const LONG_FORM_CHORD_BLOCKS: usize = 12;
 
 /// Threads the plugin retrains on: every core but one, which stays with the host's audio and
