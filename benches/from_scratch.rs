@@ -7,6 +7,8 @@
 //!
 //!     cargo bench --bench from_scratch
 //!
+//! A run that has not held the form by `training::LONG_FORM_RESTART_EPOCHS` starts again from
+//! other weights, as the plugin's does (`FROM_SCRATCH_NO_RESTART=1`: one run, as before).
 //! `FROM_SCRATCH_SEEDS=1-3` (or `4,7`) and `FROM_SCRATCH_CORPORA=rhythm,aaba,blues12,blues16`
 //! pick the cases (the two 32-bar corpora and seeds 1-10 by default; `blues12` and `blues16` are
 //! 8 choruses of the bebop and sixteen-bar blues, to check the shorter forms are not hurt).
@@ -18,7 +20,7 @@ use blues_lstm::music::chart_corpus::perform;
 use blues_lstm::music::corpus::Corpus;
 use blues_lstm::music::encoding::STEPS_PER_BAR;
 use blues_lstm::music::style::builtin_style;
-use blues_lstm::training::{retrain_recipe, retrain_threads, CHECK_CHORUSES};
+use blues_lstm::training::{retrain_recipe, retrain_threads, train_from_scratch, CHECK_CHORUSES};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -113,7 +115,12 @@ fn run(corpus: &Corpus, seed: u64) -> Run {
             }
         }
     };
-    let result = model::train(&recipe, corpus, "from scratch", &mut on_progress, &AtomicBool::new(false));
+    // As the plugin does, restarts included; FROM_SCRATCH_NO_RESTART=1 for one run of max epochs.
+    let result = if std::env::var("FROM_SCRATCH_NO_RESTART").is_ok() {
+        model::train(&recipe, corpus, "from scratch", &mut on_progress, &AtomicBool::new(false))
+    } else {
+        train_from_scratch(&recipe, corpus, "from scratch", &mut on_progress, &AtomicBool::new(false))
+    };
     let seconds = started.elapsed().as_secs_f32();
     let (held, epochs, note) = match result {
         Ok(model) => {

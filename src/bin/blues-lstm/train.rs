@@ -15,7 +15,7 @@ use blues_lstm::music::corpus::{missing_part_warning, Corpus};
 use blues_lstm::music::midi_import::{choruses_from_file, ImportRule};
 use blues_lstm::music::split::VoiceSplit;
 use blues_lstm::music::style::builtin_style;
-use blues_lstm::training::retrain_recipe;
+use blues_lstm::training::{retrain_recipe, train_from_scratch};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -142,6 +142,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let cancel = AtomicBool::new(false);
     let model = match &start {
         Some(start) => fine_tune(start, &corpus, &recipe.config, &name, &mut on_progress, &cancel),
+        // A user's choruses restart as the plugin's retrain does; a built-in band's recipe is
+        // the one its model file was made by.
+        None if id.is_none() && !a.has("style") => {
+            train_from_scratch(&recipe, &corpus, &name, &mut on_progress, &cancel)
+        }
         None => model::train(&recipe, &corpus, &name, &mut on_progress, &cancel),
     }
     .map_err(|e| match &start {
