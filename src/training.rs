@@ -156,13 +156,13 @@ impl Training {
         lock(&self.status).clone()
     }
 
-    /// Where retrains start from now on (any non-audio thread).
     /// Whether a run taught a chart band over the chart since last asked (the editor then sets
     /// Harmony to Chart).
     pub fn take_follow_chart(&self) -> bool {
         std::mem::take(&mut lock(&self.status).follow_chart)
     }
 
+    /// Where retrains start from now on (any non-audio thread).
     pub fn set_retrain_from(&self, from: RetrainFrom) {
         *lock(&self.from) = from;
     }
@@ -271,7 +271,7 @@ impl Training {
         let (over_chart, chart_heard) = if teaches_chart_band(from, project.model()) {
             (Some(chart_to_learn(&project, &corpus)?), false)
         } else {
-            long_form_chart(from, &project, &corpus, &mut warnings).unwrap_or_default()
+            long_form_chart(from, &project, &corpus, &mut warnings).map_or((None, false), |(c, heard)| (Some(c), heard))
         };
         let chart_fits = || matches!(project.chart(), Ok(Some(c)) if c.len() == corpus.form.bars);
         let from_scratch = corpus.form.bars > NEAREST_BAND_MAX_BARS || from.choice == StartChoice::Scratch;
@@ -532,7 +532,7 @@ fn long_form_chart(
     project: &Project,
     corpus: &Corpus,
     warnings: &mut Vec<String>,
-) -> Option<(Option<Chart>, bool)> {
+) -> Option<(Chart, bool)> {
     if from.choice != StartChoice::NearestBand || corpus.form.bars <= NEAREST_BAND_MAX_BARS || corpus.user.is_empty() {
         return None;
     }
@@ -549,7 +549,7 @@ fn long_form_chart(
     };
     let window = Encoding::chart_band(crate::model::builtin::CHART_BAND_WINDOW_BARS);
     takes_over_chart(&chart, corpus, &window, &[]).ok()?;
-    Some((Some(chart), heard))
+    Some((chart, heard))
 }
 
 /// Bars over which a chart band taught by a user is checked before it plays.

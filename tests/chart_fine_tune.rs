@@ -143,6 +143,35 @@ fn sent_lengths(events: &[common::Recorded]) -> Vec<f64> {
     bins.iter().map(|&b| b as f64 / n as f64).collect()
 }
 
+/// A band session whose project holds `corpus`'s choruses alone.
+fn session_with(corpus: &Corpus) -> Session {
+    let s = Session::band(48_000.0, 140.0);
+    let project = s.plugin.project();
+    project.add_choruses(corpus.user.clone()).unwrap();
+    project.set_include_builtin(false);
+    s
+}
+
+/// Plays on until the retrain running ends.
+fn wait_for_retrain(s: &mut Session) {
+    let training = s.plugin.training();
+    let started = Instant::now();
+    while training.status().running {
+        assert!(started.elapsed() < Duration::from_secs(600), "a retrain over the chart ends");
+        s.block(512);
+    }
+}
+
+/// The melody's note lengths the plugin sends over `beats` beats from the top, with Harmony
+/// at `harmony` (0 the learned form, 1 the chart).
+fn lengths_heard(s: &mut Session, harmony: f32, beats: f64) -> Vec<f64> {
+    set_plain(&s.plugin, "harm", harmony);
+    s.seek(0.0);
+    s.events.clear();
+    s.play_until(beats, || 480);
+    sent_lengths(&s.events)
+}
+
 /// In the plugin: choruses in the project over the chart it follows; Retrain from "the chart
 /// band, over my chart" teaches the chart band; the project saves it as its model; the band
 /// following the chart then plays the user's lines, the style's band still plays where no
@@ -152,11 +181,8 @@ fn sent_lengths(events: &[common::Recorded]) -> Vec<f64> {
 fn retraining_over_the_chart_in_the_plugin_teaches_the_chart_band_and_keeps_it_with_the_project() {
     let tune = user_tune(12).unwrap();
     let corpus = tune.corpus(8, 1);
-    let mut s = Session::band(48_000.0, 140.0);
-    let project = s.plugin.project();
-    let training = s.plugin.training();
-    project.add_choruses(corpus.user.clone()).unwrap();
-    project.set_include_builtin(false);
+    let mut s = session_with(&corpus);
+    let (project, training) = (s.plugin.project(), s.plugin.training());
     training.set_retrain_from(RetrainFrom { choice: StartChoice::ChartBand, keep_missing: true });
 
     let why = training.start(project.clone(), 1).unwrap_err();
@@ -168,11 +194,7 @@ fn retraining_over_the_chart_in_the_plugin_teaches_the_chart_band_and_keeps_it_w
 
     project.set_chart_text(tune.chart).unwrap();
     training.start(project.clone(), 1).unwrap();
-    let started = Instant::now();
-    while training.status().running {
-        assert!(started.elapsed() < Duration::from_secs(600), "a retrain over the chart ends");
-        s.block(512);
-    }
+    wait_for_retrain(&mut s);
     let status = training.status();
     let outcome = status.outcome.clone().unwrap().unwrap();
     println!("{outcome}\nstarted from: {:?}", status.started_from);
@@ -191,22 +213,14 @@ fn retraining_over_the_chart_in_the_plugin_teaches_the_chart_band_and_keeps_it_w
     );
 
     // Following the chart: the user's quarter notes, not the chart band's eighths.
-    set_plain(&s.plugin, "harm", 1.0);
-    s.seek(0.0);
-    s.events.clear();
-    s.play_until(4.0 * 48.0, || 480);
-    let heard = sent_lengths(&s.events);
+    let heard = lengths_heard(&mut s, 1.0, 4.0 * 48.0);
     let user_frames: Vec<Frame> = corpus.user.concat();
     let user = lengths(&user_frames, 12);
     println!("melody lengths sent over the chart: {heard:.2?}, the user's {user:.2?}");
     assert!(tv(&heard, &user) < 0.15, "the chart band plays the user's lines over the chart");
 
     // Not following: the style's band, in eighths.
-    set_plain(&s.plugin, "harm", 0.0);
-    s.seek(0.0);
-    s.events.clear();
-    s.play_until(4.0 * 24.0, || 480);
-    let heard = sent_lengths(&s.events);
+    let heard = lengths_heard(&mut s, 0.0, 4.0 * 24.0);
     println!("melody lengths sent by the style's band: {heard:.2?}");
     assert!(heard[0] > 0.5, "the bebop band plays its eighths where no chart is followed");
     training.shut_down();
@@ -228,22 +242,12 @@ fn same_notes(heard: &Chart, chart: &Chart) -> bool {
 fn a_long_tune_without_a_chart_is_taught_over_the_chart_its_chords_make() {
     let tune = user_tune(32).unwrap();
     let corpus = tune.corpus(8, 1);
-    let mut s = Session::band(48_000.0, 140.0);
-    let project = s.plugin.project();
-    let training = s.plugin.training();
-    project.add_choruses(corpus.user.clone()).unwrap();
-    project.set_include_builtin(false);
+    let mut s = session_with(&corpus);
+    let (project, training) = (s.plugin.project(), s.plugin.training());
     assert_eq!(project.chart(), Ok(None));
-    let wait = |s: &mut Session| {
-        let started = Instant::now();
-        while training.status().running {
-            assert!(started.elapsed() < Duration::from_secs(600), "a retrain over the chart ends");
-            s.block(512);
-        }
-    };
 
     training.start(project.clone(), 1).unwrap();
-    wait(&mut s);
+    wait_for_retrain(&mut s);
     let status = training.status();
     let outcome = status.outcome.clone().unwrap().unwrap();
     println!("{outcome}");
@@ -257,11 +261,7 @@ fn a_long_tune_without_a_chart_is_taught_over_the_chart_its_chords_make() {
     assert!(!training.take_follow_chart(), "once");
 
     // Following it: chords on the tune's changes, the user's quarter notes.
-    set_plain(&s.plugin, "harm", 1.0);
-    s.seek(0.0);
-    s.events.clear();
-    s.play_until(4.0 * 64.0, || 480);
-    let heard = sent_lengths(&s.events);
+    let heard = lengths_heard(&mut s, 1.0, 4.0 * 64.0);
     let user = lengths(&corpus.user.concat(), 32);
     println!("melody lengths sent over the chart read: {heard:.2?}, the user's {user:.2?}");
     assert!(tv(&heard, &user) < 0.15, "the chart band plays the user's lines over their tune");
@@ -271,7 +271,7 @@ fn a_long_tune_without_a_chart_is_taught_over_the_chart_its_chords_make() {
                    | Cm7 | F7 | Bbmaj7 | Bbm7 | Am7 | D7 | G7 | Gm7 C7 | Fmaj7 | D7 | Gm7 | C7 | Am7 | D7 | Gm7 C7 | F6 |";
     project.set_chart_text(written).unwrap();
     training.start(project.clone(), 2).unwrap();
-    wait(&mut s);
+    wait_for_retrain(&mut s);
     let outcome = training.status().outcome.unwrap().unwrap();
     assert!(outcome.contains("over your chart"), "{outcome}");
     assert_eq!(project.chart_text(), written, "the user's chart stays as they wrote it");
