@@ -34,13 +34,15 @@ fn briefly_trained(b: &Builtin) -> Weights {
 /// The frames of a chorus of the corpus, as the network reads them.
 fn chorus_units(b: &Builtin) -> Vec<Vec<f32>> {
     let encoding = b.recipe(1).encoding;
-    b.corpus()
-        .chorus(0)
+    let chorus = b.corpus().chorus(0);
+    chorus
         .iter()
         .enumerate()
         .map(|(step, frame)| {
             let mut units = vec![0.0f32; encoding.n_inputs()];
-            encoding.encode(frame, &mut units[..encoding.n_units()]);
+            // The chorus comes round: its first step follows its last.
+            let previous = &chorus[(step + chorus.len() - 1) % chorus.len()];
+            encoding.encode(frame, previous, &mut units[..encoding.n_units()]);
             encoding.encode_context(&StepContext::at(encoding.form(), step as i64 + 1), &mut units);
             units
         })

@@ -139,11 +139,14 @@ fn the_default_band_swings_breathes_and_walks_over_its_form() {
 }
 
 /// A band model file saved before the drummer (format 2.0, no drums in its encoding) loads as
-/// it is and plays its band, without drums, on its form.
+/// it is and plays its band, without drums, on its form; its begin units still mark every
+/// onset (it was written before the restrike unit), and are read so.
 #[test]
 fn a_band_model_saved_before_the_drummer_still_loads_and_plays_drumless() {
     let model = Model::from_json(include_str!("fixtures/bebop-blues-drumless-2.0.json")).expect("today's file loads");
     assert!(!model.encoding.drums && model.encoding.bass.is_some() && model.encoding.comp);
+    let melody = model.encoding.melody.unwrap();
+    assert!(melody.begin && !melody.restrike, "an onset begin unit");
     let corpus = default_builtin().corpus();
     let form: Vec<u16> = default_builtin().style().chords.clone();
     let notes = render_model(&model, &corpus, 20, 3, DEFAULT_TEMPERATURE);

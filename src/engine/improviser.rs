@@ -47,6 +47,8 @@ pub struct Improviser {
     primer_units: Vec<f32>,
     /// The frame played at the last step: the next step's input.
     last: Frame,
+    /// The network's input at the last step, against which a restrike is told from a new note.
+    heard: Frame,
     /// Whether the network's state follows the song (false: re-prime at the next frame).
     locked: bool,
     rng: Rng,
@@ -81,8 +83,10 @@ impl Improviser {
         }
         let (n, n_in) = (encoding.n_units(), encoding.n_inputs());
         let mut primer_units = vec![0.0; primer.len() * n_in];
+        let mut previous = Frame::default();
         for (step, (frame, units)) in primer.iter().zip(primer_units.chunks_exact_mut(n_in)).enumerate() {
-            encoding.encode(frame, &mut units[..n]);
+            encoding.encode(frame, &previous, &mut units[..n]);
+            previous = *frame;
             encoding.encode_context(&StepContext::at(encoding.form(), step as i64 + 1), units);
         }
         Ok(Self {
@@ -91,6 +95,7 @@ impl Improviser {
             readout: encoding.readout(),
             run: FreeRun::new(n, n_in - n),
             last: primer[0],
+            heard: Frame::default(),
             primer,
             primer_units,
             locked: false,
@@ -131,6 +136,7 @@ impl Improviser {
             if form.position(step) == 0 {
                 // The form starts here: play the primer's first frame, as the paper seeded its runs.
                 self.last = self.primer[0];
+                self.heard = Frame::default();
                 return self.last;
             }
         }
@@ -149,6 +155,7 @@ impl Improviser {
             self.network.reset();
             self.rng = Rng::new(mix(seed, step as u64));
             self.last = Frame::default();
+            self.heard = Frame::default();
         }
         self.last.chord = given.before.mask;
         let context = StepContext {
@@ -177,7 +184,8 @@ impl Improviser {
         let mut input = self.last;
         steer.apply(&mut input, self.encoding.bass.is_some());
         let n = self.encoding.n_units();
-        self.encoding.encode(&input, &mut self.run.input_mut()[..n]);
+        self.encoding.encode(&input, &self.heard, &mut self.run.input_mut()[..n]);
+        self.heard = input;
         self.encoding.encode_context(&context, self.run.input_mut());
         let steady = temperature.min(RHYTHM_TEMPERATURE);
         // By readout group (chords thresholded, a temperature for every other group).
@@ -201,5 +209,6 @@ impl Improviser {
             self.run.feed(&mut self.network, units);
         }
         self.last = self.primer[pos.saturating_sub(1)];
+        self.heard = if pos >= 2 { self.primer[pos - 2] } else { Frame::default() };
     }
 }

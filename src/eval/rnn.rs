@@ -211,7 +211,7 @@ impl Rnn {
         let mut frames = Vec::with_capacity(total);
         let mut run = FreeRun::new(n, 0);
         let mut frame = start;
-        encoding.encode(&frame, run.input_mut());
+        encoding.encode(&frame, &Frame::default(), run.input_mut());
         Stepper::reset(self);
         let temperatures = [temperature; 4];
         while frames.len() < total {

@@ -7,15 +7,18 @@
 //!
 //! Two rules keep a free-running line from stuttering (`blues-lstm eval --phrasing`: the
 //! melody's repeated keys and wide leaps, beside its corpus's):
-//! - The begin unit's output is the chance that *some* note begins, whichever key: most of it
-//!   belongs to the other keys (a new key always begins). Drawn as it stands over a held key, it
-//!   struck the held key again at every step where a new note was likely. Given the held key,
-//!   the chance is what is left once the other keys' share is taken away:
-//!   P(begin | same key) = (P(begin) − P(another key)) / P(same key), at least 0; and the key
-//!   is struck again only where that chance is over one half, at any temperature: a repeated
-//!   note is the network's choice, not a roll of the dice. Rolled at the melody's temperature,
-//!   the bebop band (its phrases written to land on long notes) struck a held key again in 2.3 %
-//!   of note pairs at 0.7 against its corpus's 0.7 %; decided, 1.7 % (`tests/band_phrasing.rs`).
+//! - A key struck again is the network's own estimate, not a difference of two. Beside its
+//!   begin unit, the band's lines have a restrike unit (`music::encoding`), on only where the
+//!   key held is struck again, so its output is the chance of that, small beside the key's own
+//!   output (the chance the key sounds, held or struck); given the key, a restrike is their
+//!   ratio, drawn as it stands (the key is drawn at the line's temperature; how it is played
+//!   once chosen is not). Models written before it have only the begin unit, whose output is
+//!   the chance that *some* note begins, most of it the other keys' (a new key always begins):
+//!   the restrike chance is what is left once their share is taken away, P(begin | same key) =
+//!   (P(begin) − P(another key)) / P(same key), taken only where over one half. That
+//!   difference of two large, nearly equal outputs made the minor blues strike a held key
+//!   again in 5.3 % of its note pairs at T = 0.7 against its corpus's 2.3 %
+//!   (`tests/band_phrasing.rs`).
 //! - In a line of keys with a begin unit ([`Rule::Choice`]'s `trim`), a key whose output is
 //!   under [`TAIL_SHARE`] of the likeliest choice's is never drawn, whatever the temperature:
 //!   such a wrong note leaps, and throws the network off what it learned so that it stutters for
@@ -43,9 +46,12 @@ pub enum Rule {
     /// Several units on: those whose output exceeds 0.5 (the chords).
     Threshold,
     /// One unit of the group's choices on. With `begin`, the group's last unit is not a
-    /// choice but the begin unit; `rest`, if any, is the choice that sounds nothing. With
-    /// `trim`, keys (choices but the rest) under [`TAIL_SHARE`] of the likeliest are not drawn.
-    Choice { begin: bool, rest: Option<usize>, trim: bool },
+    /// choice but the begin unit (on where a note begins); with `restrike` too, the begin unit
+    /// is the last but one and the last is on only where the key held is struck again
+    /// (`music::encoding`); `rest`, if any, is the choice that sounds nothing.
+    /// With `trim`, keys (choices but the rest) under [`TAIL_SHARE`] of the likeliest are not
+    /// drawn.
+    Choice { begin: bool, restrike: bool, rest: Option<usize>, trim: bool },
 }
 
 /// The rule of one group of units.
@@ -65,10 +71,10 @@ pub struct Readout {
 }
 
 impl GroupRule {
-    /// The units among which one is chosen (all but the begin unit).
+    /// The units among which one is chosen (all but the begin and restrike units).
     fn choices(&self) -> usize {
         match self.rule {
-            Rule::Choice { begin: true, .. } => self.units - 1,
+            Rule::Choice { begin: true, restrike, .. } => self.units - 1 - usize::from(restrike),
             _ => self.units,
         }
     }
@@ -94,7 +100,7 @@ impl Readout {
                         *u = f32::from(u8::from(v > 0.5));
                     }
                 }
-                Rule::Choice { begin, rest, trim } => {
+                Rule::Choice { begin, restrike, rest, trim } => {
                     let temperature = temperatures.get(gi).copied().unwrap_or(1.0);
                     let n = g.choices();
                     let before = xs[..n].iter().position(|&u| u > 0.5);
@@ -109,7 +115,20 @@ impl Readout {
                     for (i, u) in xs[..n].iter_mut().enumerate() {
                         *u = f32::from(u8::from(choice == Some(i)));
                     }
-                    if begin {
+                    if begin && restrike {
+                        // The restrike unit's output is the chance the held key is struck again;
+                        // given that key, that chance over the key's own (one draw, so the stream
+                        // stays in step). A note begins on a new key or a restrike.
+                        let again = match before {
+                            Some(b) if Some(b) != rest => restrike_given_same(ys[b], ys[n + 1]),
+                            _ => 0.0,
+                        };
+                        let again = draw_bit(again, 1.0, rng);
+                        let sounds = choice.is_some() && choice != rest;
+                        let restruck = sounds && choice == before && again;
+                        xs[n] = f32::from(u8::from(sounds && (choice != before || restruck)));
+                        xs[n + 1] = f32::from(u8::from(restruck));
+                    } else if begin {
                         let again = match before {
                             Some(b) if Some(b) != rest => begin_given_same(&ys[..n], ys[n], b, rest),
                             _ => ys[n],
@@ -170,6 +189,18 @@ fn begin_given_same(y: &[f32], p_begin: f32, same: usize, rest: Option<usize>) -
         0.0
     } else {
         p.clamp(0.0, 1.0)
+    }
+}
+
+/// The chance that a held key, chosen again, is struck again, from the key's output `p_same`
+/// (it sounds next step) and the restrike unit's `p_again` (it is struck again): their ratio,
+/// within 0..1; 0 where the outputs are not numbers or the key weighs nothing.
+fn restrike_given_same(p_same: f32, p_again: f32) -> f32 {
+    let (p_same, p_again) = (clean(p_same), clean(p_again));
+    if p_same > 0.0 {
+        (p_again / p_same).min(1.0)
+    } else {
+        0.0
     }
 }
 
@@ -422,12 +453,8 @@ mod tests {
     }
 
     fn readout_trimmed(trim: bool) -> Readout {
-        Readout {
-            groups: vec![
-                GroupRule { offset: 0, units: 3, rule: Rule::Threshold },
-                GroupRule { offset: 3, units: 5, rule: Rule::Choice { begin: true, rest: Some(0), trim } },
-            ],
-        }
+        let rule = Rule::Choice { begin: true, restrike: false, rest: Some(0), trim };
+        Readout { groups: vec![GroupRule { offset: 0, units: 3, rule: Rule::Threshold }, GroupRule { offset: 3, units: 5, rule }] }
     }
 
     /// Steps from a line holding pitch 1 (unit 4) on outputs `y`, `x` reset each time: how
@@ -588,5 +615,53 @@ mod tests {
         }
         assert!(!draw_bit(f32::NAN, 0.0, &mut rng));
         assert!(draw_bit(2.0, 0.0, &mut rng));
+    }
+
+    #[test]
+    fn a_restrike_unit_strikes_the_held_key_again_at_its_share_of_the_key() {
+        // Chords 0..3; the line: rest 3, keys 4..7, begin 7, restrike 8.
+        let rule = Rule::Choice { begin: true, restrike: true, rest: Some(0), trim: false };
+        let r = Readout { groups: vec![GroupRule { offset: 0, units: 3, rule: Rule::Threshold }, GroupRule { offset: 3, units: 6, rule }] };
+        let held_then = |y: &[f32; 9], t: f32, steps: usize| {
+            let mut rng = Rng::new(17);
+            let (mut same, mut again) = (0, 0);
+            for _ in 0..steps {
+                let mut x = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0];
+                r.next_input(y, &mut x, &[1.0, t], &mut rng);
+                if x[4] == 1.0 {
+                    same += 1;
+                    assert_eq!(x[7], x[8], "a restrike begins a note, a held key does not");
+                    again += usize::from(x[8] == 1.0);
+                }
+            }
+            (same, again)
+        };
+        // The held key at 0.5, its restrike at 0.05: struck again a tenth of the times it is
+        // drawn, at any temperature (the key is drawn at the temperature, the restrike is not),
+        // whatever the begin unit's output (most of it the other key's).
+        let y = [0.0, 0.0, 0.0, 0.0, 0.5, 0.5, 0.0, 0.9, 0.05];
+        for t in [0.7, 1.0, 1.5] {
+            let (same, again) = held_then(&y, t, 8000);
+            let share = again as f64 / same as f64;
+            assert!(same > 2000 && (0.08..0.12).contains(&share), "T = {t}: struck again {again} times of {same}");
+        }
+        // A restrike as likely as the key: struck again every time it is drawn.
+        let (same, again) = held_then(&[0.0, 0.0, 0.0, 0.0, 0.4, 0.5, 0.0, 0.0, 0.6], 1.0, 2000);
+        assert_eq!(again, same);
+        // A new key begins and is no restrike, a rest neither, however likely a restrike; two
+        // draws a step, whatever is drawn.
+        for (y, begins) in [([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0], 1.0), ([0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0], 0.0)] {
+            let (mut rng, mut twice) = (Rng::new(3), Rng::new(3));
+            let mut x = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0];
+            r.next_input(&y, &mut x, &[1.0, 1.0], &mut rng);
+            assert_eq!((x[4], x[7], x[8]), (0.0, begins, 0.0), "{y:?}");
+            twice.next_f32();
+            twice.next_f32();
+            assert_eq!(rng, twice);
+        }
+        assert_eq!(restrike_given_same(0.0, 0.3), 0.0, "a key that weighs nothing");
+        assert_eq!(restrike_given_same(f32::NAN, 0.3), 0.0);
+        assert_eq!(restrike_given_same(0.5, f32::NAN), 0.0);
+        assert_eq!(restrike_given_same(0.2, 0.9), 1.0, "at most certain");
     }
 }

@@ -594,7 +594,7 @@ mod tests {
             groups.push(GroupRule {
                 offset: 3,
                 units: 2,
-                rule: Rule::Choice { begin: false, rest: None, trim: false },
+                rule: Rule::Choice { begin: false, restrike: false, rest: None, trim: false },
             });
         }
         Readout { groups }

@@ -193,7 +193,7 @@ pub fn upgrade_v1_to_v2(doc: &mut Map<String, Value>) -> Result<(), ModelFileErr
         "bars": size(e, "bars_per_chorus", K::Encoding)?,
         "chord_low": size(e, "chord_low", K::Encoding)?,
         "melody": if n_melody > 0 {
-            serde_json::to_value(LineLayout { low: melody_low.min(127) as u8, pitches: n_melody.min(128) as u8, rest: false, begin: false })
+            serde_json::to_value(LineLayout { low: melody_low.min(127) as u8, pitches: n_melody.min(128) as u8, rest: false, begin: false, restrike: false })
                 .unwrap_or(Value::Null)
         } else {
             Value::Null
@@ -207,10 +207,12 @@ pub fn upgrade_v1_to_v2(doc: &mut Map<String, Value>) -> Result<(), ModelFileErr
 /// The primer's steps as strings of 0/1 characters, one per input unit.
 fn primer_text(primer: &[Frame], encoding: &Encoding) -> Vec<String> {
     let mut units = vec![0.0; encoding.n_units()];
+    let mut previous = Frame::default();
     primer
         .iter()
         .map(|frame| {
-            encoding.encode(frame, &mut units);
+            encoding.encode(frame, &previous, &mut units);
+            previous = *frame;
             units.iter().map(|&u| if u > 0.5 { '1' } else { '0' }).collect()
         })
         .collect()

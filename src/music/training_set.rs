@@ -44,7 +44,9 @@ impl TrainingSet for EncodedCorpus<'_> {
         // The chorus's intensity, at every step (`music::intensity`).
         let level = self.intensity.as_ref().map(|scale| scale.level_of(&frames, form.steps_per_bar));
         for (step, (frame, units)) in frames.iter().zip(out.chunks_exact_mut(n_in)).enumerate() {
-            self.encoding.encode(frame, &mut units[..n]);
+            // The first step follows the chorus before, which is the form's end.
+            let previous = if step == 0 { frames[frames.len() - 1] } else { frames[step - 1] };
+            self.encoding.encode(frame, &previous, &mut units[..n]);
             let mut context = StepContext::at(form, step as i64 + 1);
             context.intensity = level.unwrap_or(context.intensity);
             self.encoding.encode_context(&context, units);
@@ -113,7 +115,8 @@ impl TrainingSet for ChartWindows<'_> {
         let per_bar = self.encoding.steps_per_bar;
         for (i, units) in out.chunks_exact_mut(n_in).take(self.steps_per_chorus()).enumerate() {
             let step = start + i;
-            self.encoding.encode(&frames[step], &mut units[..n]);
+            let previous = if step > 0 { frames[step - 1] } else { Frame::default() };
+            self.encoding.encode(&frames[step], &previous, &mut units[..n]);
             let next = step + 1;
             let chord = frames.get(next).map_or_else(|| chart.chord_at_step(next).mask(), |f| f.chord);
             let context = StepContext {
@@ -147,7 +150,7 @@ mod tests {
         let chorus = corpus.chorus(5);
         let mut one = [0.0; 25];
         for (s, frame) in chorus.iter().enumerate() {
-            Encoding::paper().encode(frame, &mut one);
+            Encoding::paper().encode(frame, &Frame::default(), &mut one);
             assert_eq!(&units[s * 25..(s + 1) * 25], &one);
         }
         let chords = EncodedCorpus::new(&corpus, Encoding::paper_chords_only());
@@ -155,6 +158,23 @@ mod tests {
         chords.write_chorus(5, &mut only);
         assert_eq!(only[..12], units[..12]);
         assert_eq!(set.survey().len(), 4096, "the paper's corpus is read whole");
+        // The band's melody restrike unit (after its rest, 30 keys and begin unit) marks a key
+        // struck again; the form's end comes before its start.
+        let corpus = Corpus::of_style(builtin_style("minor-blues").unwrap());
+        let enc = Encoding::band(12);
+        let (set, n_in, again_unit) = (EncodedCorpus::new(&corpus, enc), enc.n_inputs(), 12 + 32);
+        let mut restrikes = 0;
+        for i in (0..corpus.len()).step_by(corpus.len().div_ceil(200)) {
+            let chorus = corpus.chorus(i);
+            let mut units = vec![0.0; chorus.len() * n_in];
+            set.write_chorus(i, &mut units);
+            let written = (0..chorus.len()).filter(|&s| units[s * n_in + again_unit] == 1.0).count();
+            let before = |s: usize| chorus[(s + chorus.len() - 1) % chorus.len()].melody.key;
+            let struck_again = (0..chorus.len()).filter(|&s| chorus[s].melody.begin && chorus[s].melody.key == before(s));
+            assert_eq!(written, struck_again.count(), "chorus {i}");
+            restrikes += written;
+        }
+        assert!(restrikes > 10, "the minor blues strikes keys again: {restrikes}");
     }
 
     #[test]
