@@ -616,8 +616,8 @@ pub fn retrain_recipe(corpus: &Corpus, seed: u64) -> Recipe {
     recipe.config.choruses_per_sequence = 2;
     recipe.config.plateau_tolerance = defaults.plateau_tolerance;
     if encoding.bars > 16 {
+        // (Its chord blocks are already the long form's: `band_blocks`.)
         recipe.config.learning_rate = 0.05;
-        recipe.blocks[0] = LONG_FORM_CHORD_BLOCKS;
     }
     recipe
 }
@@ -680,13 +680,6 @@ fn restarting(
 
 /// Mixed into the seed of a restarted run.
 const RESTART_SEED: u64 = 0x5EED_2D0F;
-
-/// Chord blocks of a network that learns a form over 16 bars from scratch. Counting which A
-/// section it is in is what fails: with the built-in bands' 8, our AABA held its form at 5 of
-/// 10 seeds; with 12, at 9 of 10 (median 3,810 epochs) and rhythm changes at 10 of 10 (median
-/// 3,320); with 16, 10 of 10 and 9 of 10 (`FROM_SCRATCH_CHORD_BLOCKS=N cargo bench --bench
-/// from_scratch`): more ways in for the count, at a few more weights.
-pub const LONG_FORM_CHORD_BLOCKS: usize = 12;
 
 /// Threads the plugin retrains on: every core but one, which stays with the host's audio and
 /// GUI, and at least one. The weights do not depend on it (`lstm::trainer` docs).
