@@ -25,28 +25,23 @@ enum Measure {
 
 /// Where a band is still further from its corpus than that (issue 23 item 2), with the most it
 /// may be (points): the test fails if it gets worse, and once it is within bounds, so the entry
-/// goes. Seed 1, after the corpora were rewritten to land and the bands learned Intensity: the
-/// longer notes give a line more held keys to strike again, and at 1.0 it wanders into places
-/// the network never saw and believes a repeat there. Measured (band − corpus): bebop at 1.0
-/// repeats +5.6, leaps +1.9; jazz leaps −1.3 at 0.7; minor repeats +3.3 / +6.2 and leaps +2.4 /
-/// +4.4; eight-bar leaps −2.3 / −1.9 (fewer than its corpus) and repeats +1.7 at 1.0;
-/// sixteen-bar repeats +2.2 / +3.3 and leaps +1.4 at 1.0; rhythm changes repeats +1.6 / +5.0.
-const STILL_OFF: [(&str, f32, Measure, f64); 15] = [
-    ("bebop-blues", 1.0, Measure::Repeats, 6.0),
-    ("bebop-blues", 1.0, Measure::Leaps, 2.5),
-    ("jazz-blues", 0.7, Measure::Leaps, 1.8),
-    ("minor-blues", 0.7, Measure::Repeats, 4.0),
-    ("minor-blues", 0.7, Measure::Leaps, 3.0),
-    ("minor-blues", 1.0, Measure::Repeats, 7.0),
+/// goes. Seed 1, the bands retrained with the restrike unit (`music::encoding`), which brought
+/// every band's repeated keys within the bound at both temperatures (before it, eight were off,
+/// by up to +6.2 points: the minor blues at 1.0). Still off, measured (band − corpus), are wide
+/// leaps: bebop +1.2 / +1.5, the minor blues +3.8 / +4.8, the sixteen-bar +1.1 / +2.9, rhythm
+/// changes +2.0 / +2.7 (before it: bebop + 1.9 at 1.0, the minor +2.4 / +4.4, the sixteen-bar
+/// +1.4 at 1.0; the jazz and eight-bar bands, then 1.3 to 2.3 points under their corpora, are
+/// now within a point). Keys the network chooses with confidence: trimming the tail at 0.2
+/// instead of 0.1 moved none of them by half a point.
+const STILL_OFF: [(&str, f32, Measure, f64); 8] = [
+    ("bebop-blues", 0.7, Measure::Leaps, 1.5),
+    ("bebop-blues", 1.0, Measure::Leaps, 2.0),
+    ("minor-blues", 0.7, Measure::Leaps, 4.0),
     ("minor-blues", 1.0, Measure::Leaps, 5.0),
-    ("eight-bar-blues", 0.7, Measure::Leaps, 3.0),
-    ("eight-bar-blues", 1.0, Measure::Repeats, 2.5),
-    ("eight-bar-blues", 1.0, Measure::Leaps, 2.5),
-    ("sixteen-bar-blues", 0.7, Measure::Repeats, 3.0),
-    ("sixteen-bar-blues", 1.0, Measure::Repeats, 4.0),
-    ("sixteen-bar-blues", 1.0, Measure::Leaps, 2.0),
-    ("rhythm-changes", 0.7, Measure::Repeats, 2.5),
-    ("rhythm-changes", 1.0, Measure::Repeats, 5.5),
+    ("sixteen-bar-blues", 0.7, Measure::Leaps, 1.5),
+    ("sixteen-bar-blues", 1.0, Measure::Leaps, 3.0),
+    ("rhythm-changes", 0.7, Measure::Leaps, 2.5),
+    ("rhythm-changes", 1.0, Measure::Leaps, 3.0),
 ];
 
 /// Bars each stream plays: about 2000 melody notes, enough for shares a point apart.
