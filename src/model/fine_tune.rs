@@ -167,7 +167,7 @@ impl Start {
                 .map(|u| {
                     let pitch = u as i32 - first as i32;
                     if !(0..pitches).contains(&pitch) {
-                        return Some(u); // the rest and begin units stay
+                        return Some(u); // the rest, begin and restrike units stay
                     }
                     let old = pitch - shift;
                     (0..pitches).contains(&old).then(|| first + old as usize)

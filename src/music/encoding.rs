@@ -10,6 +10,7 @@
 //!   chromatic keys from `low`; with `rest`, a first unit that stands for silence; with
 //!   `begin`, a last unit that says a note begins at this step (Todd's method, the paper's
 //!   second way to mark note lengths: a held note and a struck one differ in that unit only);
+//!   with `restrike` too, one more unit after it, on only where the key held is struck again;
 //! - the comping (optional): a line of one "pitch" — the chord sounding — with rest and
 //!   begin: off, sounding, or struck at this step;
 //! - the drums (optional): a lane per kit piece (`music::drums`), each a choice of silence or
