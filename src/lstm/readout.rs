@@ -454,7 +454,12 @@ mod tests {
 
     fn readout_trimmed(trim: bool) -> Readout {
         let rule = Rule::Choice { begin: true, restrike: false, rest: Some(0), trim };
-        Readout { groups: vec![GroupRule { offset: 0, units: 3, rule: Rule::Threshold }, GroupRule { offset: 3, units: 5, rule }] }
+        Readout {
+            groups: vec![
+                GroupRule { offset: 0, units: 3, rule: Rule::Threshold },
+                GroupRule { offset: 3, units: 5, rule },
+            ],
+        }
     }
 
     /// Steps from a line holding pitch 1 (unit 4) on outputs `y`, `x` reset each time: how
@@ -621,7 +626,12 @@ mod tests {
     fn a_restrike_unit_strikes_the_held_key_again_at_its_share_of_the_key() {
         // Chords 0..3; the line: rest 3, keys 4..7, begin 7, restrike 8.
         let rule = Rule::Choice { begin: true, restrike: true, rest: Some(0), trim: false };
-        let r = Readout { groups: vec![GroupRule { offset: 0, units: 3, rule: Rule::Threshold }, GroupRule { offset: 3, units: 6, rule }] };
+        let r = Readout {
+            groups: vec![
+                GroupRule { offset: 0, units: 3, rule: Rule::Threshold },
+                GroupRule { offset: 3, units: 6, rule },
+            ],
+        };
         let held_then = |y: &[f32; 9], t: f32, steps: usize| {
             let mut rng = Rng::new(17);
             let (mut same, mut again) = (0, 0);
@@ -650,7 +660,9 @@ mod tests {
         assert_eq!(again, same);
         // A new key begins and is no restrike, a rest neither, however likely a restrike; two
         // draws a step, whatever is drawn.
-        for (y, begins) in [([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0], 1.0), ([0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0], 0.0)] {
+        for (y, begins) in
+            [([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0], 1.0), ([0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0], 0.0)]
+        {
             let (mut rng, mut twice) = (Rng::new(3), Rng::new(3));
             let mut x = [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0];
             r.next_input(&y, &mut x, &[1.0, 1.0], &mut rng);

@@ -76,7 +76,10 @@ fn is_false(b: &bool) -> bool {
 impl LineLayout {
     /// Units of the group.
     pub fn units(&self) -> usize {
-        usize::from(self.rest) + usize::from(self.pitches) + usize::from(self.begin) + usize::from(self.begin && self.restrike)
+        usize::from(self.rest)
+            + usize::from(self.pitches)
+            + usize::from(self.begin)
+            + usize::from(self.begin && self.restrike)
     }
 
     /// The begin unit's place in the group, if it has one.
@@ -687,7 +690,8 @@ mod tests {
         ] {
             enc.encode(&frame, &previous, &mut units);
             // The melody's and bass's restrike units say that the key held is struck again.
-            let again = |part: Part| usize::from(frame.voice(part).begin && frame.voice(part).key == previous.voice(part).key);
+            let again =
+                |part: Part| usize::from(frame.voice(part).begin && frame.voice(part).key == previous.voice(part).key);
             assert_eq!(
                 units.iter().filter(|&&u| u == 1.0).count(),
                 frame.chord.count_ones() as usize
@@ -718,13 +722,19 @@ mod tests {
         let r = enc.readout();
         assert_eq!(r.n_units(), enc.n_units());
         assert_eq!(r.groups[1].rule, Rule::Choice { begin: true, restrike: true, rest: Some(0), trim: true });
-        assert_eq!(r.groups[3].rule, Rule::Choice { begin: true, restrike: false, rest: Some(0), trim: false }, "the comping");
-        assert_eq!(Encoding::paper().readout().groups[1].rule, Rule::Choice { begin: false, restrike: false, rest: None, trim: false });
+        assert_eq!(
+            r.groups[3].rule,
+            Rule::Choice { begin: true, restrike: false, rest: Some(0), trim: false },
+            "the comping"
+        );
+        assert_eq!(
+            Encoding::paper().readout().groups[1].rule,
+            Rule::Choice { begin: false, restrike: false, rest: None, trim: false }
+        );
         assert_eq!(r.groups.len(), 1 + 3 + PIECES, "the drums draw a choice per lane");
         assert_eq!(r.groups.len(), enc.readout_parts().count());
-        assert!(r.groups[4..]
-            .iter()
-            .all(|g| g.units == LEVELS && g.rule == Rule::Choice { begin: false, restrike: false, rest: Some(0), trim: false }));
+        assert!(r.groups[4..].iter().all(|g| g.units == LEVELS
+            && g.rule == Rule::Choice { begin: false, restrike: false, rest: Some(0), trim: false }));
         let old_band = Encoding { drums: false, ..enc };
         assert!(old_band.check_topology(&t).unwrap_err().contains("needs"), "a drumless file's net has no drum group");
         assert!(Encoding::paper().check_topology(&t).unwrap_err().contains("needs"));
@@ -750,9 +760,10 @@ mod tests {
         assert!(bad(&|e| e.steps_per_bar = 12).contains("steps_per_bar"));
         assert!(bad(&|e| e.bars = 65).contains("bars"));
         assert!(bad(&|e| e.chord_low = 50).contains("chord_low"));
-        assert!(
-            bad(&|e| e.melody = Some(LineLayout { low: 120, pitches: 20, rest: true, begin: true, restrike: false })).contains("melody")
-        );
+        assert!(bad(
+            &|e| e.melody = Some(LineLayout { low: 120, pitches: 20, rest: true, begin: true, restrike: false })
+        )
+        .contains("melody"));
     }
 
     #[test]

@@ -170,7 +170,8 @@ mod tests {
             set.write_chorus(i, &mut units);
             let written = (0..chorus.len()).filter(|&s| units[s * n_in + again_unit] == 1.0).count();
             let before = |s: usize| chorus[(s + chorus.len() - 1) % chorus.len()].melody.key;
-            let struck_again = (0..chorus.len()).filter(|&s| chorus[s].melody.begin && chorus[s].melody.key == before(s));
+            let struck_again =
+                (0..chorus.len()).filter(|&s| chorus[s].melody.begin && chorus[s].melody.key == before(s));
             assert_eq!(written, struck_again.count(), "chorus {i}");
             restrikes += written;
         }
