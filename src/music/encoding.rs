@@ -89,7 +89,7 @@ impl LineLayout {
 
     /// The restrike unit's place in the group, if it has one (after the begin unit).
     fn restrike_unit(&self) -> Option<usize> {
-        (self.begin && self.restrike).then(|| usize::from(self.rest) + usize::from(self.pitches) + 1)
+        self.begin_unit().filter(|_| self.restrike).map(|begin| begin + 1)
     }
 
     /// The highest key it holds.
@@ -603,9 +603,8 @@ impl Encoding {
         for (step, frame) in frames.iter_mut().enumerate() {
             for (voice, line, _) in self.lines() {
                 if !line.begin {
-                    let before = previous.voice(voice).key;
                     let note = frame.voice_mut(voice);
-                    note.begin = note.key.is_some_and(|k| before != Some(k) || step % 2 == 0);
+                    note.begin = note.key.is_some_and(|k| previous.voice(voice).key != Some(k) || step % 2 == 0);
                 }
             }
             previous = *frame;
