@@ -231,3 +231,50 @@ fn an_exported_take_holds_the_band_with_its_drums_and_the_call() {
     let played_drums = s.events.iter().filter(|e| e.on && e.channel == 9).count();
     assert_eq!(drums, played_drums, "the take has the strokes the plugin played");
 }
+
+#[test]
+fn the_default_band_takes_up_its_call() {
+    // The default band learned trading from traded choruses (`music::traded`): over many calls
+    // and seeds, its answer's first bar shares more with its own call, in rhythm, than with a
+    // call it never heard — as the corpus's own traded answers do, if by less. (Their contour
+    // is printed, not asserted: the band did not learn it.)
+    use blues_lstm::eval::answers::{answers, traded, traded_corpus, Answers};
+    use blues_lstm::model::builtin::default_builtin;
+    let band = default_builtin();
+    let (model, corpus) = (band.model().expect("the default band loads"), band.corpus());
+    assert!(model.encoding.context.turn, "the default band hears whose turn it is");
+    let form = corpus.form;
+    let (choruses, seeds) = (100, 1..=3u64);
+    let mean = |runs: &[Answers], f: fn(&Answers) -> f64| runs.iter().map(f).sum::<f64>() / runs.len() as f64;
+    let band_runs: Vec<Answers> = seeds
+        .clone()
+        .map(|seed| answers(&traded(model, &corpus, choruses, seed, 0.7).unwrap(), form).expect("answers to measure"))
+        .collect();
+    let melody = model.encoding.melody.unwrap();
+    let corpus_runs: Vec<Answers> = seeds
+        .map(|seed| answers(&traded_corpus(&corpus, choruses, seed, melody), form).expect("answers to measure"))
+        .collect();
+    let row = |runs: &[Answers]| {
+        (
+            mean(runs, |a| a.rhythm_own),
+            mean(runs, |a| a.rhythm_other),
+            mean(runs, |a| a.contour_own),
+            mean(runs, |a| a.contour_other),
+        )
+    };
+    let (band_row, corpus_row) = (row(&band_runs), row(&corpus_runs));
+    println!(
+        "answer's first bar against its call / another call, {} calls over 3 seeds: rhythm {:.1} / {:.1} %, contour {:.1} / {:.1} % (corpus traded: {:.1} / {:.1} %, {:.1} / {:.1} %)",
+        band_runs.iter().map(|a| a.turns).sum::<usize>(),
+        100.0 * band_row.0,
+        100.0 * band_row.1,
+        100.0 * band_row.2,
+        100.0 * band_row.3,
+        100.0 * corpus_row.0,
+        100.0 * corpus_row.1,
+        100.0 * corpus_row.2,
+        100.0 * corpus_row.3,
+    );
+    assert!(corpus_row.0 > corpus_row.1 + 0.2, "the traded corpus's answers take up their calls' rhythm");
+    assert!(band_row.0 > band_row.1 + 0.08, "the band's answers take up their call's rhythm: {band_row:?}");
+}

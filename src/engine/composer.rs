@@ -97,6 +97,13 @@ impl Composer {
         }
     }
 
+    /// Whether the player has the turn from the next step on (`engine::trade`).
+    pub fn set_their_turn(&mut self, theirs: bool) {
+        for improviser in self.improviser.iter_mut().chain(&mut self.chart_band) {
+            improviser.set_their_turn(theirs);
+        }
+    }
+
     /// The song jumped (or the seed or the mode changed): the network must re-prime at the
     /// next step.
     pub fn unlock(&mut self) {

@@ -54,6 +54,8 @@ pub struct Improviser {
     rng: Rng,
     /// How intense the solo is (0–1), for a model that hears it.
     intensity: f32,
+    /// Whether the steps to come are the player's turn (trading), for a network that hears it.
+    their_turn: bool,
 }
 
 impl std::fmt::Debug for Improviser {
@@ -101,6 +103,7 @@ impl Improviser {
             locked: false,
             rng: Rng::new(0),
             intensity: 0.5,
+            their_turn: false,
         })
     }
 
@@ -118,6 +121,12 @@ impl Improviser {
     /// curve); a model trained without it does not hear it.
     pub fn set_intensity(&mut self, level: f32) {
         self.intensity = if level.is_finite() { level.clamp(0.0, 1.0) } else { 0.5 };
+    }
+
+    /// Whether the player has the turn from the next step on (trading): the network hears
+    /// the call it is to answer.
+    pub fn set_their_turn(&mut self, theirs: bool) {
+        self.their_turn = theirs;
     }
 
     /// Forget the phase: the next frame re-primes the network.
@@ -140,7 +149,8 @@ impl Improviser {
                 return self.last;
             }
         }
-        let context = StepContext { intensity: self.intensity, ..StepContext::at(form, step) };
+        let context =
+            StepContext { intensity: self.intensity, their_turn: self.their_turn, ..StepContext::at(form, step) };
         self.step_network(steer, temperature, context)
     }
 
@@ -164,7 +174,7 @@ impl Improviser {
             bars: given.form.bars,
             chord: given.now.mask,
             intensity: self.intensity,
-            ..StepContext::at(given.form, step)
+            their_turn: self.their_turn,
         };
         let mut frame = self.step_network(steer, temperature, context);
         frame.chord = given.now.mask;

@@ -390,6 +390,7 @@ fn decide(engine: &mut Deciding<'_>, index: i64, settings: &Settings, form: Form
     } else if trade.is_on() {
         steer.melody = None;
     }
+    engine.composer.set_their_turn(engine.trading.listens_at(index, &trade, form));
     let level = settings.intensity.at(index, form);
     engine.composer.set_intensity(level);
     engine.display.set_intensity(level);

@@ -22,7 +22,8 @@ use crate::engine::steering::SteerInput;
 use crate::engine::trade::Trade;
 use crate::model::Model;
 use crate::music::corpus::Corpus;
-use crate::music::encoding::{Form, Frame, Note};
+use crate::music::encoding::{Form, Frame, LineLayout, Note};
+use crate::music::traded::{trade, Trading};
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -128,6 +129,17 @@ pub fn answers(frames: &[Frame], form: Form) -> Option<Answers> {
     })
 }
 
+/// The corpus traded with itself, as the band learns trading (`music::traded`): `choruses`
+/// choruses of its lines, fours from the song's bar 1, the player first, each call another
+/// stream's line at the same bars, each answer's first bar made from its call. What a band
+/// that learned from it should come near.
+pub fn traded_corpus(corpus: &Corpus, choruses: usize, seed: u64, melody: LineLayout) -> Vec<Frame> {
+    let base = super::corpus_frames(corpus, choruses, seed);
+    let calls = super::corpus_frames(corpus, choruses, seed ^ 0x7ade);
+    let fours = Trading { turn_bars: TURN_BARS, player_first: true };
+    trade(&base, &calls, corpus.form.steps_per_bar, fours, melody).frames
+}
+
 /// `model` traded with: fours from the song's bar 1, the player first, each call the melody of
 /// a corpus chorus (seeded pick) at the same bars of the form, heard by the network as the
 /// plugin hears a player (the call's note at a step is its melody input for the next). The
@@ -149,6 +161,7 @@ pub fn traded(
     Ok((0..steps)
         .map(|step| {
             let steer = SteerInput { melody: listens(step - 1).then(|| call_at(step - 1)), bass: None };
+            improviser.set_their_turn(listens(step));
             let mut frame = improviser.frame(step, seed, steer, temperature);
             if listens(step) {
                 frame.melody = call_at(step);

@@ -391,6 +391,13 @@ impl Encoding {
         }
     }
 
+    /// The band's encoding, also told whose turn it is when trading: it learns to answer a
+    /// call from traded choruses (`music::traded`).
+    pub const fn trading_band(bars: usize) -> Self {
+        let band = Self::band(bars);
+        Self { context: ContextLayout { turn: true, ..band.context }, ..band }
+    }
+
     /// The chart band's encoding: the band's units, over windows of `bars` bars of charts,
     /// every group told where the step falls in the bar and the chart and which chord is
     /// given for it. Its chords are given, never its own: it plays over any changes.

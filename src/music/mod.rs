@@ -20,5 +20,6 @@ pub mod piano_roll_png;
 pub mod quantize;
 pub mod split;
 pub mod style;
+pub mod traded;
 pub mod training_set;
 pub mod user_tunes;

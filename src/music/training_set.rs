@@ -5,6 +5,8 @@ use super::chart::Chart;
 use super::corpus::Corpus;
 use super::encoding::{Encoding, Frame, StepContext};
 use super::intensity::IntensityScale;
+use super::traded::{trade, Trading};
+use crate::lstm::rng::mix;
 use crate::lstm::training_set::{sample_indices, TrainingSet, SURVEY_CHORUSES};
 
 /// `corpus` in `encoding`'s units.
@@ -13,18 +15,45 @@ pub struct EncodedCorpus<'a> {
     pub encoding: Encoding,
     /// Where the corpus's choruses rank in intensity, for an encoding that hears it.
     intensity: Option<IntensityScale>,
+    /// Traded choruses after the corpus's own (`music::traded`), for an encoding that hears
+    /// whose turn it is: as many as the corpus's own (`band_recipe_for` says what that bought).
+    traded: usize,
 }
 
 impl<'a> EncodedCorpus<'a> {
     pub fn new(corpus: &'a Corpus, encoding: Encoding) -> Self {
         let intensity = encoding.context.intensity.then(|| IntensityScale::of(corpus));
-        Self { corpus, encoding, intensity }
+        let trades = encoding.context.turn && encoding.melody.is_some() && corpus.len() >= 2;
+        let traded = if trades { corpus.len() } else { 0 };
+        Self { corpus, encoding, intensity, traded }
+    }
+
+    /// The frames of set chorus `index`, and whether each step is in the player's turn: a
+    /// chorus of the corpus (never), or a traded chorus made from two of them.
+    pub fn frames(&self, index: usize) -> (Vec<Frame>, Vec<bool>) {
+        let (n, steps) = (self.corpus.len(), self.corpus.form.steps());
+        if index < n {
+            return (self.corpus.chorus(index), vec![false; steps]);
+        }
+        let h = mix(index as u64, 0x7AD3);
+        let base = (h % n as u64) as usize;
+        let call = (base + 1 + ((h >> 20) % (n as u64 - 1)) as usize) % n;
+        let trading = Trading::pick(h >> 40, self.corpus.form.bars);
+        let Some(melody) = self.encoding.melody else { return (self.corpus.chorus(base), vec![false; steps]) };
+        let traded = trade(
+            &self.corpus.chorus(base),
+            &self.corpus.chorus(call),
+            self.corpus.form.steps_per_bar,
+            trading,
+            melody,
+        );
+        (traded.frames, traded.their_turn)
     }
 }
 
 impl TrainingSet for EncodedCorpus<'_> {
     fn len(&self) -> usize {
-        self.corpus.len()
+        self.corpus.len() + self.traded
     }
 
     fn steps_per_chorus(&self) -> usize {
@@ -38,8 +67,7 @@ impl TrainingSet for EncodedCorpus<'_> {
 
     fn write_chorus(&self, index: usize, out: &mut [f32]) {
         let form = self.corpus.form;
-        let mut frames = vec![Frame::default(); form.steps()];
-        self.corpus.write_chorus(index, &mut frames);
+        let (frames, their_turn) = self.frames(index);
         let (n, n_in) = (self.encoding.n_units(), self.encoding.n_inputs());
         // The chorus's intensity, at every step (`music::intensity`).
         let level = self.intensity.as_ref().map(|scale| scale.level_of(&frames, form.steps_per_bar));
@@ -49,6 +77,7 @@ impl TrainingSet for EncodedCorpus<'_> {
             self.encoding.encode(frame, &previous, &mut units[..n]);
             let mut context = StepContext::at(form, step as i64 + 1);
             context.intensity = level.unwrap_or(context.intensity);
+            context.their_turn = their_turn[(step + 1) % their_turn.len()];
             self.encoding.encode_context(&context, units);
         }
     }
@@ -57,7 +86,8 @@ impl TrainingSet for EncodedCorpus<'_> {
         self.corpus.describe()
     }
 
-    /// A sample of the style's choruses and every one of the user's.
+    /// A sample of the style's choruses and every one of the user's (the traded choruses
+    /// play the same chords).
     fn survey(&self) -> Vec<usize> {
         let builtin = self.corpus.style.map_or(0, |s| s.choruses());
         let mut indices = sample_indices(builtin, SURVEY_CHORUSES);
@@ -176,6 +206,30 @@ mod tests {
             restrikes += written;
         }
         assert!(restrikes > 10, "the minor blues strikes keys again: {restrikes}");
+    }
+
+    #[test]
+    fn a_band_that_trades_also_learns_traded_choruses_told_whose_turn_it_is() {
+        let corpus = Corpus::of_style(builtin_style("bebop-blues").unwrap());
+        let enc = Encoding::trading_band(12);
+        let set = EncodedCorpus::new(&corpus, enc);
+        assert_eq!(set.len(), 2 * corpus.len(), "as many traded choruses as the corpus's");
+        assert_eq!(EncodedCorpus::new(&corpus, Encoding::band(12)).len(), corpus.len(), "a band that does not trade");
+        let n_in = enc.n_inputs();
+        let mut units = vec![0.0; 96 * n_in];
+        // The turn unit is the last: each step tells whether the step it predicts is the player's.
+        let turn_units = |units: &[f32]| (0..96).map(|s| units[s * n_in + n_in - 1] == 1.0).collect::<Vec<_>>();
+        set.write_chorus(7, &mut units);
+        assert!(turn_units(&units).iter().all(|&t| !t), "the corpus's own choruses: the band's turn throughout");
+        for index in [corpus.len(), corpus.len() + 12_345] {
+            let (frames, theirs) = set.frames(index);
+            assert!(theirs.iter().any(|&t| t) && theirs.iter().any(|&t| !t), "turns are traded");
+            set.write_chorus(index, &mut units);
+            let predicted: Vec<bool> = (0..96).map(|s| theirs[(s + 1) % 96]).collect();
+            assert_eq!(turn_units(&units), predicted);
+            let chords: Vec<u16> = frames.iter().map(|f| f.chord).collect();
+            assert_eq!(chords, builtin_style("bebop-blues").unwrap().chords, "the form's chords");
+        }
     }
 
     #[test]

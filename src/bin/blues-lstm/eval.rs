@@ -7,7 +7,7 @@ use super::args::Args;
 use super::chart_arg::read_chart;
 use super::choice::chosen;
 use blues_lstm::engine::DEFAULT_TEMPERATURE;
-use blues_lstm::eval::answers::{answers, traded};
+use blues_lstm::eval::answers::{answers, traded, traded_corpus};
 use blues_lstm::eval::memory::{memory_by_form, memory_table};
 use blues_lstm::eval::over_chart::{chords_played, measure, play_chart, OverChanges};
 use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
@@ -104,7 +104,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if a.has("phrasing") {
         // The corpus's own stream by the same seed; with --compare every generator but its
         // corpus column, which is drawn by another seed.
-        let corpus_run = phrasing(&eval::corpus_frames(corpus, choruses, seed), form);
+        let mut corpus_run = phrasing(&eval::corpus_frames(corpus, choruses, seed), form);
+        // A band that hears whose turn it is learned trading from the corpus traded with itself.
+        if let (true, Some(melody)) = (model.encoding.context.turn, model.encoding.melody) {
+            corpus_run.answers = answers(&traded_corpus(corpus, choruses, seed, melody), form);
+        }
         let mut runs: Vec<(&str, _)> =
             played.iter().filter(|p| p.key != "corpus").map(|p| (p.name.as_str(), phrasing(&p.frames, form))).collect();
         // The LSTM's answers are heard traded with: the corpus's lines as the calls.
