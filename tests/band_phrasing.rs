@@ -32,8 +32,8 @@ enum Measure {
 /// changes +2.0 / +2.7 (before it: bebop + 1.9 at 1.0, the minor +2.4 / +4.4, the sixteen-bar
 /// +1.4 at 1.0; the jazz and eight-bar bands, then 1.3 to 2.3 points under their corpora, are
 /// now within a point). Keys the network chooses with confidence: trimming the tail at 0.2
-/// instead of 0.1 moved none of them by half a point. The bebop band, retrained to trade
-/// (`music::traded`, 10 melody blocks), leaps +0.6 / +1.4.
+/// instead of 0.1 moved none of them by half a point. Retrained to trade (`music::traded`, 10
+/// melody blocks), the bebop band leaps +0.3 / +1.4.
 const STILL_OFF: [(&str, f32, Measure, f64); 7] = [
     ("bebop-blues", 1.0, Measure::Leaps, 1.5),
     ("minor-blues", 0.7, Measure::Leaps, 4.0),

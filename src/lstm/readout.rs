@@ -123,7 +123,10 @@ impl Readout {
                             Some(b) if Some(b) != rest => restrike_given_same(ys[b], ys[n + 1]),
                             _ => 0.0,
                         };
-                        let again = draw_bit(again, 1.0, rng);
+                        // Drawn at its chance; at temperature 0, the likelier of the two, as
+                        // every other choice is there (so the seed does not matter).
+                        let again_at = if temperature <= ARGMAX_TEMPERATURE { 0.0 } else { 1.0 };
+                        let again = draw_bit(again, again_at, rng);
                         let sounds = choice.is_some() && choice != rest;
                         let restruck = sounds && choice == before && again;
                         xs[n] = f32::from(u8::from(sounds && (choice != before || restruck)));
@@ -658,6 +661,10 @@ mod tests {
         // A restrike as likely as the key: struck again every time it is drawn.
         let (same, again) = held_then(&[0.0, 0.0, 0.0, 0.0, 0.4, 0.5, 0.0, 0.0, 0.6], 1.0, 2000);
         assert_eq!(again, same);
+        // At temperature 0 the key is the likeliest and so is holding it: never struck again
+        // (whatever the draw), and struck again every time where that is likelier.
+        assert_eq!(held_then(&y, 0.0, 500), (500, 0));
+        assert_eq!(held_then(&[0.0, 0.0, 0.0, 0.0, 0.5, 0.4, 0.0, 0.9, 0.3], 0.0, 500), (500, 500));
         // A new key begins and is no restrike, a rest neither, however likely a restrike; two
         // draws a step, whatever is drawn.
         for (y, begins) in

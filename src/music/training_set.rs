@@ -4,7 +4,7 @@
 use super::chart::Chart;
 use super::corpus::Corpus;
 use super::encoding::{Encoding, Frame, StepContext};
-use super::intensity::IntensityScale;
+use super::intensity::{score, IntensityScale};
 use super::traded::{trade, Trading};
 use crate::lstm::rng::mix;
 use crate::lstm::training_set::{sample_indices, TrainingSet, SURVEY_CHORUSES};
@@ -37,16 +37,24 @@ impl<'a> EncodedCorpus<'a> {
         }
         let h = mix(index as u64, 0x7AD3);
         let base = (h % n as u64) as usize;
-        let call = (base + 1 + ((h >> 20) % (n as u64 - 1)) as usize) % n;
+        let base_frames = self.corpus.chorus(base);
+        // The call: of a few other choruses, the one nearest the base in intensity, so the
+        // chorus keeps one intensity as the band learns it (`music::intensity`); calls from any
+        // chorus weakened the default band's response to the control by a third.
+        let per_bar = self.corpus.form.steps_per_bar;
+        let target = score(&base_frames, per_bar);
+        let call = (0..CALL_CANDIDATES)
+            .map(|k| (base + 1 + (mix(h, k) % (n as u64 - 1)) as usize) % n)
+            .map(|c| {
+                let frames = self.corpus.chorus(c);
+                ((score(&frames, per_bar) - target).abs(), frames)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, frames)| frames)
+            .unwrap_or_else(|| base_frames.clone());
         let trading = Trading::pick(h >> 40, self.corpus.form.bars);
-        let Some(melody) = self.encoding.melody else { return (self.corpus.chorus(base), vec![false; steps]) };
-        let traded = trade(
-            &self.corpus.chorus(base),
-            &self.corpus.chorus(call),
-            self.corpus.form.steps_per_bar,
-            trading,
-            melody,
-        );
+        let Some(melody) = self.encoding.melody else { return (base_frames, vec![false; steps]) };
+        let traded = trade(&base_frames, &call, per_bar, trading, melody);
         (traded.frames, traded.their_turn)
     }
 }
@@ -95,6 +103,9 @@ impl TrainingSet for EncodedCorpus<'_> {
         indices
     }
 }
+
+/// Choruses a traded chorus's call is chosen among.
+const CALL_CANDIDATES: u64 = 8;
 
 /// Performances over charts (the chart band's corpus) as the trainer sees them: windows of
 /// `encoding.bars` bars starting every [`WINDOW_STRIDE_BARS`] bars of every take, each step

@@ -133,7 +133,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             println!(
                 "\nphrasing and the rhythm section, beside {choruses} corpus choruses (seed {seed}); trading: the"
             );
-            println!("LSTM traded fours with corpus lines as the calls, the others' bar after each 4 bars of their own");
+            println!(
+                "LSTM traded fours with corpus lines as the calls, the others' bar after each 4 bars of their own"
+            );
             if model.encoding.context.turn {
                 println!("(the corpus's: its choruses traded as the LSTM learned to trade, music::traded)");
             }
