@@ -52,7 +52,7 @@ impl Trading {
 
     /// Whether bar `bar` of the chorus is in the player's turn.
     pub fn players_bar(&self, bar: usize) -> bool {
-        (bar / self.turn_bars).is_multiple_of(2) == self.player_first
+        (bar / self.turn_bars.max(1)).is_multiple_of(2) == self.player_first
     }
 }
 
@@ -63,9 +63,10 @@ pub fn trade(base: &[Frame], calls: &[Frame], steps_per_bar: usize, trading: Tra
     let bars = base.len() / steps_per_bar;
     let mut frames = base.to_vec();
     let their_turn: Vec<bool> = (0..base.len()).map(|s| trading.players_bar(s / steps_per_bar)).collect();
+    let turn_bars = trading.turn_bars.max(1);
     for bar in 0..bars {
         let steps = bar * steps_per_bar..(bar + 1) * steps_per_bar;
-        let into_turn = bar % trading.turn_bars;
+        let into_turn = bar % turn_bars;
         if trading.players_bar(bar) {
             for s in steps {
                 frames[s].melody = calls[s].melody;
@@ -73,8 +74,8 @@ pub fn trade(base: &[Frame], calls: &[Frame], steps_per_bar: usize, trading: Tra
         } else if into_turn < ANSWER_BARS && bar > into_turn && trading.players_bar(bar - into_turn - 1) {
             // The bar before: the call's last, or the answer's first (sequenced on).
             let before = &frames[steps.start - steps_per_bar..steps.start];
-            let call_turn = &frames[(bar - trading.turn_bars) * steps_per_bar..bar * steps_per_bar];
-            let busy = into_turn == 0 && struck(call_turn) as f32 / trading.turn_bars as f32 >= BUSY_NOTES_PER_BAR;
+            let call_turn = &frames[(bar - turn_bars) * steps_per_bar..bar * steps_per_bar];
+            let busy = into_turn == 0 && struck(call_turn) as f32 / turn_bars as f32 >= BUSY_NOTES_PER_BAR;
             let motif: Vec<Note> = before.iter().map(|f| f.melody).collect();
             let chords: Vec<u16> = frames[steps.clone()].iter().map(|f| f.chord).collect();
             let answer = answer_bar(&motif, before[0].chord, &chords, busy, melody);
@@ -276,6 +277,9 @@ mod tests {
             traded.frames.iter().map(|f| f.chord).collect::<Vec<_>>(),
             base.iter().map(|f| f.chord).collect::<Vec<_>>()
         );
+        // Turns of no bars are turns of one (never a panic on the trainer thread).
+        let zero = trade(&base, &calls, 8, Trading { turn_bars: 0, player_first: true }, melody());
+        assert!(!zero.their_turn[8]);
         // No held note follows a different key.
         for w in traded.frames.windows(2) {
             assert!(w[1].melody.begin || w[1].melody.key.is_none() || w[1].melody.key == w[0].melody.key);
