@@ -32,9 +32,10 @@ impl<'a> EncodedCorpus<'a> {
     /// chorus of the corpus (never), or a traded chorus made from two of them.
     pub fn frames(&self, index: usize) -> (Vec<Frame>, Vec<bool>) {
         let (n, steps) = (self.corpus.len(), self.corpus.form.steps());
-        if index < n {
-            return (self.corpus.chorus(index), vec![false; steps]);
-        }
+        let melody = match self.encoding.melody {
+            Some(melody) if index >= n => melody,
+            _ => return (self.corpus.chorus(index), vec![false; steps]),
+        };
         let h = mix(index as u64, 0x7AD3);
         let base = (h % n as u64) as usize;
         let base_frames = self.corpus.chorus(base);
@@ -53,7 +54,6 @@ impl<'a> EncodedCorpus<'a> {
             .map(|(_, frames)| frames)
             .unwrap_or_else(|| base_frames.clone());
         let trading = Trading::pick(h >> 40, self.corpus.form.bars);
-        let Some(melody) = self.encoding.melody else { return (base_frames, vec![false; steps]) };
         let traded = trade(&base_frames, &call, per_bar, trading, melody);
         (traded.frames, traded.their_turn)
     }
