@@ -291,3 +291,57 @@ fn the_bands_that_learned_to_trade_take_up_their_call() {
 /// Points more rhythm an answer's first bar shares with its own call than with another, at the
 /// least, for every band.
 const MIN_RHYTHM_TAKEN_UP: f64 = 5.0;
+
+#[test]
+fn traded_choruses_strike_and_leap_as_their_corpus_does_in_the_bands_turns() {
+    // The bands learn their own lines from traded choruses too (`music::traded`): in the
+    // band's turns (the answers, and its own line after them) they must not strike keys again
+    // or leap more than the corpus, or the band learns to. Printed beside the corpus, for every
+    // style with a band, 400 traded choruses.
+    use blues_lstm::eval::corpus_frames;
+    use blues_lstm::model::builtin::BUILTINS;
+    use blues_lstm::music::encoding::{Encoding, Frame};
+    use blues_lstm::music::traded::{trade, Trading};
+    // Shares of note pairs (the second note counted where `counted`) that strike the same key
+    // within a beat, and that leap a tritone or more (across rests too, as `eval` counts them).
+    fn shares(frames: &[Frame], counted: &dyn Fn(usize) -> bool) -> (f64, f64) {
+        let struck: Vec<(usize, u8)> = frames
+            .iter()
+            .enumerate()
+            .filter_map(|(s, f)| f.melody.key.filter(|_| f.melody.begin).map(|k| (s, k)))
+            .collect();
+        let pairs: Vec<_> = struck.windows(2).filter(|p| counted(p[1].0)).collect();
+        let again = pairs.iter().filter(|p| p[0].1 == p[1].1 && p[1].0 - p[0].0 <= 2).count();
+        let leaps = pairs.iter().filter(|p| p[0].1.abs_diff(p[1].1) >= 6).count();
+        let n = pairs.len().max(1) as f64;
+        (100.0 * again as f64 / n, 100.0 * leaps as f64 / n)
+    }
+    let mut wrong = Vec::new();
+    for b in
+        BUILTINS.iter().filter(|b| b.model().is_some_and(|m| m.encoding.melody.is_some() && m.encoding.bass.is_some()))
+    {
+        let corpus = b.corpus();
+        let (form, choruses) = (corpus.form, 400);
+        let melody = Encoding::trading_band(form.bars).melody.unwrap();
+        let (base, calls) = (corpus_frames(&corpus, choruses, 1), corpus_frames(&corpus, choruses, 2));
+        let (mut frames, mut theirs) = (Vec::new(), Vec::new());
+        for (c, (chorus, call)) in base.chunks(form.steps()).zip(calls.chunks(form.steps())).enumerate() {
+            let traded = trade(chorus, call, form.steps_per_bar, Trading::pick(c as u64, form.bars), melody);
+            frames.extend(traded.frames);
+            theirs.extend(traded.their_turn);
+        }
+        let (corpus_again, corpus_leaps) = shares(&base, &|_| true);
+        let (again, leaps) = shares(&frames, &|s| !theirs[s]);
+        println!(
+            "{:18} same key again {again:.1} % (corpus {corpus_again:.1}), leaps {leaps:.1} % (corpus {corpus_leaps:.1})",
+            b.id
+        );
+        if again > corpus_again + 1.0 || leaps > corpus_leaps + 1.5 {
+            wrong.push(format!(
+                "{}: again {again:.1} / {corpus_again:.1} %, leaps {leaps:.1} / {corpus_leaps:.1} %",
+                b.id
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "the band's turns of traded choruses, against the corpus: {wrong:#?}");
+}
