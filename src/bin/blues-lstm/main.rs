@@ -75,7 +75,8 @@ const TRAIN: &str = "\
 train: trains a model by BPTT until its free-running chords hold the form for 100 choruses
     --builtin ID        a built-in model by its recipe, on its style's corpus
     --experiment 1|2    the paper's: builtin:paper-exp1 (chords only) or paper-exp2
-    --seed S            weights and data order come from the seed (default 1)
+    --seed S            weights and data order come from the seed (default 1; with --builtin,
+                        the seed its embedded model was trained from)
     --style ID          a band model (chords, melody, bass, comping) of a built-in style's corpus
     --blocks C,M,B,P    its cell blocks per group: chords, melody, bass, comping (default by form)
     --max-epochs N      give up after N epochs (default 10000)

@@ -47,7 +47,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let a = Args::parse("train", args, FLAGS)?;
     // Checked before training, so a run never ends unable to save what it learned.
     let out = a.output("out")?.ok_or_else(|| a.mistake("train needs --out FILE.json"))?;
-    let seed: u64 = a.number("seed", 1, 0..=u64::MAX)?;
+    // A built-in model is remade from the seed it was trained from unless told otherwise.
+    let default_seed = a.value("builtin")?.and_then(builtin).map_or(1, |b| b.seed);
+    let seed: u64 = a.number("seed", default_seed, 0..=u64::MAX)?;
     if a.has("chart-band") {
         return train_chart_band(&a, &out, seed);
     }
