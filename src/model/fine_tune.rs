@@ -59,8 +59,8 @@ impl Start {
     /// corpus plays that it lacks, or fewer chord blocks than the form needs.
     pub fn from_model(model: &Model, name: &str, corpus: &Corpus, keep_missing: bool) -> Option<Start> {
         // A band that counts its own form: told the bar position (and, trained since Intensity,
-        // the intensity; the default band, whose turn it is), never given a chord. A band that
-        // trades learns the user's choruses traded too (`music::traded`).
+        // the intensity; a band that learned to trade, whose turn it is), never given a chord. A
+        // band that trades learns the user's choruses traded too (`music::traded`).
         let c = model.encoding.context;
         if !c.bar_position || c.given_chord || c.chart_place {
             return None;
