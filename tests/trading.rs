@@ -254,7 +254,7 @@ fn the_bands_that_learned_to_trade_take_up_their_call() {
     let mut wrong = Vec::new();
     let trading: Vec<_> = BUILTINS.iter().filter(|b| b.model().is_some_and(|m| m.encoding.context.turn)).collect();
     let ids: Vec<&str> = trading.iter().map(|b| b.id).collect();
-    assert_eq!(ids, ["bebop-blues", "jazz-blues", "minor-blues"], "the bands that learned to trade");
+    assert_eq!(ids, ["bebop-blues", "jazz-blues", "minor-blues", "eight-bar-blues"], "the bands that learned to trade");
     for band in trading {
         let (model, corpus) = (band.model().unwrap(), band.corpus());
         let form = corpus.form;
