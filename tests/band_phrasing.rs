@@ -131,8 +131,9 @@ fn heard_its_corpus_every_band_expects_its_corpuss_leaps() {
     // leap at each struck note (drawn at T = 1, the tail trimmed as `lstm::readout` trims it) is
     // the corpus's own share: the network learned its corpus's leaps. Free-running, it meets
     // states its corpus never had, and leaps from them with confidence.
+    use blues_lstm::eval::phrasing::WIDE_LEAP;
     use blues_lstm::lstm::network::Network;
-    use blues_lstm::lstm::readout::TAIL_SHARE;
+    use blues_lstm::lstm::readout::trim_tail;
     use blues_lstm::lstm::rng::Rng;
     use blues_lstm::lstm::training_set::TrainingSet;
     use blues_lstm::music::part::Part;
@@ -150,6 +151,7 @@ fn heard_its_corpus_every_band_expects_its_corpuss_leaps() {
         let (n_in, steps) = (encoding.n_inputs(), encoding.steps_per_chorus());
         let mut network = Network::new(&model.weights);
         let (mut y, mut units) = (vec![0.0; encoding.n_units()], vec![0.0; steps * n_in]);
+        let mut kept = vec![0.0; begin - offset];
         let (mut expected, mut leapt, mut pairs) = (0.0f64, 0usize, 0usize);
         let mut rng = Rng::new(11);
         for _ in 0..300 {
@@ -162,16 +164,15 @@ fn heard_its_corpus_every_band_expects_its_corpuss_leaps() {
                 }
                 network.step(x, &mut y);
                 let (Some(from), Some(to)) = (last, key_of(next).filter(|_| next[begin] > 0.5)) else { continue };
-                let outputs = &y[keys.clone()];
-                let floor = TAIL_SHARE * outputs.iter().copied().fold(0.0, f32::max);
-                let kept = |(i, &v): (usize, &f32)| (v >= floor && v > 0.0).then(|| (line.low + i as u8, f64::from(v)));
-                let (all, wide) = outputs
-                    .iter()
-                    .enumerate()
-                    .filter_map(kept)
-                    .fold((0.0, 0.0), |(a, w), (k, v)| (a + v, w + if k.abs_diff(from) >= 6 { v } else { 0.0 }));
+                // The readout's own trim, over the rest and the keys; then the keys' shares.
+                trim_tail(&y[offset..begin], Some(0), &mut kept);
+                let (all, wide) =
+                    kept[1..].iter().enumerate().filter(|&(_, &v)| v > 0.0).fold((0.0, 0.0), |(a, w), (i, &v)| {
+                        let v = f64::from(v);
+                        (a + v, w + if (line.low + i as u8).abs_diff(from) >= WIDE_LEAP { v } else { 0.0 })
+                    });
                 expected += wide / all.max(f64::MIN_POSITIVE);
-                leapt += usize::from(to.abs_diff(from) >= 6);
+                leapt += usize::from(to.abs_diff(from) >= WIDE_LEAP);
                 pairs += 1;
             }
         }

@@ -299,6 +299,7 @@ fn traded_choruses_strike_and_leap_as_their_corpus_does_in_the_bands_turns() {
     // or leap more than the corpus, or the band learns to. Printed beside the corpus, for every
     // style with a band, 400 traded choruses.
     use blues_lstm::eval::corpus_frames;
+    use blues_lstm::eval::phrasing::WIDE_LEAP;
     use blues_lstm::model::builtin::BUILTINS;
     use blues_lstm::music::encoding::{Encoding, Frame};
     use blues_lstm::music::traded::{trade, Trading};
@@ -312,7 +313,7 @@ fn traded_choruses_strike_and_leap_as_their_corpus_does_in_the_bands_turns() {
             .collect();
         let pairs: Vec<_> = struck.windows(2).filter(|p| counted(p[1].0)).collect();
         let again = pairs.iter().filter(|p| p[0].1 == p[1].1 && p[1].0 - p[0].0 <= 2).count();
-        let leaps = pairs.iter().filter(|p| p[0].1.abs_diff(p[1].1) >= 6).count();
+        let leaps = pairs.iter().filter(|p| p[0].1.abs_diff(p[1].1) >= WIDE_LEAP).count();
         let n = pairs.len().max(1) as f64;
         (100.0 * again as f64 / n, 100.0 * leaps as f64 / n)
     }

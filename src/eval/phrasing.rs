@@ -206,7 +206,7 @@ fn phrases(frames: &[Frame], notes: &[Struck], form: Form) -> f64 {
 /// Eighths within which a note struck again on the same key counts as a repeated key: a beat.
 const REPEAT_WITHIN: usize = 2;
 /// Semitones from which an interval counts as a wide leap: a tritone.
-const WIDE_LEAP: u8 = 6;
+pub const WIDE_LEAP: u8 = 6;
 
 /// Of the pairs of consecutive notes, the shares that strike the same key again within a beat
 /// and that leap a tritone or more; `None` with fewer than two notes.

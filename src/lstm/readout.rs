@@ -166,7 +166,7 @@ fn clean(v: f32) -> f32 {
 /// likeliest key set to 0. The likeliest key, not choice: where a rest is far likelier than
 /// any one key (the chart band spreads its keys over every chord in every key), trimming
 /// against the rest silenced the melody (298 notes in 320 bars).
-fn trim_tail(y: &[f32], rest: Option<usize>, kept: &mut [f32]) {
+pub fn trim_tail(y: &[f32], rest: Option<usize>, kept: &mut [f32]) {
     let keys = y.iter().enumerate().filter(|&(i, _)| Some(i) != rest);
     let floor = TAIL_SHARE * keys.map(|(_, &v)| clean(v)).fold(0.0, f32::max);
     for (i, (k, &v)) in kept.iter_mut().zip(y).enumerate() {
