@@ -27,6 +27,8 @@ use super::ops::{
     cell_backward, cell_forward, gates_backward, gates_forward, linear_backward_input, linear_backward_weights,
     linear_forward, output_backward, output_forward, Lanes, SEQUENCES,
 };
+use super::own_lines::{OwnDraw, OwnLines};
+use super::readout::Readout;
 use super::real::Real;
 use super::rng::Rng;
 use super::topology::{Topology, GATES};
@@ -38,6 +40,8 @@ use super::weights::Weights;
 pub struct LstmLearner {
     layout: Layout,
     ws: Workspace<f32>,
+    /// Its own lines as the next chunk hears them, when the trainer asks for them.
+    own: Option<OwnDraw<f32>>,
 }
 
 impl LstmLearner {
@@ -55,7 +59,7 @@ impl LstmLearner {
 
     pub(crate) fn of(layout: Layout) -> Self {
         let ws = Workspace::new(&layout, 0);
-        Self { layout, ws }
+        Self { layout, ws, own: None }
     }
 
     pub fn layout(&self) -> &Layout {
@@ -109,7 +113,19 @@ impl Learner for LstmLearner {
         if self.ws.capacity < steps {
             self.ws = Workspace::new(&self.layout, steps);
         }
-        forward_backward_f32(&self.layout, params, grads, frames, steps, weight, &mut self.ws)
+        if let Some(o) = self.own.as_mut() {
+            o.begin(frames, self.layout.topology.n_in());
+        }
+        forward_backward_f32(&self.layout, params, grads, frames, steps, weight, &mut self.ws, self.own.as_mut())
+    }
+
+    fn hear_own(&mut self, readout: &Readout, own: &OwnLines, seed: u64) {
+        if self.own.is_none() {
+            self.own = OwnDraw::new(readout, own);
+        }
+        if let Some(o) = self.own.as_mut() {
+            o.reseed(seed);
+        }
     }
 
     fn player(&self, params: &[f32]) -> Network {
@@ -198,6 +214,21 @@ pub fn forward<R: Real>(
     weight: &Lanes<R>,
     ws: &mut Workspace<R>,
 ) -> f64 {
+    forward_hearing(layout, params, frames, steps, weight, ws, None)
+}
+
+/// [`forward`], where `own` (if any) replaces the inputs by what it hears: the corpus's frames
+/// with the network's own draws written in (`own_lines`). The targets stay `frames`.
+#[inline(always)]
+pub fn forward_hearing<R: Real>(
+    layout: &Layout,
+    params: &[R],
+    frames: &[Lanes<R>],
+    steps: usize,
+    weight: &Lanes<R>,
+    ws: &mut Workspace<R>,
+    mut own: Option<&mut OwnDraw<R>>,
+) -> f64 {
     assert!(steps <= ws.capacity, "sequence longer than the workspace");
     let n_in = layout.topology.n_in();
     let cells = layout.cells();
@@ -206,7 +237,8 @@ pub fn forward<R: Real>(
     ws.h[..cells].fill([R::ZERO; SEQUENCES]);
     let mut loss = [R::ZERO; SEQUENCES];
     for t in 0..steps {
-        let x = &frames[t * n_in..(t + 1) * n_in];
+        let heard = own.as_deref().map_or(frames, |o| o.inputs());
+        let x = &heard[t * n_in..(t + 1) * n_in];
         let target = &frames[(t + 1) * n_in..(t + 2) * n_in];
         let (c_prev, c_next) = ws.c[t * cells..(t + 2) * cells].split_at_mut(cells);
         let (h_prev, h_next) = ws.h[t * cells..(t + 2) * cells].split_at_mut(cells);
@@ -237,14 +269,28 @@ pub fn forward<R: Real>(
             linear_forward(&params[g.out.clone()], oin, y, &mut ws.active);
             let ce = &mut ws.ce[..g.n_x];
             output_forward(y, &target[g.x_off..g.x_off + g.n_x], ce);
+            let taught = taught(own.as_deref(), t, g);
             for e in ce.iter() {
                 for l in 0..SEQUENCES {
-                    loss[l] += e[l];
+                    loss[l] += e[l] * taught[l];
                 }
             }
         }
+        if let Some(o) = own.as_deref_mut() {
+            o.hear(t, n_in, frames, |u, lane| ws.output(layout, t, u, lane).to_f32());
+        }
     }
     (0..SEQUENCES).map(|l| (loss[l] * weight[l]).to_f64()).sum()
+}
+
+/// Whether group `g`'s target at step `t` is taught, by lane: where `own` says so for the group
+/// it draws, else always.
+#[inline(always)]
+fn taught<R: Real>(own: Option<&OwnDraw<R>>, t: usize, g: &Group) -> Lanes<R> {
+    match own {
+        Some(o) if o.offset() == g.x_off => *o.taught(t),
+        _ => [R::ONE; SEQUENCES],
+    }
 }
 
 /// Adds the gradient of the weighted loss of the last `forward` (same arguments) to
@@ -260,6 +306,22 @@ pub fn backward<R: Real>(
     weight: &Lanes<R>,
     ws: &mut Workspace<R>,
 ) {
+    backward_hearing(layout, params, grads, frames, steps, weight, ws, None);
+}
+
+/// [`backward`] after [`forward_hearing`] with the same `own`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn backward_hearing<R: Real>(
+    layout: &Layout,
+    params: &[R],
+    grads: &mut [R],
+    frames: &[Lanes<R>],
+    steps: usize,
+    weight: &Lanes<R>,
+    ws: &mut Workspace<R>,
+    own: Option<&OwnDraw<R>>,
+) {
     let n_in = layout.topology.n_in();
     let cells = layout.cells();
     let zero = [R::ZERO; SEQUENCES];
@@ -270,7 +332,9 @@ pub fn backward<R: Real>(
         ws.dh_prev.fill(zero);
         for (gi, g) in layout.groups.iter().enumerate().rev().filter(|(_, g)| g.taught) {
             let dy = &mut ws.y[gi][t * g.n_x..(t + 1) * g.n_x];
-            output_backward(dy, &target[g.x_off..g.x_off + g.n_x], weight);
+            let taught = taught(own, t, g);
+            let weight: Lanes<R> = std::array::from_fn(|l| weight[l] * taught[l]);
+            output_backward(dy, &target[g.x_off..g.x_off + g.n_x], &weight);
             let w = &params[g.out.clone()];
             linear_backward_input(w, g.out_cols, dy, 0, &mut ws.dh[g.h_off..g.h_off + g.h]);
         }
@@ -304,6 +368,7 @@ pub fn backward<R: Real>(
 /// `forward` then `backward` in f32, returning the weighted loss. Runs the AVX2 build of the
 /// same code when the CPU has it; the results are bit-identical either way (the lanes are
 /// independent and nothing is fused or reordered), so training stays reproducible.
+#[allow(clippy::too_many_arguments)]
 pub fn forward_backward_f32(
     layout: &Layout,
     params: &[f32],
@@ -312,17 +377,19 @@ pub fn forward_backward_f32(
     steps: usize,
     weight: &Lanes<f32>,
     ws: &mut Workspace<f32>,
+    own: Option<&mut OwnDraw<f32>>,
 ) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        return unsafe { forward_backward_avx2(layout, params, grads, frames, steps, weight, ws) };
+        return unsafe { forward_backward_avx2(layout, params, grads, frames, steps, weight, ws, own) };
     }
-    forward_backward_plain(layout, params, grads, frames, steps, weight, ws)
+    forward_backward_plain(layout, params, grads, frames, steps, weight, ws, own)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
 fn forward_backward_avx2(
     layout: &Layout,
     params: &[f32],
@@ -331,11 +398,13 @@ fn forward_backward_avx2(
     steps: usize,
     weight: &Lanes<f32>,
     ws: &mut Workspace<f32>,
+    own: Option<&mut OwnDraw<f32>>,
 ) -> f64 {
-    forward_backward_plain(layout, params, grads, frames, steps, weight, ws)
+    forward_backward_plain(layout, params, grads, frames, steps, weight, ws, own)
 }
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn forward_backward_plain(
     layout: &Layout,
     params: &[f32],
@@ -344,15 +413,17 @@ fn forward_backward_plain(
     steps: usize,
     weight: &Lanes<f32>,
     ws: &mut Workspace<f32>,
+    mut own: Option<&mut OwnDraw<f32>>,
 ) -> f64 {
-    let loss = forward(layout, params, frames, steps, weight, ws);
-    backward(layout, params, grads, frames, steps, weight, ws);
+    let loss = forward_hearing(layout, params, frames, steps, weight, ws, own.as_deref_mut());
+    backward_hearing(layout, params, grads, frames, steps, weight, ws, own.as_deref());
     loss
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lstm::readout::{GroupRule, Rule};
     use crate::lstm::rng::Rng;
     use crate::lstm::topology::{GroupShape, Topology};
 
@@ -398,7 +469,7 @@ mod tests {
         for topology in [tiny(), chords_only(), with_context()] {
             let layout = Layout::new(topology.clone());
             let mut rng = Rng::new(11);
-            let mut params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
+            let params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
             let steps = 7;
             let frames = random_frames(topology.n_in(), steps + 1, &mut rng);
             let weight: Lanes<f64> = [1.0, 0.5, 0.0, 2.0, 1.0, 1.0, 0.25, 1.0];
@@ -406,37 +477,87 @@ mod tests {
             let mut grads = vec![0.0; layout.len];
             forward(&layout, &params, &frames, steps, &weight, &mut ws);
             backward(&layout, &params, &mut grads, &frames, steps, &weight, &mut ws);
-            let eps = 1e-5;
-            let mut worst = (0.0f64, 0usize);
-            for i in 0..layout.len {
-                let keep = params[i];
-                params[i] = keep + eps;
-                let up = forward(&layout, &params, &frames, steps, &weight, &mut ws);
-                params[i] = keep - eps;
-                let down = forward(&layout, &params, &frames, steps, &weight, &mut ws);
-                params[i] = keep;
-                let numeric = (up - down) / (2.0 * eps);
-                // The floor keeps round-off on near-zero gradients from counting as error.
-                let err = (numeric - grads[i]).abs() / (numeric.abs() + grads[i].abs()).max(1e-3);
-                if err > worst.0 {
-                    worst = (err, i);
-                }
+            let loss = |p: &[f64]| forward(&layout, p, &frames, steps, &weight, &mut Workspace::new(&layout, steps));
+            assert_matches_finite_differences(&layout, params, &grads, loss);
+        }
+    }
+
+    /// Hearing its own melody, the network is taught only where the line heard is the corpus's:
+    /// the gradient is still the loss's (the draws, fixed by their seed, are inputs).
+    #[test]
+    fn gradients_match_finite_differences_hearing_own_lines() {
+        let topology = tiny();
+        let layout = Layout::new(topology.clone());
+        let mut rng = Rng::new(12);
+        let params: Vec<f64> = random_params(&layout, &mut rng, 0.8);
+        let (steps, n_in) = (9, topology.n_in());
+        let frames = random_frames(n_in, steps + 1, &mut rng);
+        let weight: Lanes<f64> = [1.0, 0.5, 0.0, 2.0, 1.0, 1.0, 0.25, 1.0];
+        let choice = Rule::Choice { begin: false, restrike: false, rest: None, trim: false };
+        let readout = Readout {
+            groups: vec![
+                GroupRule { offset: 0, units: 3, rule: Rule::Threshold },
+                GroupRule { offset: 3, units: 2, rule: choice },
+                GroupRule { offset: 5, units: 2, rule: choice },
+            ],
+        };
+        let own = OwnLines { group: 1, share: 0.6, run_steps: 3.0, given: None };
+        let hearing = |p: &[f64], ws: &mut Workspace<f64>, draw: &mut OwnDraw<f64>| {
+            draw.reseed(3);
+            draw.begin(&frames, n_in);
+            forward_hearing(&layout, p, &frames, steps, &weight, ws, Some(draw))
+        };
+        let mut draw = OwnDraw::new(&readout, &own).unwrap();
+        let mut ws = Workspace::new(&layout, steps);
+        let mut grads = vec![0.0; layout.len];
+        hearing(&params, &mut ws, &mut draw);
+        backward_hearing(&layout, &params, &mut grads, &frames, steps, &weight, &mut ws, Some(&draw));
+        assert_ne!(draw.inputs(), &frames[..], "it heard some of its own melody");
+        assert!((0..=steps).any(|t| draw.taught(t).contains(&0.0)), "and was not taught after it");
+        let loss =
+            |p: &[f64]| hearing(p, &mut Workspace::new(&layout, steps), &mut OwnDraw::new(&readout, &own).unwrap());
+        assert_matches_finite_differences(&layout, params, &grads, loss);
+    }
+
+    /// Checks `grads` against central differences of `loss` at `params`, parameter by parameter,
+    /// and that every tensor has some non-zero gradient.
+    fn assert_matches_finite_differences(
+        layout: &Layout,
+        mut params: Vec<f64>,
+        grads: &[f64],
+        mut loss: impl FnMut(&[f64]) -> f64,
+    ) {
+        let eps = 1e-5;
+        let mut worst = (0.0f64, 0usize);
+        for i in 0..layout.len {
+            let keep = params[i];
+            params[i] = keep + eps;
+            let up = loss(&params);
+            params[i] = keep - eps;
+            let down = loss(&params);
+            params[i] = keep;
+            let numeric = (up - down) / (2.0 * eps);
+            // The floor keeps round-off on near-zero gradients from counting as error.
+            let err = (numeric - grads[i]).abs() / (numeric.abs() + grads[i].abs()).max(1e-3);
+            if err > worst.0 {
+                worst = (err, i);
             }
-            let (err, i) = worst;
-            let t = layout.ranges.iter().position(|r| r.contains(&i)).unwrap();
-            let spec = &layout.specs[t];
-            let j = i - layout.ranges[t].start;
-            assert!(
-                err < 1e-5,
-                "{topology:?}: worst relative error {err:.2e} at {}[row {}, col {}] (flat {i})",
-                spec.name,
-                j / spec.cols,
-                j % spec.cols
-            );
-            // Every tensor was exercised: each has some non-zero gradient.
-            for (spec, r) in layout.specs.iter().zip(&layout.ranges) {
-                assert!(grads[r.clone()].iter().any(|&g| g != 0.0), "{}", spec.name);
-            }
+        }
+        let (err, i) = worst;
+        let t = layout.ranges.iter().position(|r| r.contains(&i)).unwrap();
+        let spec = &layout.specs[t];
+        let j = i - layout.ranges[t].start;
+        assert!(
+            err < 1e-5,
+            "{:?}: worst relative error {err:.2e} at {}[row {}, col {}] (flat {i})",
+            layout.topology,
+            spec.name,
+            j / spec.cols,
+            j % spec.cols
+        );
+        // Every tensor was exercised: each has some non-zero gradient.
+        for (spec, r) in layout.specs.iter().zip(&layout.ranges) {
+            assert!(grads[r.clone()].iter().any(|&g| g != 0.0), "{}", spec.name);
         }
     }
 

@@ -13,7 +13,8 @@
 //!   (the whole pass, and the LSTM as a `Learner`);
 //! - `f32x8` (eight floats at a time), `network` (the real-time step);
 //! - `readout` (outputs → next input), `free_run` (the loop that plays a net, and the form
-//!   check), `training_set`, `optimizer`, `trainer` (the one training driver).
+//!   check), `training_set`, `optimizer`, `own_lines` (training on the net's own draws too),
+//!   `trainer` (the one training driver).
 
 pub mod bptt;
 pub mod f32x8;
@@ -22,6 +23,7 @@ pub mod layout;
 pub mod network;
 pub mod ops;
 pub mod optimizer;
+pub mod own_lines;
 pub mod readout;
 pub mod real;
 pub mod rng;

@@ -72,7 +72,7 @@ pub struct Readout {
 
 impl GroupRule {
     /// The units among which one is chosen (all but the begin and restrike units).
-    fn choices(&self) -> usize {
+    pub fn choices(&self) -> usize {
         match self.rule {
             Rule::Choice { begin: true, restrike, .. } => self.units - 1 - usize::from(restrike),
             _ => self.units,

@@ -25,6 +25,7 @@ use super::bptt::LstmLearner;
 use super::free_run::{form_check, AllowedChords, Stepper};
 use super::ops::{Lanes, SEQUENCES};
 use super::optimizer::{clip_global_norm, Adam};
+use super::own_lines::OwnLines;
 use super::readout::Readout;
 use super::rng::Rng;
 use super::training_set::{unit_means, TrainingSet};
@@ -57,6 +58,9 @@ pub trait Learner: Fork + Send {
     ) -> f64;
     /// A player of `params`.
     fn player(&self, params: &[f32]) -> Self::Player;
+    /// Before a chunk: hear `readout`'s group `own.group` as drawn from its own outputs in runs
+    /// (`own_lines`), the draws from `seed`. A learner that cannot leaves its inputs as written.
+    fn hear_own(&mut self, _readout: &Readout, _own: &OwnLines, _seed: u64) {}
 }
 
 /// A learner that can make another of the same network with a workspace of its own, for one
@@ -124,6 +128,8 @@ pub struct TrainConfig {
     /// Threads an epoch's chunks of [`SEQUENCES`] sequences are shared out to (0 or 1: this
     /// thread alone; more than the batch's chunks: one a chunk). The weights do not depend on it.
     pub threads: usize,
+    /// Train on the network's own lines too (`own_lines`); `None` hears only the corpus.
+    pub own_lines: Option<OwnLines>,
 }
 
 impl Default for TrainConfig {
@@ -158,6 +164,7 @@ impl TrainConfig {
             plateau_tolerance: 0.02,
             plateau_min_drop: 0.002,
             threads: 1,
+            own_lines: None,
         }
     }
 }
@@ -269,6 +276,8 @@ pub struct Trainer<'a, L: Learner> {
     frames: Vec<Lanes<f32>>,
     /// Each chunk's lane weights (0 for the lanes past the batch's end), and its weighted loss.
     weights: Vec<Lanes<f32>>,
+    /// Each chunk's seed for the draws of its own lines (drawn only when they are heard).
+    own_seeds: Vec<u64>,
     chunk_losses: Vec<f64>,
     /// Steps per sequence (frames − 1).
     steps: usize,
@@ -287,17 +296,30 @@ pub struct Trainer<'a, L: Learner> {
 struct Share<'s> {
     frames: &'s [Lanes<f32>],
     weights: &'s [Lanes<f32>],
+    /// Each chunk's seed for its own lines (when they are heard).
+    own_seeds: &'s [u64],
     grads: &'s mut [f32],
     losses: &'s mut [f64],
 }
 
+/// What every chunk of an epoch is run with.
+#[derive(Clone, Copy)]
+struct Run<'r> {
+    params: &'r [f32],
+    steps: usize,
+    own: Option<(&'r Readout, &'r OwnLines)>,
+}
+
 impl Share<'_> {
-    fn run<L: Learner>(self, learner: &mut L, params: &[f32], steps: usize) {
+    fn run<L: Learner>(self, learner: &mut L, run: Run) {
         let chunks = self.weights.len();
         let (frames, grads) = (self.frames.len() / chunks, self.grads.len() / chunks);
         let parts = self.frames.chunks_exact(frames).zip(self.grads.chunks_exact_mut(grads));
-        for (((f, g), w), loss) in parts.zip(self.weights).zip(self.losses.iter_mut()) {
-            *loss = learner.forward_backward(params, g, f, steps, w);
+        for ((((f, g), w), loss), &seed) in parts.zip(self.weights).zip(self.losses.iter_mut()).zip(self.own_seeds) {
+            if let Some((readout, own)) = run.own {
+                learner.hear_own(readout, own, seed);
+            }
+            *loss = learner.forward_backward(run.params, g, f, run.steps, w);
         }
     }
 }
@@ -374,6 +396,7 @@ impl<'a, L: Learner> Trainer<'a, L> {
             sequence: vec![0.0; frames_per_seq * n],
             frames: vec![[0.0; SEQUENCES]; chunks * frames_per_seq * n],
             weights: vec![[0.0; SEQUENCES]; chunks],
+            own_seeds: vec![0; chunks],
             chunk_losses: vec![0.0; chunks],
             steps: frames_per_seq - 1,
             allowed: AllowedChords::from_set(set, readout.groups[0].units),
@@ -434,6 +457,12 @@ impl<'a, L: Learner> Trainer<'a, L> {
                 }
             }
         }
+        // After every chunk's choruses, so a run without its own lines draws as before.
+        if self.config.own_lines.is_some() {
+            for seed in &mut self.own_seeds {
+                *seed = self.rng.next_u64();
+            }
+        }
     }
 
     /// Every chunk's loss and gradient (into its own zeroed buffer): consecutive chunks per
@@ -447,28 +476,36 @@ impl<'a, L: Learner> Trainer<'a, L> {
             .frames
             .chunks(per_worker * chunk_frames)
             .zip(self.weights.chunks(per_worker))
+            .zip(self.own_seeds.chunks(per_worker))
             .zip(self.grads.chunks_mut(per_worker * n_params))
             .zip(self.chunk_losses.chunks_mut(per_worker))
-            .map(|(((frames, weights), grads), losses)| Share { frames, weights, grads, losses });
-        let (params, steps) = (&self.params[..], self.steps);
+            .map(|((((frames, weights), own_seeds), grads), losses)| Share {
+                frames,
+                weights,
+                own_seeds,
+                grads,
+                losses,
+            });
+        let own = self.config.own_lines.as_ref().map(|o| (self.readout, o));
+        let run = Run { params: &self.params[..], steps: self.steps, own };
         let mut learners = self.learners.iter_mut();
         let mut not_started = Vec::new();
         std::thread::scope(|scope| {
             let mut shares = shares.enumerate();
             let mine = shares.next();
-            let own = learners.next();
+            let mine_learner = learners.next();
             for ((w, share), learner) in shares.zip(&mut learners) {
                 let spawned = std::thread::Builder::new()
                     // NOTE: named like the training worker ("blues-lstm trai…"), so the host
                     // tests that count the plugin's training threads count these too.
                     .name("blues-lstm trainer".to_string())
-                    .spawn_scoped(scope, move || share.run(learner, params, steps));
+                    .spawn_scoped(scope, move || share.run(learner, run));
                 if spawned.is_err() {
                     not_started.push(w);
                 }
             }
-            if let (Some((_, share)), Some(learner)) = (mine, own) {
-                share.run(learner, params, steps);
+            if let (Some((_, share)), Some(learner)) = (mine, mine_learner) {
+                share.run(learner, run);
             }
         });
         for w in not_started {
@@ -476,10 +513,12 @@ impl<'a, L: Learner> Trainer<'a, L> {
             let share = Share {
                 frames: &self.frames[chunks.start * chunk_frames..chunks.end * chunk_frames],
                 weights: &self.weights[chunks.clone()],
+                own_seeds: &self.own_seeds[chunks.clone()],
                 grads: &mut self.grads[chunks.start * n_params..chunks.end * n_params],
                 losses: &mut self.chunk_losses[chunks],
             };
-            share.run(&mut self.learners[0], &self.params, self.steps);
+            let own = self.config.own_lines.as_ref().map(|o| (self.readout, o));
+            share.run(&mut self.learners[0], Run { params: &self.params, steps: self.steps, own });
         }
     }
 
@@ -675,6 +714,23 @@ mod tests {
             (t.epochs, t.final_loss.to_bits(), t.best_check, t.params)
         };
         assert_eq!(whole(1), whole(2));
+    }
+
+    /// Hearing its own lines, the trainer still gives the same weights on any number of threads
+    /// (each chunk draws from its own seed), and they are not the weights of the corpus alone.
+    #[test]
+    fn own_lines_change_the_weights_but_not_with_the_threads() {
+        let set = TinySet { choruses: 16, melody: true };
+        let r = readout(true);
+        let run = |threads, own_lines| {
+            let c = TrainConfig { batch: 19, threads, own_lines, ..config(5) };
+            let mut t = Trainer::new(learner(&tiny()), &set, &r, &c).unwrap();
+            (0..5).map(|_| t.epoch()).for_each(drop);
+            t.params().to_vec()
+        };
+        let own = Some(OwnLines { group: 1, share: 0.5, run_steps: 4.0, given: None });
+        assert_eq!(run(1, own), run(3, own));
+        assert_ne!(run(1, own), run(1, None));
     }
 
     #[test]

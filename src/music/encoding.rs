@@ -457,6 +457,12 @@ impl Encoding {
         self.n_units() + self.context.units()
     }
 
+    /// The input unit on where it is the player's turn (trading), the last context unit; `None`
+    /// if the network is not told.
+    pub fn their_turn_unit(&self) -> Option<usize> {
+        self.context.turn.then(|| self.n_inputs() - 1)
+    }
+
     /// Units in a frame (the network's outputs; its inputs before the context).
     pub fn n_units(&self) -> usize {
         CHORD_UNITS + self.lines().map(|(_, l, _)| l.units()).sum::<usize>() + if self.drums { DRUM_UNITS } else { 0 }
