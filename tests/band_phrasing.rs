@@ -37,13 +37,13 @@ enum Measure {
 /// +2.9 (seeds 1-5 leap +1.6 to +4.9 at T = 1, against +1.5 before the seams were smoothed, but
 /// copy their corpus less: `model::builtin`), the minor blues +3.1 / +3.5; the jazz band stays
 /// within a point (−0.9 / −0.3). Heard its corpus, each network expects its corpus's leaps (the
-/// last test here): the excess comes from the states its own lines lead it into.
-const STILL_OFF: [(&str, f32, Measure, f64); 7] = [
-    ("bebop-blues", 1.0, Measure::Leaps, 3.0),
-    ("minor-blues", 0.7, Measure::Leaps, 3.5),
-    ("minor-blues", 1.0, Measure::Leaps, 4.0),
-    ("sixteen-bar-blues", 0.7, Measure::Leaps, 1.5),
-    ("sixteen-bar-blues", 1.0, Measure::Leaps, 3.0),
+/// last test here): the excess came from the states its own lines led it into. Retrained on its
+/// own melody as well (`model::builtin::own_melody`), each band leaps less: bebop −0.4 / 0.0,
+/// the minor blues +1.5 / +1.6, the sixteen-bar +0.9 / +1.4.
+const STILL_OFF: [(&str, f32, Measure, f64); 5] = [
+    ("minor-blues", 0.7, Measure::Leaps, 2.0),
+    ("minor-blues", 1.0, Measure::Leaps, 2.0),
+    ("sixteen-bar-blues", 1.0, Measure::Leaps, 2.0),
     ("rhythm-changes", 0.7, Measure::Leaps, 2.5),
     ("rhythm-changes", 1.0, Measure::Leaps, 3.0),
 ];
