@@ -186,10 +186,22 @@ impl Corpus {
         let plural = |n: usize| if n == 1 { "chorus" } else { "choruses" };
         let user = self.user.len();
         match (self.style, user) {
-            (Some(s), 0) => format!("{} ({} {})", s.title, s.choruses(), plural(s.choruses())),
-            (Some(s), n) => format!("{} ({} choruses) + {n} user {}", s.title, s.choruses(), plural(n)),
+            (Some(s), 0) => format!("{} ({})", s.title, chorus_count(s.choruses())),
+            (Some(s), n) => format!("{} ({}) + {n} user {}", s.title, chorus_count(s.choruses()), plural(n)),
             (None, n) => format!("{n} user {} of {} bars", plural(n), self.form.bars),
         }
+    }
+}
+
+/// A style's count of choruses as a person reads it: exact up to a million, then its order of
+/// magnitude (the bands' corpora recombine sections into 10^16 choruses and more, and a count
+/// past a `usize` is only known to be that large).
+fn chorus_count(n: usize) -> String {
+    match n {
+        1 => "1 chorus".to_string(),
+        0..=999_999 => format!("{n} choruses"),
+        usize::MAX => format!("more than 10^{} choruses", usize::MAX.ilog10()),
+        _ => format!("about 10^{} choruses", n.ilog10()),
     }
 }
 
@@ -272,5 +284,13 @@ mod tests {
         let mut both = Corpus::of_style(style);
         both.user.push(own);
         assert!(both.describe().ends_with("+ 1 user chorus"));
+        // The bands' corpora recombine sections past any count a person reads digit by digit.
+        let bebop = builtin_style("bebop-blues").unwrap();
+        assert!(bebop.choruses() > 1_000_000 && bebop.choruses() < usize::MAX);
+        let about = format!("{} (about 10^{} choruses)", bebop.title, bebop.choruses().ilog10());
+        assert_eq!(Corpus::of_style(bebop).describe(), about);
+        let rhythm = builtin_style("rhythm-changes").unwrap();
+        assert_eq!(Corpus::of_style(rhythm).describe(), format!("{} (more than 10^19 choruses)", rhythm.title));
+        assert_eq!(chorus_count(1), "1 chorus");
     }
 }
