@@ -154,3 +154,34 @@ fn render_writes_the_wav_beside_the_mid_or_alone_and_says_where_the_soundfont_co
     let out = blues_lstm(&["render", "--out", mid.to_str().unwrap(), "--soundfont", "x.sf2"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--soundfont is for --wav"));
 }
+
+#[test]
+fn eval_plays_the_choruses_it_draws_for_each_generator() {
+    soundfont();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wav-eval");
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let args = ["eval", "--model", "builtin:eight-bar-blues", "--choruses", "3", "--png-from", "2"];
+    let out = blues_lstm(&[&args[..], &["--png-choruses", "2", "--png-dir", d, "--wav-dir", d]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("lstm.png").exists(), "the picture beside the sound");
+    let samples = read_wav(&std::fs::read(dir.join("lstm.wav")).unwrap());
+    // Choruses 2 and 3 of the 8-bar form: 16 bars at 120 BPM, 32 s, and the release.
+    assert_eq!(samples.len(), 2 * (32.0 * 44_100.0 + 44_100.0) as usize);
+    let left: Vec<f32> = samples.iter().step_by(2).map(|&s| f32::from(s) / 32768.0).collect();
+    let audio = Stereo { right: left.clone(), left };
+    let bar = 2 * 44_100;
+    for b in 0..16 {
+        assert!(rms(&audio, b * bar, (b + 1) * bar) > 0.01, "bar {} of the window is silent", b + 1);
+    }
+
+    // Only the pictured window is played: a window past the run is refused before any sound.
+    let out = blues_lstm(&[&args[..], &["--png-choruses", "3", "--wav-dir", d]].concat());
+    assert!(!out.status.success(), "choruses 2-4 of 3");
+    let out = blues_lstm(&["eval", "--choruses", "2", "--png-from", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--wav-dir"), "{err}");
+    let out = blues_lstm(&["eval", "--choruses", "2", "--wav-dir", d, "--soundfont", "/nowhere/GM.sf2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains(SOUNDFONT_PACKAGE), "{err}");
+}

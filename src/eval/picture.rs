@@ -8,11 +8,17 @@ use crate::music::part::Part;
 use crate::music::piano_roll_png::{piano_roll_png, Roll};
 use crate::render::frames_to_notes;
 
-/// A PNG of `count` choruses of `frames`, from chorus `first` (0-based; clamped to the frames).
-pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, count: usize) -> Vec<u8> {
+/// `count` choruses of `frames`, from chorus `first` (0-based; clamped to the frames): what a
+/// picture shows, and what `eval --wav-dir` plays.
+pub fn choruses(frames: &[Frame], form: Form, first: usize, count: usize) -> &[Frame] {
     let start = (first * form.steps()).min(frames.len());
     let end = (start + count * form.steps()).min(frames.len());
-    let window = &frames[start..end];
+    &frames[start..end]
+}
+
+/// A PNG of `count` choruses of `frames`, from chorus `first` (0-based; clamped to the frames).
+pub fn piano_roll(frames: &[Frame], form: Form, comping: bool, first: usize, count: usize) -> Vec<u8> {
+    let window = choruses(frames, form, first, count);
     let settings = VoiceSettings::default();
     let roll = Roll {
         steps: window.len(),

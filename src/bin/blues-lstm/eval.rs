@@ -6,6 +6,8 @@
 use super::args::Args;
 use super::chart_arg::read_chart;
 use super::choice::chosen;
+use blues_lstm::audio_render::{load_soundfont, synthesize, wav_bytes, Instruments, DEFAULT_SOUNDFONT};
+use blues_lstm::engine::voices::VoiceSettings;
 use blues_lstm::engine::DEFAULT_TEMPERATURE;
 use blues_lstm::eval::answers::{answers, traded, traded_corpus};
 use blues_lstm::eval::memory::{memory_by_form, memory_table};
@@ -14,6 +16,10 @@ use blues_lstm::eval::phrasing::{phrasing, phrasing_plain, phrasing_table};
 use blues_lstm::eval::table::{self, RunInfo};
 use blues_lstm::eval::{self, picture, CompareConfig, Reference};
 use blues_lstm::model::builtin::{chart_band, BUILTINS};
+use blues_lstm::render::frames_to_notes;
+
+/// The tempo `--wav-dir` plays at, on the straight grid the pictures are drawn on.
+const WAV_TEMPO: f64 = 120.0;
 
 const FLAGS: &[&str] = &[
     "model",
@@ -30,6 +36,8 @@ const FLAGS: &[&str] = &[
     "png-dir",
     "png-from",
     "png-choruses",
+    "wav-dir",
+    "soundfont",
     "chart",
 ];
 
@@ -58,9 +66,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let png_from: usize = a.number("png-from", 1, 1..=choruses)?;
     let png_choruses: usize = a.number("png-choruses", 2, 1..=choruses - png_from + 1)?;
     let png_dir = a.output_dir("png-dir")?;
-    if png_dir.is_none() && (a.has("png-from") || a.has("png-choruses")) {
-        return Err("--png-from and --png-choruses go with --png-dir".to_string());
+    let wav_dir = a.output_dir("wav-dir")?;
+    if png_dir.is_none() && wav_dir.is_none() && (a.has("png-from") || a.has("png-choruses")) {
+        return Err("--png-from and --png-choruses go with --png-dir or --wav-dir".to_string());
     }
+    if a.has("soundfont") && wav_dir.is_none() {
+        return Err(a.mistake("--soundfont is for --wav-dir"));
+    }
+    // Read before anything is trained or played: a missing SoundFont is said at once.
+    let soundfont = match wav_dir {
+        Some(_) => Some(load_soundfont(&a.path("soundfont")?.unwrap_or_else(|| DEFAULT_SOUNDFONT.into()))?),
+        None => None,
+    };
     let chosen = chosen(&a)?;
     let (model, corpus) = (&chosen.model, &chosen.corpus);
 
@@ -86,6 +103,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
             std::fs::write(&path, picture::piano_roll(&p.frames, form, comping, png_from - 1, png_choruses))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!("drew {} (choruses {png_from}–{})", path.display(), png_from + png_choruses - 1);
+        }
+    }
+    if let (Some(dir), Some(font)) = (wav_dir, &soundfont) {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let voices = VoiceSettings::default();
+        for p in &played {
+            let window = picture::choruses(&p.frames, form, png_from - 1, png_choruses);
+            let notes = frames_to_notes(window, form, comping, &voices);
+            // A step is an eighth: the window's end in beats.
+            let audio = synthesize(&notes, WAV_TEMPO, window.len() as f64 / 2.0, font, &Instruments::band(&voices))?;
+            let path = dir.join(format!("{}.wav", p.key));
+            std::fs::write(&path, wav_bytes(&audio)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("played {} (choruses {png_from}–{})", path.display(), png_from + png_choruses - 1);
         }
     }
 

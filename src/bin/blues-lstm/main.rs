@@ -124,8 +124,11 @@ eval: free-runs a model from bar 1 and measures it against its form and corpus
                         (for as many epochs as the LSTM trained, unless --rnn-epochs says)
     --png-dir DIR       draw each generator's piano roll into DIR/KEY.png (lstm, rnn, markov,
                         random-walk, corpus)
-    --png-from C        first chorus drawn, 1-based (default 1)
-    --png-choruses N    choruses drawn (default 2)
+    --png-from C        first chorus drawn (and played), 1-based (default 1)
+    --png-choruses N    choruses drawn (and played) (default 2)
+    --wav-dir DIR       play the same choruses of each generator into DIR/KEY.wav through a
+                        General MIDI SoundFont, straight eighths at 120 BPM
+    --soundfont F.sf2   the SoundFont for --wav-dir (default: Debian's fluid-soundfont-gm)
     --chart C           the chart band over chart C (repeat for several; a file or the chart's
                         text): chords as given, the bass at the changes, the melody against the
                         chord, chord tones on 1 and 3; then every built-in band over its own
