@@ -38,7 +38,7 @@ use crate::engine::steering::SteerInput;
 use crate::lstm::rng::{mix, Rng};
 use crate::lstm::trainer::TrainConfig;
 use crate::model::Model;
-use crate::music::corpus::Corpus;
+use crate::music::corpus::{chorus_count, Corpus};
 use crate::music::encoding::{ContextLayout, Encoding, Form, Frame};
 use crate::music::training_set::EncodedCorpus;
 use markov::Markov;
@@ -220,7 +220,7 @@ pub fn compare(
     played.push(Played {
         key: "corpus",
         name: "corpus".to_string(),
-        detail: format!("{} choruses of the corpus, picked at random", corpus.len()),
+        detail: format!("{} of the corpus, picked at random", chorus_count(corpus.len())),
         frames: corpus_frames(corpus, n, mix(seed, 5)),
     });
     Ok(played)

@@ -196,7 +196,7 @@ impl Corpus {
 /// A style's count of choruses as a person reads it: exact up to a million, then its order of
 /// magnitude (the bands' corpora recombine sections into 10^16 choruses and more, and a count
 /// past a `usize` is only known to be that large).
-fn chorus_count(n: usize) -> String {
+pub fn chorus_count(n: usize) -> String {
     match n {
         1 => "1 chorus".to_string(),
         0..=999_999 => format!("{n} choruses"),
