@@ -52,8 +52,14 @@ impl LstmLearner {
     /// A learner that leaves the groups `kept` as they are (fine-tuning on choruses that lack
     /// their parts): see [`Layout::keep`].
     pub fn keeping(topology: Topology, kept: &[usize]) -> Result<Self, String> {
+        Self::keeping_frozen(topology, kept, &[])
+    }
+
+    /// [`LstmLearner::keeping`], the groups `frozen` run but learn nothing (`Layout::freeze`).
+    pub fn keeping_frozen(topology: Topology, kept: &[usize], frozen: &[usize]) -> Result<Self, String> {
         let mut layout = Layout::new(topology);
         layout.keep(kept)?;
+        layout.freeze(frozen)?;
         Ok(Self::of(layout))
     }
 
@@ -357,7 +363,7 @@ pub fn backward_hearing<R: Real>(
         }
         std::mem::swap(&mut ws.dh, &mut ws.dh_prev);
     }
-    for (gi, g) in layout.groups.iter().enumerate().filter(|(_, g)| g.taught) {
+    for (gi, g) in layout.groups.iter().enumerate().filter(|(_, g)| g.taught && !g.frozen) {
         let (gin, dz) = (&ws.gin[gi][..steps * g.gate_cols], &ws.act[gi][..steps * g.rows]);
         linear_backward_weights(&mut grads[g.gates.clone()], gin, dz, g.rows, g.gate_cols);
         let (oin, dy) = (&ws.oin[gi][..steps * g.out_cols], &ws.y[gi][..steps * g.n_x]);
@@ -501,7 +507,15 @@ mod tests {
                 GroupRule { offset: 5, units: 2, rule: choice },
             ],
         };
-        let own = OwnLines { group: 1, share: 0.6, run_steps: 3.0, given: None };
+        let own = OwnLines {
+            group: 1,
+            lanes: 1,
+            share: 0.6,
+            run_steps: 3.0,
+            given: None,
+            teach_heard: false,
+            temperature: 1.0,
+        };
         let hearing = |p: &[f64], ws: &mut Workspace<f64>, draw: &mut OwnDraw<f64>| {
             draw.reseed(3);
             draw.begin(&frames, n_in);

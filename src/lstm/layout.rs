@@ -52,6 +52,9 @@ pub(crate) struct Group {
     /// Whether training teaches it. A kept group (fine-tuning on choruses that lack its part)
     /// is skipped by the training pass: no loss, no gradient, its weights stay as they were.
     pub taught: bool,
+    /// Whether its weights stay as they were while it is taught: it runs, so the groups that
+    /// see it hear it, and learns nothing (the chords while the drummer learns alone).
+    pub frozen: bool,
 }
 
 impl Layout {
@@ -97,6 +100,7 @@ impl Layout {
                     gates: ranges[2 * g].clone(),
                     out: ranges[2 * g + 1].clone(),
                     taught: true,
+                    frozen: false,
                 }
             })
             .collect();
@@ -120,6 +124,15 @@ impl Layout {
                 return Err(format!("the {} group is heard by other groups and cannot be kept as it is", group.name));
             }
             self.groups[k].taught = false;
+        }
+        Ok(())
+    }
+
+    /// Marks the groups `frozen` as learning nothing: they run and are heard, their weights stay.
+    pub fn freeze(&mut self, frozen: &[usize]) -> Result<(), String> {
+        for &f in frozen {
+            let group = self.groups.get_mut(f).ok_or_else(|| format!("there is no group {f} to freeze"))?;
+            group.frozen = true;
         }
         Ok(())
     }

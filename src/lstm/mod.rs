@@ -41,6 +41,8 @@ use trainer::{Progress, TrainConfig, TrainError, Trained};
 pub struct FineTune<'a> {
     pub from: &'a weights::Weights,
     pub kept: &'a [usize],
+    /// Groups that run but learn nothing (`layout::Layout::freeze`).
+    pub frozen: &'a [usize],
 }
 
 /// Trains an LSTM of `topology` on `set` by the paper's rule `readout` to the stop criterion
@@ -68,7 +70,7 @@ pub fn train_lstm(
             return Err(TrainError::InvalidSetup("the network to start from has another shape".to_string()))
         }
         Some(f) => (
-            bptt::LstmLearner::keeping(topology.clone(), f.kept).map_err(TrainError::InvalidSetup)?,
+            bptt::LstmLearner::keeping_frozen(topology.clone(), f.kept, f.frozen).map_err(TrainError::InvalidSetup)?,
             Some(f.from.to_flat()),
         ),
         None => (bptt::LstmLearner::new(topology.clone()), None),

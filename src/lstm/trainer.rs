@@ -728,7 +728,15 @@ mod tests {
             (0..5).map(|_| t.epoch()).for_each(drop);
             t.params().to_vec()
         };
-        let own = Some(OwnLines { group: 1, share: 0.5, run_steps: 4.0, given: None });
+        let own = Some(OwnLines {
+            group: 1,
+            lanes: 1,
+            share: 0.5,
+            run_steps: 4.0,
+            given: None,
+            teach_heard: false,
+            temperature: 1.0,
+        });
         assert_eq!(run(1, own), run(3, own));
         assert_ne!(run(1, own), run(1, None));
     }

@@ -2,6 +2,7 @@
 //! train --builtin ID` on its style's corpus and committed under `models/`; tests check they
 //! still play their form. The `style` parameter chooses among them. Any non-audio thread.
 
+use super::own_drums::drum_pass_config;
 use super::{Model, Recipe};
 use crate::lstm::own_lines::OwnLines;
 use crate::lstm::trainer::TrainConfig;
@@ -35,6 +36,8 @@ pub struct Builtin {
     forget_bias: Option<f32>,
     /// Whether it also learned from its own melody ([`own_melody`]).
     own_lines: bool,
+    /// Whether its drummer then learned from its own playing (`model::own_drums`).
+    pub own_drums: bool,
     /// The seed its model was trained from (`blues-lstm train --builtin ID` uses it unless
     /// `--seed` says otherwise).
     pub seed: u64,
@@ -60,6 +63,7 @@ const fn band(
         band: true,
         forget_bias: None,
         own_lines: false,
+        own_drums: true,
         seed: 1,
     }
 }
@@ -111,8 +115,9 @@ const REGISTRY: [Builtin; 8] = [
     // bar 1 in 17 % of choruses (corpus 73 %); seed 11, 49.7 %, 82.3 %, 12.3, +0.2 / +1.3, but a
     // Build's second climb rose from 49 to only 53 notes (`tests/intensity.rs` asks 10 %);
     // seeds 6, 8 and 10 leapt +1.1 to +2.3 at T = 0.7. Retrained at seed 2 on its own melody too
-    // (`own_melody`): 38 %, 84.9 %, 8.5 points, -0.4 / 0.0, but its drummer crashes on bar 1 in
-    // 33.5 % of choruses (50 % before; `eval --phrasing`, 200 choruses).
+    // (`own_melody`): 38 %, 84.9 %, 8.5 points, -0.4 / 0.0, but its drummer crashed on bar 1 in
+    // 33.5 % of choruses (50 % before; `eval --phrasing`, 200 choruses); once its drummer also
+    // learned from its own playing (`own_drums`, every band's), 76 %.
     Builtin {
         seed: 2,
         own_lines: true,
@@ -179,6 +184,8 @@ const REGISTRY: [Builtin; 8] = [
     // Trained on its own melody too (not kept): 51 % of its 4-bar melodies from its corpus
     // against 87 %, leaps +0.7 / +0.5 against +1.5 / +1.6 (`eval --phrasing`), but its drummer
     // filled 1.9 times a chorus (corpus 3.1) and crashed on bar 1 in 19 % of choruses (71 %).
+    // That was before drummers learned from their own playing (`own_drums`), which took this
+    // band's from 2.50 fills and 56 % crashes to 3.07 and 79.5 %: not yet tried together.
     not_trading(band(
         ("rhythm-changes", "Rhythm changes in Bb", "Rhythm changes (Bb)", "rhythm"),
         32,
@@ -196,6 +203,7 @@ const REGISTRY: [Builtin; 8] = [
         band: false,
         forget_bias: None,
         own_lines: false,
+        own_drums: false,
         seed: 1,
     },
     Builtin {
@@ -210,6 +218,7 @@ const REGISTRY: [Builtin; 8] = [
         band: false,
         forget_bias: None,
         own_lines: false,
+        own_drums: false,
         seed: 1,
     },
 ];
@@ -279,7 +288,15 @@ pub fn band_recipe_for(encoding: Encoding, seed: u64) -> Recipe {
 /// corpus in 0.4 %: it met states its corpus never led to. `None` if `encoding` has no melody.
 pub fn own_melody(encoding: &Encoding) -> Option<OwnLines> {
     let group = encoding.readout_parts().position(|p| p == Part::Melody)?;
-    Some(OwnLines { group, share: 0.5, run_steps: 8.0, given: encoding.their_turn_unit() })
+    Some(OwnLines {
+        group,
+        lanes: 1,
+        share: 0.5,
+        run_steps: 8.0,
+        given: encoding.their_turn_unit(),
+        teach_heard: false,
+        temperature: 1.0,
+    })
 }
 
 /// Bars of the chart band's training windows (its "form": it has none of its own).
@@ -341,7 +358,13 @@ impl Builtin {
         Corpus::of_style(self.style())
     }
 
-    /// How `blues-lstm train --builtin ID` makes it, from `seed`.
+    /// How its drummer then learns from its own playing, after training by `band` (its recipe's
+    /// settings, as the command line left them), from `seed`; `None` if it does not.
+    pub fn drum_pass(&self, band: &TrainConfig, seed: u64) -> Option<TrainConfig> {
+        self.own_drums.then(|| drum_pass_config(band, &self.encoding, seed))
+    }
+
+    /// How `blues-lstm train --builtin ID` makes it, from `seed` (then [`Builtin::drum_pass`]).
     pub fn recipe(&self, seed: u64) -> Recipe {
         if self.band {
             let mut recipe = band_recipe_for(self.encoding, seed);

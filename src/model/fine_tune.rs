@@ -252,7 +252,7 @@ pub fn fine_tune(
         config: config.clone(),
     };
     let kept = start.kept_groups();
-    let from = FineTune { from: &start.weights, kept: &kept };
+    let from = FineTune { from: &start.weights, kept: &kept, frozen: &[] };
     let mut model = train_from(&recipe, corpus, name, Some(from), on_progress, cancel)?;
     model.metadata.started_from = start.name.clone();
     model.metadata.kept_parts = start.kept.iter().map(|p| p.name().to_string()).collect();
@@ -342,7 +342,7 @@ pub fn fine_tune_over_chart(
         config: TrainConfig { check_choruses: 1, ..config.clone() },
     };
     let kept = start.kept_groups();
-    let from = FineTune { from: &start.weights, kept: &kept };
+    let from = FineTune { from: &start.weights, kept: &kept, frozen: &[] };
     let mut model = train_chart_band_from(&recipe, &takes, name, Some(from), on_progress, cancel)?;
     model.metadata.started_from = start.name.clone();
     model.metadata.kept_parts = start.kept.iter().map(|p| p.name().to_string()).collect();

@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod file;
 pub mod fine_tune;
+pub mod own_drums;
 
 use crate::lstm::free_run::{form_check, AllowedChords};
 use crate::lstm::network::Network;

@@ -8,6 +8,7 @@ use super::choice::{builtin_ids, style_ids};
 use blues_lstm::lstm::trainer::Progress;
 use blues_lstm::model::builtin::{band_recipe, builtin, chart_band, chart_band_recipe};
 use blues_lstm::model::fine_tune::{fine_tune, fine_tune_config, fine_tune_over_chart, Start, NEAREST_BAND_MAX_BARS};
+use blues_lstm::model::own_drums::drummer_hears_itself;
 use blues_lstm::model::{self, check_form, Model, Recipe};
 use blues_lstm::music::chart::Chart;
 use blues_lstm::music::chart_corpus::chart_band_corpus;
@@ -155,6 +156,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some(_) => format!("{e}; try --from-scratch"),
         None => e.to_string(),
     })?;
+    // A built-in band's drummer then learns from its own playing, as its model file was made.
+    let made_as = match (&id, a.has("style")) {
+        (Some(id), _) => builtin(id),
+        (None, true) => a.value("style")?.and_then(builtin),
+        (None, false) => None,
+    };
+    let model = match made_as.and_then(|b| b.drum_pass(&recipe.config, seed)) {
+        Some(config) => {
+            println!("the drummer learns from its own playing (every other part stays as it is)");
+            drummer_hears_itself(&model, &corpus, &config, &mut on_progress, &cancel).map_err(|e| e.to_string())?
+        }
+        None => model,
+    };
     let held = check_form(&model, &corpus, 1000, seed.wrapping_add(1));
     model.save(&out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     println!(
