@@ -15,6 +15,9 @@ pub struct EncodedCorpus<'a> {
     pub encoding: Encoding,
     /// Where the corpus's choruses rank in intensity, for an encoding that hears it.
     intensity: Option<IntensityScale>,
+    /// The corpus's choruses drawn from: all of them, or for a band that trades, at most half
+    /// of what a `usize` counts, so the traded ones can follow.
+    own: usize,
     /// Traded choruses after the corpus's own (`music::traded`), for an encoding that hears
     /// whose turn it is: as many as the corpus's own (`band_recipe_for` says what that bought).
     traded: usize,
@@ -24,14 +27,19 @@ impl<'a> EncodedCorpus<'a> {
     pub fn new(corpus: &'a Corpus, encoding: Encoding) -> Self {
         let intensity = encoding.context.intensity.then(|| IntensityScale::of(corpus));
         let trades = encoding.context.turn && encoding.melody.is_some() && corpus.len() >= 2;
-        let traded = if trades { corpus.len() } else { 0 };
-        Self { corpus, encoding, intensity, traded }
+        // The 16-bar and rhythm-changes corpora recombine into more choruses than a `usize`
+        // counts (`Style::choruses` says `usize::MAX`): their own and as many traded ones
+        // overflowed, and the traded ones were never drawn. A band's chorus past the count is
+        // still any combination of its sections' lines (`Style::write_chorus`).
+        let own = if trades { corpus.len().min(usize::MAX / 2) } else { corpus.len() };
+        let traded = if trades { own } else { 0 };
+        Self { corpus, encoding, intensity, own, traded }
     }
 
     /// The frames of set chorus `index`, and whether each step is in the player's turn: a
     /// chorus of the corpus (never), or a traded chorus made from two of them.
     pub fn frames(&self, index: usize) -> (Vec<Frame>, Vec<bool>) {
-        let (n, steps) = (self.corpus.len(), self.corpus.form.steps());
+        let (n, steps) = (self.own, self.corpus.form.steps());
         let melody = match self.encoding.melody {
             Some(melody) if index >= n => melody,
             _ => return (self.corpus.chorus(index), vec![false; steps]),
@@ -61,7 +69,7 @@ impl<'a> EncodedCorpus<'a> {
 
 impl TrainingSet for EncodedCorpus<'_> {
     fn len(&self) -> usize {
-        self.corpus.len() + self.traded
+        self.own + self.traded
     }
 
     fn steps_per_chorus(&self) -> usize {
@@ -217,6 +225,21 @@ mod tests {
             restrikes += written;
         }
         assert!(restrikes > 10, "the minor blues strikes keys again: {restrikes}");
+    }
+
+    #[test]
+    fn a_corpus_past_what_a_usize_counts_still_trades_half_its_choruses() {
+        // The 16-bar blues recombines into more choruses than a `usize` counts: its traded
+        // choruses once overflowed the set and were never drawn.
+        let corpus = Corpus::of_style(builtin_style("sixteen-bar-blues").unwrap());
+        assert_eq!(corpus.len(), usize::MAX);
+        let set = EncodedCorpus::new(&corpus, Encoding::trading_band(16));
+        assert_eq!(set.len(), 2 * (usize::MAX / 2), "as many traded as its own");
+        let mut rng = crate::lstm::rng::Rng::new(1);
+        let traded = (0..1000).filter(|_| set.frames(rng.below(set.len())).1.iter().any(|&t| t)).count();
+        assert!((400..600).contains(&traded), "{traded} of 1000 drawn choruses traded");
+        // A band that does not trade draws from every chorus, as its model was trained.
+        assert_eq!(EncodedCorpus::new(&corpus, Encoding::band(16)).len(), usize::MAX);
     }
 
     #[test]
