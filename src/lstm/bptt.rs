@@ -509,7 +509,7 @@ mod tests {
         };
         let own = OwnLines {
             group: 1,
-            lanes: 1,
+            span: 1,
             share: 0.6,
             run_steps: 3.0,
             given: None,

@@ -21,9 +21,9 @@ use super::rng::Rng;
 pub struct OwnLines {
     /// The readout's group (by index) heard as drawn: a line, or the first lane of a kit.
     pub group: usize,
-    /// Readout groups heard as drawn from `group` on, together (1 for a line, a lane per piece
-    /// for the drummer); their units follow each other.
-    pub lanes: usize,
+    /// How many readout groups from `group` on are heard as drawn, together: 1 for a line, the
+    /// drummer's lane per kit piece; their units follow each other.
+    pub span: usize,
     /// The share of steps that are, in the long run (0 to 1).
     pub share: f32,
     /// The mean length of a run, in steps (at least 1).
@@ -80,7 +80,7 @@ impl<R: Real> OwnDraw<R> {
     /// `None` if `own.group` and the lanes after it are not `readout`'s groups, one after
     /// another.
     pub fn new(readout: &Readout, own: &OwnLines) -> Option<Self> {
-        let rules = readout.groups.get(own.group..own.group.checked_add(own.lanes.max(1))?)?;
+        let rules = readout.groups.get(own.group..own.group.checked_add(own.span.max(1))?)?;
         let offset = rules[0].offset;
         let mut units = 0;
         let mut alone = Vec::new();
@@ -97,7 +97,7 @@ impl<R: Real> OwnDraw<R> {
             units,
             alone: Readout { groups: alone },
             teach_heard: own.teach_heard,
-            temperatures: vec![own.temperature; own.lanes.max(1)],
+            temperatures: vec![own.temperature; own.span.max(1)],
             enter,
             leave,
             rng: Rng::new(0),
@@ -247,7 +247,7 @@ mod tests {
         let draw = heard(
             &OwnLines {
                 group: 1,
-                lanes: 1,
+                span: 1,
                 share: 0.0,
                 run_steps: 4.0,
                 given: None,
@@ -265,7 +265,7 @@ mod tests {
         let draw = heard(
             &OwnLines {
                 group: 1,
-                lanes: 1,
+                span: 1,
                 share: 1.0,
                 run_steps: 4.0,
                 given: Some(5),
@@ -285,7 +285,7 @@ mod tests {
     fn runs_take_about_their_share_and_depend_only_on_the_seed() {
         let own = OwnLines {
             group: 1,
-            lanes: 1,
+            span: 1,
             share: 0.3,
             run_steps: 3.0,
             given: None,
@@ -319,7 +319,7 @@ mod tests {
         }
         let own = OwnLines {
             group: 1,
-            lanes: 2,
+            span: 2,
             share: 1.0,
             run_steps: 4.0,
             given: None,
@@ -345,6 +345,6 @@ mod tests {
             strict.hear(t, 6, &frames, |u, _| if u == 3 || u == 4 { 1.0 } else { 0.0 });
         }
         assert!((1..11).all(|t| strict.taught(t) == &[0.0; SEQUENCES]));
-        assert!(OwnDraw::<f32>::new(&kit, &OwnLines { lanes: 3, ..own }).is_none(), "no third lane");
+        assert!(OwnDraw::<f32>::new(&kit, &OwnLines { span: 3, ..own }).is_none(), "no third lane");
     }
 }

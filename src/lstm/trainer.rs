@@ -730,7 +730,7 @@ mod tests {
         };
         let own = Some(OwnLines {
             group: 1,
-            lanes: 1,
+            span: 1,
             share: 0.5,
             run_steps: 4.0,
             given: None,

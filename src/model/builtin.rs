@@ -296,7 +296,7 @@ pub fn own_melody(encoding: &Encoding) -> Option<OwnLines> {
     let group = encoding.readout_parts().position(|p| p == Part::Melody)?;
     Some(OwnLines {
         group,
-        lanes: 1,
+        span: 1,
         share: 0.5,
         run_steps: 8.0,
         given: encoding.their_turn_unit(),

@@ -29,7 +29,7 @@ pub fn own_kit(encoding: &Encoding) -> Option<OwnLines> {
     let group = encoding.readout_parts().position(|p| p == Part::Drums)?;
     Some(OwnLines {
         group,
-        lanes: PIECES,
+        span: PIECES,
         share: 0.5,
         run_steps: 8.0,
         given: None,
@@ -104,7 +104,7 @@ mod tests {
             ..band.drum_pass(&band.recipe(band.seed).config, band.seed).expect("a band's drummer learns")
         };
         let heard = config.own_lines.unwrap();
-        assert_eq!((heard.lanes, heard.teach_heard, heard.temperature), (PIECES, true, RHYTHM_TEMPERATURE));
+        assert_eq!((heard.span, heard.teach_heard, heard.temperature), (PIECES, true, RHYTHM_TEMPERATURE));
         let passed =
             drummer_hears_itself(model, &band.corpus(), &config, &mut |_| {}, &AtomicBool::new(false)).unwrap();
         assert!(passed.metadata.epochs > model.metadata.epochs);
