@@ -210,7 +210,7 @@ fn transpose_mask(mask: u16, k: u8) -> u16 {
 }
 
 /// The group of `part` in a network of `encoding` (the chords are group 0).
-fn group_of(encoding: &Encoding, part: Part) -> Option<usize> {
+pub(crate) fn group_of(encoding: &Encoding, part: Part) -> Option<usize> {
     if !encoding.has(part) {
         return None;
     }

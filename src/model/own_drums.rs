@@ -10,7 +10,8 @@
 //! corpus's 0.78; fed its own fill in bar 12 (its lanes drawn each on its own, at the
 //! drummer's low temperature, make a bar the corpus never played), 0.43.
 
-use super::{Model, Recipe};
+use super::fine_tune::group_of;
+use super::Model;
 use crate::engine::improviser::RHYTHM_TEMPERATURE;
 use crate::lstm::own_lines::OwnLines;
 use crate::lstm::trainer::{Progress, TrainConfig, TrainError};
@@ -61,25 +62,22 @@ pub fn drummer_hears_itself(
     cancel: &AtomicBool,
 ) -> Result<Model, TrainError> {
     let encoding = model.encoding;
-    let groups: Vec<Part> = Part::ALL.into_iter().filter(|&p| encoding.has(p)).collect();
-    if !groups.contains(&Part::Drums) {
+    if !encoding.has(Part::Drums) {
         return Err(TrainError::InvalidSetup("the model has no drummer".to_string()));
     }
-    // Network groups: the chords first, then each part's.
     let kept: Vec<usize> =
-        (1..groups.len()).filter(|&g| groups[g] != Part::Drums && groups[g] != Part::Chords).collect();
-    let topology = &model.weights.topology;
-    let recipe = Recipe {
-        encoding,
-        blocks: topology.groups.iter().map(|g| g.blocks).collect(),
-        cells_per_block: topology.cells_per_block,
-        config: config.clone(),
-    };
+        [Part::Melody, Part::Bass, Part::Comp].into_iter().filter_map(|p| group_of(&encoding, p)).collect();
     let set = EncodedCorpus::new(corpus, encoding);
-    let readout = encoding.readout();
     let from = FineTune { from: &model.weights, kept: &kept, frozen: &[0] };
-    let (weights, trained) =
-        crate::lstm::train_lstm(topology, &set, &readout, &recipe.config, Some(from), on_progress, cancel)?;
+    let (weights, trained) = crate::lstm::train_lstm(
+        &model.weights.topology,
+        &set,
+        &encoding.readout(),
+        config,
+        Some(from),
+        on_progress,
+        cancel,
+    )?;
     let mut out = model.clone();
     out.weights = weights;
     out.metadata.epochs += trained.epochs;
